@@ -25,6 +25,12 @@ export interface AccountEffect {
   readonly balanceChanges: readonly AssetAmount[];
   /** The fee this account paid, in drops (0n when someone else paid it, e.g. a Delegate). */
   readonly feePaidDrops: bigint;
+  /**
+   * Absolute balances after the transaction, for every asset whose ledger entry appears in the
+   * metadata (AccountRoot Balance in XRP; RippleState Balance from this account's side, issuer = the
+   * counterparty of the line; MPToken MPTAmount, absent = 0; a deleted entry gives 0).
+   */
+  readonly balancesAfter: readonly AssetAmount[];
   /** What it received under the spec's rules; the token `issuer` here is the token's issuer. */
   readonly received: readonly AssetAmount[];
   /** True when `received` is non-empty and the transaction is validated and tesSUCCESS. */
