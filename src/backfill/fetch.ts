@@ -1,0 +1,169 @@
+import type { LedgerRange } from '../pipeline/cursor.js';
+
+/** Anything that can send one rippled request and resolve with its `result` (or reject on error). */
+export interface Requester {
+  request(command: Record<string, unknown>): Promise<unknown>;
+}
+
+/** A validated transaction from history, in whatever envelope the server sent, with its sort keys. */
+export interface HistoryTransaction {
+  readonly entry: Record<string, unknown>;
+  readonly hash: string;
+  readonly ledgerIndex: number;
+  readonly transactionIndex: number;
+}
+
+export type FetchOutcome =
+  | { readonly covered: true; readonly transactions: HistoryTransaction[] }
+  | { readonly covered: false; readonly reason: string };
+
+/**
+ * rippled clamps `limit` to 10..400 for non-admin clients (RPC::Tuning::accountTx); the server may
+ * still return fewer entries with a marker, so we page until there is no marker.
+ */
+export const ACCOUNT_TX_PAGE_LIMIT = 400;
+
+/**
+ * Every validated transaction of `account` in `range`, oldest first, with `account_tx` marker
+ * pagination. The answer counts only if the server's effective range really covers the request: a v1
+ * server clamps silently to its contiguous history, so `ledger_index_min/max` are checked
+ * (xrpl-protocol.md §5).
+ */
+export async function fetchAccountHistory(
+  server: Requester,
+  account: string,
+  range: LedgerRange,
+  apiVersion: 1 | 2,
+): Promise<FetchOutcome> {
+  const transactions: HistoryTransaction[] = [];
+  let marker: unknown;
+  do {
+    let result: Record<string, unknown>;
+    try {
+      result = asRecord(
+        await server.request({
+          command: 'account_tx',
+          account,
+          ledger_index_min: range.from,
+          ledger_index_max: range.to,
+          forward: true,
+          binary: false,
+          limit: ACCOUNT_TX_PAGE_LIMIT,
+          api_version: apiVersion,
+          ...(marker === undefined ? {} : { marker }),
+        }),
+      );
+    } catch (err) {
+      return { covered: false, reason: `account_tx ${account}: ${errorText(err)}` };
+    }
+    const servedMin = result.ledger_index_min;
+    const servedMax = result.ledger_index_max;
+    if (typeof servedMin !== 'number' || typeof servedMax !== 'number') {
+      return { covered: false, reason: `account_tx ${account}: response without ledger_index_min/max` };
+    }
+    if (servedMin > range.from || servedMax < range.to) {
+      return {
+        covered: false,
+        reason: `account_tx ${account}: server holds ${servedMin}-${servedMax}, needed ${range.from}-${range.to}`,
+      };
+    }
+    const entries = result.transactions;
+    if (!Array.isArray(entries))
+      return { covered: false, reason: `account_tx ${account}: no transactions array` };
+    for (const entry of entries) {
+      const tx = historyTransaction(entry, null);
+      if (tx && tx.ledgerIndex >= range.from && tx.ledgerIndex <= range.to) transactions.push(tx);
+    }
+    marker = result.marker;
+  } while (marker !== undefined && marker !== null);
+  return { covered: true, transactions };
+}
+
+/**
+ * Every transaction of the validated ledgers in `range`, from `ledger` with transactions and expand.
+ * Cheaper than per-account `account_tx` when many accounts are watched and the gap is short; the caller
+ * filters by watched accounts (the accounting module only reports watched accounts anyway).
+ */
+export async function fetchLedgerHistory(
+  server: Requester,
+  range: LedgerRange,
+  apiVersion: 1 | 2,
+): Promise<FetchOutcome> {
+  const transactions: HistoryTransaction[] = [];
+  for (let index = range.from; index <= range.to; index++) {
+    let result: Record<string, unknown>;
+    try {
+      result = asRecord(
+        await server.request({
+          command: 'ledger',
+          ledger_index: index,
+          transactions: true,
+          expand: true,
+          api_version: apiVersion,
+        }),
+      );
+    } catch (err) {
+      return { covered: false, reason: `ledger ${index}: ${errorText(err)}` };
+    }
+    const ledger = asRecord(result.ledger);
+    if (result.validated !== true && ledger.validated !== true) {
+      return { covered: false, reason: `ledger ${index}: not validated on this server` };
+    }
+    const entries = ledger.transactions;
+    if (!Array.isArray(entries)) return { covered: false, reason: `ledger ${index}: no transactions array` };
+    const closeTimeIso = typeof ledger.close_time_iso === 'string' ? ledger.close_time_iso : undefined;
+    for (const entry of entries) {
+      const tx = historyTransaction(entry, { ledgerIndex: index, closeTimeIso });
+      if (tx) transactions.push(tx);
+    }
+  }
+  return { covered: true, transactions };
+}
+
+/** Oldest first, in the order rippled applied them; each hash once. */
+export function mergeHistory(batches: Iterable<readonly HistoryTransaction[]>): HistoryTransaction[] {
+  const byHash = new Map<string, HistoryTransaction>();
+  for (const batch of batches) for (const tx of batch) if (!byHash.has(tx.hash)) byHash.set(tx.hash, tx);
+  return [...byHash.values()].sort(
+    (a, b) => a.ledgerIndex - b.ledgerIndex || a.transactionIndex - b.transactionIndex,
+  );
+}
+
+function historyTransaction(
+  raw: unknown,
+  ledger: { ledgerIndex: number; closeTimeIso: string | undefined } | null,
+): HistoryTransaction | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const entry = raw as Record<string, unknown>;
+  // account_tx only returns validated transactions, but an entry that says otherwise is not counted.
+  if (entry.validated === false) return null;
+  const tx = asRecord(entry.tx_json ?? entry.tx ?? entry);
+  const meta = asRecord(entry.meta ?? entry.metaData);
+  const hash = entry.hash ?? tx.hash;
+  const ledgerIndex = ledger?.ledgerIndex ?? entry.ledger_index ?? tx.ledger_index;
+  if (typeof hash !== 'string' || typeof ledgerIndex !== 'number') return null;
+  const transactionIndex = typeof meta.TransactionIndex === 'number' ? meta.TransactionIndex : 0;
+  // `ledger` entries carry neither their ledger index nor the validated flag: the ledger answer
+  // vouched for both, so they are stated on the entry for the accounting module.
+  const completed = ledger
+    ? {
+        ...entry,
+        ledger_index: ledgerIndex,
+        validated: true,
+        ...(ledger.closeTimeIso && entry.close_time_iso === undefined
+          ? { close_time_iso: ledger.closeTimeIso }
+          : {}),
+      }
+    : entry;
+  return { entry: completed, hash, ledgerIndex, transactionIndex };
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
