@@ -1,0 +1,85 @@
+import { encodeAccountID } from 'ripple-address-codec';
+import { describe, expect, it } from 'vitest';
+import { parseCommandLine } from '../src/cli.js';
+import { inShard, shardOf } from '../src/shard.js';
+
+describe('parseCommandLine', () => {
+  it('defaults to run with the spec defaults', () => {
+    const line = parseCommandLine([], {});
+    expect(line).toMatchObject({
+      kind: 'command',
+      command: 'run',
+      flags: {
+        configFile: './config.yaml',
+        listenAddress: ':29770',
+        telemetryPath: '/metrics',
+        webConfigFile: null,
+        logLevel: 'info',
+        logFormat: 'logfmt',
+      },
+    });
+  });
+
+  it('takes the config file from XRPL_EXPORTER_CONFIG unless the flag is given', () => {
+    expect(parseCommandLine([], { XRPL_EXPORTER_CONFIG: '/etc/x.yaml' })).toMatchObject({
+      flags: { configFile: '/etc/x.yaml', configFileGiven: true },
+    });
+    expect(parseCommandLine(['--config.file=a.yaml'], { XRPL_EXPORTER_CONFIG: 'b.yaml' })).toMatchObject({
+      flags: { configFile: 'a.yaml' },
+    });
+  });
+
+  it('treats --config.check as check-config', () => {
+    expect(parseCommandLine(['--config.check'], {})).toMatchObject({ command: 'check-config' });
+  });
+
+  it('parses explain with repeated --account and a - for standard input', () => {
+    expect(parseCommandLine(['explain', '--account', 'rA', '--account=rB', '-'], {})).toMatchObject({
+      command: 'explain',
+      args: ['-'],
+      flags: { accounts: ['rA', 'rB'], allAccounts: false },
+    });
+  });
+
+  it.each([
+    [
+      ['bogus'],
+      'unknown command "bogus" (commands: run, check-config, explain, send-test-email, prometheus-rules)',
+    ],
+    [['--log.level=trace'], '--log.level: must be one of debug, info, warn, error, got "trace"'],
+    [['--log.format=xml'], '--log.format: must be one of logfmt, json, got "xml"'],
+    [['--web.telemetry-path=metrics'], '--web.telemetry-path: must start with / and not be /, got "metrics"'],
+    [['explain'], 'explain: expected exactly one FILE argument (or - for standard input)'],
+    [['--account=rA'], '--account and --all-accounts only apply to explain'],
+    [['--shard=3/3'], '--shard: expected I/N with 0 <= I < N, got "3/3"'],
+  ])('rejects %j with a clear message', (argv, message) => {
+    expect(parseCommandLine(argv, {})).toEqual({ kind: 'error', message });
+  });
+
+  it('rejects unknown flags', () => {
+    expect(parseCommandLine(['--nope'], {})).toMatchObject({ kind: 'error' });
+  });
+});
+
+describe('sharding', () => {
+  const addresses = Array.from({ length: 2000 }, (_, i) => {
+    const bytes = new Uint8Array(20);
+    new DataView(bytes.buffer).setUint32(0, i * 2654435761);
+    bytes[19] = i & 0xff;
+    return encodeAccountID(bytes);
+  });
+
+  it.each([1, 2, 3, 7])('%i shards partition the accounts exactly', (count) => {
+    const accounts = addresses.map((address) => ({ address }));
+    const shards = Array.from({ length: count }, (_, index) => inShard(accounts, { index, count }));
+    const union = shards.flat().map((a) => a.address);
+    expect(union.sort()).toEqual([...addresses].sort());
+    expect(new Set(union).size).toBe(addresses.length);
+    for (const shard of shards) expect(shard.length).toBeGreaterThan(addresses.length / count / 2);
+  });
+
+  it('is stable across releases: replicas of different versions must agree on the partition', () => {
+    // Pinned: the first 48 bits of SHA-256("rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe") modulo a large prime.
+    expect(shardOf('rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe', 1_000_003)).toBe(976_740);
+  });
+});
