@@ -1,0 +1,154 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from '../log.js';
+import type { StatusSnapshot } from './status.js';
+import { STATUS_CSS } from './status-assets.js';
+import { APP_NAME, renderStatusPage } from './status-page.js';
+import { STATUS_SCRIPT } from './status-script.js';
+
+export type ReloadResult = { ok: true } | { ok: false; errors: string[] };
+
+export interface HttpAppOptions {
+  /** Where Prometheus scrapes. @default '/metrics' */
+  readonly telemetryPath?: string;
+  /** The exposition, e.g. from a prom-client registry: `{ contentType: registry.contentType, body }`. */
+  readonly renderMetrics: () => Promise<{ contentType: string; body: string }>;
+  /** Connected, subscribed and the ledger stream fresh. */
+  readonly isReady: () => boolean;
+  readonly getStatus: () => StatusSnapshot;
+  /** Reloads the configuration; the errors are shown to the caller as they are, so they must hold no secrets. */
+  readonly reload: () => Promise<ReloadResult>;
+  readonly version: string;
+  /** @default 'unknown' */
+  readonly revision?: string;
+  readonly logger: Logger;
+  /** How often the status page's script refreshes from /api/status. @default 5000 */
+  readonly refreshIntervalMs?: number;
+}
+
+/** The policy for the status page: only our own script, stylesheet and API; no framing, no plugins. */
+export const STATUS_PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const TEXT = 'text/plain; charset=utf-8';
+
+/**
+ * The exporter's routes. Authentication and TLS are not here: startHttpServer applies them in front of
+ * this app, to every path.
+ */
+export function createHttpApp(options: HttpAppOptions): Express {
+  const telemetryPath = options.telemetryPath ?? '/metrics';
+  checkTelemetryPath(telemetryPath);
+  const { logger } = options;
+  const pageOptions = {
+    version: options.version,
+    revision: options.revision ?? 'unknown',
+    telemetryPath,
+    refreshIntervalMs: options.refreshIntervalMs ?? 5000,
+  };
+  let reloadQueue: Promise<unknown> = Promise.resolve();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.use((_req, res, next) => {
+    res.set('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+
+  // Matched by exact string rather than an express route pattern: a telemetry path is data, not syntax.
+  app.use(async (req, res, next) => {
+    if (req.path !== telemetryPath || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+    try {
+      const { contentType, body } = await options.renderMetrics();
+      // A Buffer, not a string: for strings express re-formats the content type (utils.setCharset).
+      res
+        .status(200)
+        .set('Content-Type', contentType)
+        .set('Cache-Control', 'no-store')
+        .send(Buffer.from(body));
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  app.get('/', (_req, res) => {
+    const body = renderStatusPage(options.getStatus(), pageOptions);
+    if (!res.get('Content-Security-Policy')) res.set('Content-Security-Policy', STATUS_PAGE_CSP);
+    res.status(200).set('Content-Type', 'text/html; charset=utf-8').set('Cache-Control', 'no-store');
+    res.send(Buffer.from(body));
+  });
+  app.get('/api/status', (_req, res) => {
+    res.status(200).set('Cache-Control', 'no-store').json(options.getStatus());
+  });
+  app.get('/static/status.js', (_req, res) => {
+    res.status(200).set('Content-Type', 'text/javascript; charset=utf-8').send(Buffer.from(STATUS_SCRIPT));
+  });
+  app.get('/static/status.css', (_req, res) => {
+    res.status(200).set('Content-Type', 'text/css; charset=utf-8').send(Buffer.from(STATUS_CSS));
+  });
+
+  app.get('/-/healthy', (_req, res) => {
+    text(res, 200, `${APP_NAME} is Healthy.\n`);
+  });
+  app.get('/-/ready', (_req, res) => {
+    if (options.isReady()) text(res, 200, `${APP_NAME} is Ready.\n`);
+    else text(res, 503, `${APP_NAME} is not ready.\n`);
+  });
+
+  app.all('/-/reload', (req, res, next) => {
+    if (req.method !== 'POST' && req.method !== 'PUT') {
+      res.set('Allow', 'POST, PUT');
+      text(res, 405, 'Only POST or PUT requests allowed');
+      return;
+    }
+    // One reload at a time: a second request waits for the first and then reloads again.
+    const run = reloadQueue.then(() => options.reload());
+    reloadQueue = run.catch(() => undefined);
+    run.then(
+      (result) => {
+        if (result.ok) text(res, 200, '');
+        else text(res, 500, `failed to reload config:\n${result.errors.join('\n')}\n`);
+      },
+      (error: unknown) => next(error),
+    );
+  });
+
+  app.use((_req, res) => {
+    text(res, 404, '404 page not found\n');
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    logger.error('HTTP handler failed', {
+      path: req.path,
+      err: error instanceof Error ? error.message : String(error),
+    });
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    text(res, 500, 'Internal Server Error\n');
+  });
+  return app;
+}
+
+function text(res: Response, status: number, body: string): void {
+  res.status(status).set('Content-Type', TEXT).send(Buffer.from(body));
+}
+
+function checkTelemetryPath(path: string): void {
+  const reserved = [
+    '/',
+    '/api/status',
+    '/-/healthy',
+    '/-/ready',
+    '/-/reload',
+    '/static/status.js',
+    '/static/status.css',
+  ];
+  if (!path.startsWith('/') || /[\s?#]/.test(path)) {
+    throw new Error(`--web.telemetry-path must be a path starting with "/", got ${JSON.stringify(path)}`);
+  }
+  if (reserved.includes(path)) {
+    throw new Error(`--web.telemetry-path ${JSON.stringify(path)} is taken by another endpoint`);
+  }
+}

@@ -1,0 +1,148 @@
+import { formatDuration, formatRelative, formatTime, shortHash } from './format.js';
+import { html, type SafeHtml, safeHref } from './html.js';
+import type {
+  AccountStatus,
+  AssetValue,
+  ConnectionStatus,
+  LedgerStatus,
+  PaymentStatus,
+  ReceivedTotal,
+  RuleStatus,
+  StatusSnapshot,
+} from './status.js';
+
+/**
+ * The server-side status page. It is complete without JavaScript; `static/status.js` then refreshes the
+ * elements with ids (connection, accounts-body, payments-body, rules-body, updated) from `api/status`,
+ * building the same markup with DOM APIs. Every URL is relative so the page also works behind a
+ * reverse proxy that mounts the exporter under a path prefix.
+ */
+export interface StatusPageOptions {
+  readonly version: string;
+  readonly revision: string;
+  readonly telemetryPath: string;
+  /** How often the browser script refreshes the page. */
+  readonly refreshIntervalMs: number;
+}
+
+export const APP_NAME = 'xrpl-payments-exporter';
+
+export function renderStatusPage(status: StatusSnapshot, options: StatusPageOptions): string {
+  const links: readonly [string, string, string][] = [
+    [relative(options.telemetryPath), 'Metrics', 'Prometheus exposition'],
+    ['api/status', 'Status JSON', 'this page as JSON'],
+    ['-/healthy', 'Health', '200 while the process runs'],
+    ['-/ready', 'Readiness', '200 once connected, subscribed and fresh'],
+  ];
+  const page = html`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${APP_NAME}</title>
+<link rel="stylesheet" href="static/status.css">
+<script src="static/status.js" defer></script>
+</head>
+<body data-refresh-ms="${options.refreshIntervalMs}">
+<header><h1>${APP_NAME}</h1><span class="version">version ${options.version} (revision ${options.revision})</span></header>
+<main>
+<p>Prometheus exporter for validated incoming transfers to XRP Ledger accounts.
+<span id="updated" class="muted">${updatedText(status.now)}</span></p>
+<ul class="links">${links.map(([href, text, note]) => html`<li><a href="${href}">${text}</a> <span class="muted">${note}</span></li>`)}</ul>
+<section><h2>Connection</h2>
+<dl id="connection">${connectionItems(status.connection, status.ledger, status.now)}</dl></section>
+<section><h2>Accounts</h2>
+<table><thead><tr><th>Name</th><th>Address</th><th>Balances</th><th>Received</th><th>Last payment</th></tr></thead>
+<tbody id="accounts-body">${rowsOrEmpty(
+    status.accounts.map((a) => accountRow(a, status.now)),
+    5,
+    'No accounts configured.',
+  )}</tbody></table></section>
+<section><h2>Recent payments</h2>
+<table><thead><tr><th>Time</th><th>Account</th><th>Amount</th><th>Issuer</th><th>From</th><th>Type</th><th>Memo</th><th>Transaction</th></tr></thead>
+<tbody id="payments-body">${rowsOrEmpty(status.recentPayments.map(paymentRow), 8, 'No payments received yet.')}</tbody></table></section>
+<section><h2>Rules</h2>
+<table><thead><tr><th>Name</th><th>Kind</th><th>State</th><th>Last email</th><th>Next email allowed</th></tr></thead>
+<tbody id="rules-body">${rowsOrEmpty(
+    status.rules.map((r) => ruleRow(r, status.now)),
+    5,
+    'No rules configured.',
+  )}</tbody></table></section>
+</main>
+</body>
+</html>
+`;
+  return page.text;
+}
+
+/** '/metrics' -> 'metrics': resolved against the page at '/', wherever that is mounted. */
+function relative(path: string): string {
+  return path.replace(/^\/+/, '');
+}
+
+function updatedText(now: number): string {
+  return `Snapshot taken ${formatTime(now)}.`;
+}
+
+function connectionItems(connection: ConnectionStatus, ledger: LedgerStatus | null, now: number): SafeHtml {
+  const item = (term: string, value: SafeHtml | string) => html`<dt>${term}</dt><dd>${value}</dd>`;
+  return html`${item('State', html`<span class="badge state-${connectionClass(connection.state)}">${connection.state}</span>`)}${item(
+    'Server',
+    connection.server ?? 'none',
+  )}${item('API version', String(connection.apiVersion))}${item('xrpl_up', connection.up ? '1' : '0')}${item(
+    'Last validated ledger',
+    ledger ? String(ledger.index) : 'none yet',
+  )}${item('Ledger closed', ledger ? `${formatTime(ledger.closeTime)} (${formatRelative(ledger.closeTime, now)})` : '—')}`;
+}
+
+/** Class names come from this whitelist, never from data. */
+function connectionClass(state: string): string {
+  return state === 'connected' || state === 'connecting' ? state : 'disconnected';
+}
+
+function rowsOrEmpty(rows: readonly SafeHtml[], columns: number, emptyText: string): SafeHtml {
+  if (rows.length > 0) return html`${rows}`;
+  return html`<tr><td colspan="${columns}" class="muted">${emptyText}</td></tr>`;
+}
+
+function link(url: string | null | undefined, text: string): SafeHtml {
+  const href = safeHref(url);
+  return href ? html`<a href="${href}" rel="noreferrer">${text}</a>` : html`<span>${text}</span>`;
+}
+
+function asset(a: AssetValue, suffix = ''): SafeHtml {
+  const issuer = a.issuer ? html` <span class="issuer">${a.issuer}</span>` : '';
+  return html`<div class="asset"><span class="amount">${a.value}</span> <span class="currency">${a.currency}</span>${issuer}${suffix}</div>`;
+}
+
+function receivedLine(r: ReceivedTotal): SafeHtml {
+  return asset(r, ` in ${r.count} ${r.count === 1 ? 'transfer' : 'transfers'}`);
+}
+
+function accountRow(account: AccountStatus, now: number): SafeHtml {
+  const last = account.lastPayment;
+  const lastCell = last
+    ? html`${asset({ value: last.amount, currency: last.currency, issuer: last.issuer })}<div class="muted">${formatRelative(last.time, now)}</div><div>${link(last.explorerLink, shortHash(last.hash))}</div>`
+    : 'none yet';
+  return html`<tr><td>${account.name}</td><td class="mono">${link(account.explorerUrl, account.address)}</td><td>${
+    account.balances.length > 0 ? account.balances.map((b) => asset(b)) : '—'
+  }</td><td>${account.received.length > 0 ? account.received.map(receivedLine) : '—'}</td><td>${lastCell}</td></tr>`;
+}
+
+function paymentRow(p: PaymentStatus): SafeHtml {
+  const partial = p.partial ? html` <span class="badge partial">partial</span>` : '';
+  return html`<tr><td>${formatTime(p.time)}</td><td>${p.accountName}<div class="mono muted">${p.accountAddress}</div></td><td><span class="amount">${p.amount}</span> <span class="currency">${p.currency}</span>${partial}</td><td class="mono">${p.issuer || '—'}</td><td class="mono">${p.sender}</td><td>${p.type}</td><td class="memo">${p.memo ?? ''}</td><td class="mono">${link(p.link, shortHash(p.hash))}</td></tr>`;
+}
+
+function ruleRow(rule: RuleStatus, now: number): SafeHtml {
+  const state = rule.state === 'firing' ? 'firing' : 'ok';
+  const last =
+    rule.lastEmailAt === null
+      ? 'never'
+      : `${formatTime(rule.lastEmailAt)} (${formatRelative(rule.lastEmailAt, now)})`;
+  const next =
+    rule.nextEmailAllowedAt === null || rule.nextEmailAllowedAt <= now
+      ? 'now'
+      : `${formatTime(rule.nextEmailAllowedAt)} (in ${formatDuration(rule.nextEmailAllowedAt - now)})`;
+  return html`<tr><td>${rule.name}</td><td>${rule.kind}</td><td><span class="badge state-${state}">${state}</span></td><td>${last}</td><td>${next}</td></tr>`;
+}

@@ -1,0 +1,106 @@
+/**
+ * What the status page (`GET /`) and its JSON twin (`GET /api/status`) show. The integrator fills it from
+ * the pipeline on every request; the server only renders it.
+ *
+ * Times are Unix seconds. Amounts are exact decimal strings (never floats). Every string that comes from
+ * the ledger or the config (currency codes, memos, names, issuers, transaction types) is untrusted text:
+ * the renderers escape it and never build markup from it.
+ */
+export interface StatusSnapshot {
+  /** When the snapshot was taken; every age on the page is relative to it. */
+  readonly now: number;
+  readonly connection: ConnectionStatus;
+  /** The last validated ledger seen, or null before the first one. */
+  readonly ledger: LedgerStatus | null;
+  readonly accounts: readonly AccountStatus[];
+  /** Newest first, at most 50. */
+  readonly recentPayments: readonly PaymentStatus[];
+  readonly rules: readonly RuleStatus[];
+}
+
+export type ConnectionState = 'connected' | 'connecting' | 'disconnected';
+
+export interface ConnectionStatus {
+  readonly state: ConnectionState;
+  /** The URL of the server in use (or being tried), null when none. */
+  readonly server: string | null;
+  readonly apiVersion: 1 | 2;
+  /** The value of `xrpl_up`: connected, subscribed and the ledger stream fresh. */
+  readonly up: boolean;
+}
+
+export interface LedgerStatus {
+  readonly index: number;
+  /** Ledger close time, Unix seconds. */
+  readonly closeTime: number;
+}
+
+/** One asset: `currency` as the metrics label shows it ("XRP", a code, or an MPT issuance id). */
+export interface AssetValue {
+  readonly currency: string;
+  /** The token's issuer; empty for XRP and MPTs. */
+  readonly issuer: string;
+  /** Exact decimal string. */
+  readonly value: string;
+}
+
+export interface ReceivedTotal extends AssetValue {
+  /** Number of transfers that made up the total. */
+  readonly count: number;
+}
+
+export interface AccountStatus {
+  readonly name: string;
+  readonly address: string;
+  /** A page about the account on an explorer, when one is configured. */
+  readonly explorerUrl?: string | null;
+  readonly balances: readonly AssetValue[];
+  readonly received: readonly ReceivedTotal[];
+  readonly lastPayment: LastPayment | null;
+}
+
+export interface LastPayment {
+  readonly hash: string;
+  readonly explorerLink: string | null;
+  readonly amount: string;
+  readonly currency: string;
+  readonly issuer: string;
+  /** Ledger close time of the transaction, Unix seconds. */
+  readonly time: number;
+}
+
+export interface PaymentStatus {
+  /** Ledger close time of the transaction, Unix seconds. */
+  readonly time: number;
+  readonly accountName: string;
+  readonly accountAddress: string;
+  readonly amount: string;
+  readonly currency: string;
+  readonly issuer: string;
+  /** The transaction's sender (its `Account` field). */
+  readonly sender: string;
+  /** The transaction type, e.g. "Payment" or "CheckCash". */
+  readonly type: string;
+  readonly hash: string;
+  /** Explorer link for the transaction, when an explorer is configured. */
+  readonly link: string | null;
+  /** A Payment with tfPartialPayment set. */
+  readonly partial: boolean;
+  /** The decoded memo text, if the transaction carried one. */
+  readonly memo?: string | null;
+}
+
+export type RuleState = 'ok' | 'firing';
+
+export interface RuleStatus {
+  readonly name: string;
+  readonly kind: string;
+  readonly state: RuleState;
+  /** When the last alert email for this rule went out, Unix seconds. */
+  readonly lastEmailAt: number | null;
+  /** The earliest time the cooldown lets the next email go, Unix seconds; null when nothing holds it back. */
+  readonly nextEmailAllowedAt: number | null;
+}
+
+/** The status page shows this many recent payments; the integrator keeps no more than that. */
+export const RECENT_PAYMENTS_LIMIT = 50;

@@ -1,0 +1,143 @@
+import { generate } from 'selfsigned';
+import type { LogFields, Logger } from '../../src/log.js';
+import type { StatusSnapshot } from '../../src/server/status.js';
+
+export const HOSTILE_SCRIPT = '<script>alert(1)</script>';
+export const HOSTILE_IMG = '"><img src=x onerror=alert(1)>';
+
+/** A logger that keeps every line, so tests can check what was (and was not) logged. */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const log = (level: string) => (msg: string, fields: LogFields = {}) => {
+    lines.push(JSON.stringify({ level, msg, ...fields }));
+  };
+  return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+/** A status snapshot with one of everything, carrying hostile text wherever the ledger supplies text. */
+export function sampleSnapshot(now = 1_790_000_000): StatusSnapshot {
+  return {
+    now,
+    connection: { state: 'connected', server: 'wss://s.altnet.rippletest.net:51233', apiVersion: 2, up: true },
+    ledger: { index: 12_345_678, closeTime: now - 4 },
+    accounts: [
+      {
+        name: 'treasury',
+        address: 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe',
+        explorerUrl: 'https://testnet.xrpl.org/accounts/rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe',
+        balances: [
+          { currency: 'XRP', issuer: '', value: '1000.000012' },
+          { currency: HOSTILE_SCRIPT, issuer: 'rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh', value: '5' },
+        ],
+        received: [{ currency: 'XRP', issuer: '', value: '250.5', count: 3 }],
+        lastPayment: {
+          hash: 'A'.repeat(64),
+          explorerLink: `https://testnet.xrpl.org/transactions/${'A'.repeat(64)}`,
+          amount: '100',
+          currency: 'XRP',
+          issuer: '',
+          time: now - 125,
+        },
+      },
+      {
+        name: HOSTILE_IMG,
+        address: 'rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh',
+        balances: [],
+        received: [],
+        lastPayment: null,
+      },
+    ],
+    recentPayments: [
+      {
+        time: now - 125,
+        accountName: 'treasury',
+        accountAddress: 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe',
+        amount: '100',
+        currency: 'XRP',
+        issuer: '',
+        sender: 'rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh',
+        type: 'Payment',
+        hash: 'A'.repeat(64),
+        link: `https://testnet.xrpl.org/transactions/${'A'.repeat(64)}`,
+        partial: false,
+        memo: HOSTILE_IMG,
+      },
+      {
+        time: now - 3600,
+        accountName: 'treasury',
+        accountAddress: 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe',
+        amount: '5',
+        currency: HOSTILE_SCRIPT,
+        issuer: 'rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh',
+        sender: 'rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh',
+        type: 'CheckCash',
+        hash: 'B'.repeat(64),
+        link: 'javascript:alert(1)',
+        partial: true,
+        memo: HOSTILE_SCRIPT,
+      },
+    ],
+    rules: [
+      { name: 'large-xrp-payment', kind: 'payment', state: 'ok', lastEmailAt: null, nextEmailAllowedAt: null },
+      { name: 'hourly-total', kind: 'total', state: 'firing', lastEmailAt: now - 60, nextEmailAllowedAt: now + 840 },
+    ],
+  };
+}
+
+export interface TestCertificates {
+  readonly caCert: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
+  /** A client certificate from a CA the server does not trust. */
+  readonly strangerCert: string;
+  readonly strangerKey: string;
+}
+
+/** A CA, a server certificate for 127.0.0.1/localhost and client certificates, made fresh per run. */
+export async function makeCertificates(): Promise<TestCertificates> {
+  const ec = { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' } as const;
+  const caExtensions = [
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+  ] as const;
+  const ca = await generate([{ name: 'commonName', value: 'xrpl-payments-exporter test CA' }], {
+    ...ec,
+    extensions: [...caExtensions],
+  });
+  const server = await generate([{ name: 'commonName', value: 'localhost' }], {
+    ...ec,
+    ca: { key: ca.private, cert: ca.cert },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+  const clientOptions = (signer: { private: string; cert: string }) => ({
+    ...ec,
+    ca: { key: signer.private, cert: signer.cert },
+    extensions: [
+      { name: 'basicConstraints' as const, cA: false },
+      { name: 'keyUsage' as const, digitalSignature: true },
+      { name: 'extKeyUsage' as const, clientAuth: true },
+    ],
+  });
+  const client = await generate([{ name: 'commonName', value: 'prometheus' }], clientOptions(ca));
+  const otherCa = await generate([{ name: 'commonName', value: 'some other CA' }], {
+    ...ec,
+    extensions: [...caExtensions],
+  });
+  const stranger = await generate([{ name: 'commonName', value: 'stranger' }], clientOptions(otherCa));
+  return {
+    caCert: ca.cert,
+    serverCert: server.cert,
+    serverKey: server.private,
+    clientCert: client.cert,
+    clientKey: client.private,
+    strangerCert: stranger.cert,
+    strangerKey: stranger.private,
+  };
+}
