@@ -1,0 +1,339 @@
+/*
+ * Threshold rules, evaluated purely: evaluate(setup, state, input, now) -> { state, notifications }.
+ *
+ * Time base. Every payment is stamped with its ledger close time. The evaluation clock is the newest of
+ * the close times seen and the tick times (`now`); it never goes back. Payment inputs advance it to
+ * their close time only, so a backfilled burst is judged in ledger time, as it happened on the ledger.
+ * A window rule ignores a payment that is already older than its window on the clock: an old
+ * backfilled payment cannot start an episode long after the fact. Ticks move the clock to `now`, expire
+ * window events, resolve episodes and detect silence. A `payment` rule fires once per qualifying payment
+ * whatever its age (the outbox's idempotency key makes a replay harmless).
+ *
+ * Window contents: the matching payments with close time in (clock - window, clock], one per
+ * (transaction, asset); a replayed transaction is not counted twice. `total` sums the values (rules
+ * without an issuer filter sum the currency across issuers), `count` counts the payments.
+ *
+ * Silence: per rule x watched account, silent since the later of the last matching payment and the
+ * first evaluation that saw the account. Fires when clock - silentSince >= window (checked on ticks),
+ * resolves on a matching payment that ends it (a payment older than the window does not).
+ */
+
+import Big from 'big.js';
+import type { AccountConfig, RuleConfig } from '../config/types.js';
+import { type Alarm, type AlarmEmission, quietAlarm, stepAlarm } from './alarm.js';
+import { assetKey, formatValue } from './assets.js';
+import { paymentMatches, ruleWatchesAccount } from './filters.js';
+import type {
+  AlertInput,
+  Notification,
+  PaymentEvent,
+  PaymentFacts,
+  RuleFacts,
+  SilenceSummary,
+  WindowSummary,
+} from './types.js';
+
+export interface AlertSetup {
+  readonly rules: readonly RuleConfig[];
+  readonly accounts: readonly Pick<AccountConfig, 'address' | 'name'>[];
+}
+
+export interface WindowState {
+  readonly rule: string;
+  readonly account: string;
+  readonly accountName: string;
+  /** Matching payments in the window, oldest first. */
+  readonly events: readonly PaymentFacts[];
+  readonly alarm: Alarm;
+}
+
+export interface SilenceState {
+  readonly rule: string;
+  readonly account: string;
+  readonly accountName: string;
+  /** Unix ms: when evaluation first saw this rule x account. */
+  readonly watchedSince: number;
+  readonly lastPayment: PaymentFacts | null;
+  readonly alarm: Alarm;
+}
+
+/** Plain JSON, persisted by the durable state. Keys of the records are `${rule}\n${account}`. */
+export interface AlertState {
+  readonly version: 1;
+  /** Unix ms; null before the first input. */
+  readonly clock: number | null;
+  readonly windows: Readonly<Record<string, WindowState>>;
+  readonly silences: Readonly<Record<string, SilenceState>>;
+}
+
+export interface Evaluation {
+  readonly state: AlertState;
+  readonly notifications: readonly Notification[];
+}
+
+export function initialAlertState(): AlertState {
+  return { version: 1, clock: null, windows: {}, silences: {} };
+}
+
+const LARGEST_SHOWN = 5;
+
+/** Never throws for well-typed input; `now` is Unix ms. */
+export function evaluate(setup: AlertSetup, state: AlertState, input: AlertInput, now: number): Evaluation {
+  const out: Notification[] = [];
+  if (input.kind === 'tick') {
+    const clock = Math.max(state.clock ?? now, now);
+    const next = tick(setup, { ...state, clock }, clock, out);
+    return { state: next, notifications: out };
+  }
+  const event = input.payment;
+  const eventMs = Number.isFinite(event.closeTime) ? event.closeTime * 1000 : now;
+  const clock = Math.max(state.clock ?? eventMs, eventMs);
+  const facts = toFacts(event);
+  const windows = { ...state.windows };
+  const silences = { ...state.silences };
+  for (const rule of setup.rules) {
+    if (!paymentMatches(rule, event)) continue;
+    const key = stateKey(rule.name, event.account);
+    if (rule.kind === 'payment') {
+      if (rule.threshold !== null && event.value.gte(rule.threshold))
+        out.push(paymentNotification(rule, event, facts));
+    } else if (rule.kind === 'total' || rule.kind === 'count') {
+      const current = windows[key] ?? newWindow(rule, event.account, event.accountName);
+      const updated = addToWindow(rule, current, facts, eventMs, clock, out);
+      if (updated !== current) windows[key] = updated;
+    } else {
+      const current = silences[key] ?? newSilence(rule, event.account, event.accountName, eventMs);
+      silences[key] = paymentEndsSilence(rule, current, facts, clock, out);
+    }
+  }
+  return { state: { version: 1, clock, windows, silences }, notifications: out };
+}
+
+function tick(setup: AlertSetup, state: AlertState, clock: number, out: Notification[]): AlertState {
+  const rulesByName = new Map(setup.rules.map((r) => [r.name, r]));
+  const windows: Record<string, WindowState> = {};
+  for (const [key, win] of Object.entries(state.windows)) {
+    const rule = rulesByName.get(win.rule);
+    // A rule removed or changed by a reload, or an account it no longer watches: its state goes.
+    if (rule === undefined || (rule.kind !== 'total' && rule.kind !== 'count')) continue;
+    if (!ruleWatchesAccount(rule, win.account)) continue;
+    const next = judgeWindow(rule, win, clock, null, out);
+    const coolingDown = next.alarm.lastFiringAt !== null && clock - next.alarm.lastFiringAt < rule.cooldownMs;
+    if (next.events.length > 0 || next.alarm.episode !== null || coolingDown) {
+      windows[key] = next;
+    }
+  }
+  const silences: Record<string, SilenceState> = {};
+  for (const rule of setup.rules) {
+    if (rule.kind !== 'silence') continue;
+    for (const account of setup.accounts) {
+      if (!ruleWatchesAccount(rule, account.address)) continue;
+      const key = stateKey(rule.name, account.address);
+      const current = state.silences[key] ?? newSilence(rule, account.address, account.name, clock);
+      silences[key] = judgeSilence(rule, { ...current, accountName: account.name }, clock, out);
+    }
+  }
+  return { version: 1, clock, windows, silences };
+}
+
+function addToWindow(
+  rule: RuleConfig,
+  win: WindowState,
+  facts: PaymentFacts,
+  eventMs: number,
+  clock: number,
+  out: Notification[],
+): WindowState {
+  const windowMs = rule.windowMs ?? 0;
+  if (eventMs <= clock - windowMs) return win;
+  const id = eventId(facts);
+  if (win.events.some((e) => eventId(e) === id)) return win;
+  const events = [...win.events, facts].sort(
+    (a, b) => a.closeTime - b.closeTime || a.ledgerIndex - b.ledgerIndex,
+  );
+  return judgeWindow(rule, { ...win, events }, clock, facts, out);
+}
+
+function judgeWindow(
+  rule: RuleConfig,
+  win: WindowState,
+  clock: number,
+  trigger: PaymentFacts | null,
+  out: Notification[],
+): WindowState {
+  const windowMs = rule.windowMs ?? 0;
+  const events = win.events.filter((e) => e.closeTime * 1000 > clock - windowMs);
+  const summary = summarise(events, clock, windowMs);
+  const threshold = rule.threshold ?? new Big(0);
+  const measured = rule.kind === 'count' ? new Big(summary.count) : new Big(summary.total);
+  const condition = events.length > 0 && measured.gte(threshold);
+  const step = stepAlarm(win.alarm, {
+    condition,
+    clock,
+    cooldownMs: rule.cooldownMs,
+    newEpisode: () => {
+      const started = trigger ?? events[events.length - 1] ?? null;
+      return {
+        id: started === null ? `at-${clock}` : `${started.closeTime}-${started.hash}`,
+        trigger: started,
+      };
+    },
+  });
+  if (step.emit !== null) {
+    out.push(episodeNotification(rule, win.account, win.accountName, step.emit, clock, summary, null));
+  }
+  return { ...win, events, alarm: step.alarm };
+}
+
+function paymentEndsSilence(
+  rule: RuleConfig,
+  silence: SilenceState,
+  facts: PaymentFacts,
+  clock: number,
+  out: Notification[],
+): SilenceState {
+  const before = silentSince(silence);
+  const newer = silence.lastPayment === null || facts.closeTime >= silence.lastPayment.closeTime;
+  const next = newer ? { ...silence, lastPayment: facts } : silence;
+  return judgeSilence(rule, next, clock, out, { payment: facts, since: before });
+}
+
+function judgeSilence(
+  rule: RuleConfig,
+  silence: SilenceState,
+  clock: number,
+  out: Notification[],
+  ended: { payment: PaymentFacts; since: number } | null = null,
+): SilenceState {
+  const since = silentSince(silence);
+  const condition = clock - since >= (rule.windowMs ?? 0);
+  const step = stepAlarm(silence.alarm, {
+    condition,
+    clock,
+    cooldownMs: rule.cooldownMs,
+    newEpisode: () => ({ id: `silent-since-${Math.floor(since / 1000)}`, trigger: null }),
+  });
+  if (step.emit !== null) {
+    const summary: SilenceSummary = {
+      lastPaymentAt: silence.lastPayment?.closeTime ?? null,
+      silentSince: Math.floor((ended?.since ?? since) / 1000),
+      at: Math.floor(clock / 1000),
+    };
+    const shown = step.emit.kind === 'resolved' ? (ended?.payment ?? null) : null;
+    out.push(
+      episodeNotification(rule, silence.account, silence.accountName, step.emit, clock, null, summary, shown),
+    );
+  }
+  return { ...silence, alarm: step.alarm };
+}
+
+function silentSince(silence: SilenceState): number {
+  const last = silence.lastPayment === null ? Number.NEGATIVE_INFINITY : silence.lastPayment.closeTime * 1000;
+  return Math.max(silence.watchedSince, last);
+}
+
+function summarise(events: readonly PaymentFacts[], clock: number, windowMs: number): WindowSummary {
+  let total = new Big(0);
+  for (const e of events) total = total.plus(e.value);
+  const largest = [...events]
+    .sort((a, b) => new Big(b.value).cmp(a.value) || a.closeTime - b.closeTime)
+    .slice(0, LARGEST_SHOWN);
+  return {
+    total: formatValue(total),
+    count: events.length,
+    largest,
+    from: Math.floor((clock - windowMs) / 1000),
+    to: Math.floor(clock / 1000),
+  };
+}
+
+function paymentNotification(rule: RuleConfig, event: PaymentEvent, facts: PaymentFacts): Notification {
+  return {
+    key: JSON.stringify(['payment', rule.name, event.account, event.hash]),
+    kind: 'payment',
+    rule: ruleFacts(rule),
+    to: rule.to,
+    account: event.account,
+    accountName: event.accountName,
+    payment: facts,
+    window: null,
+    silence: null,
+    episode: null,
+    reminder: 0,
+    at: event.closeTime,
+  };
+}
+
+function episodeNotification(
+  rule: RuleConfig,
+  account: string,
+  accountName: string,
+  emit: AlarmEmission,
+  clock: number,
+  window: WindowSummary | null,
+  silence: SilenceSummary | null,
+  payment: PaymentFacts | null = emit.kind === 'firing' ? emit.episode.trigger : null,
+): Notification {
+  const reminder = emit.kind === 'firing' ? emit.reminder : 0;
+  const parts =
+    emit.kind === 'firing'
+      ? ['firing', rule.name, account, emit.episode.id, reminder]
+      : ['resolved', rule.name, account, emit.episode.id];
+  return {
+    key: JSON.stringify(parts),
+    kind: emit.kind,
+    rule: ruleFacts(rule),
+    to: rule.to,
+    account,
+    accountName,
+    payment,
+    window,
+    silence,
+    episode: emit.episode.id,
+    reminder,
+    at: Math.floor(clock / 1000),
+  };
+}
+
+function ruleFacts(rule: RuleConfig): RuleFacts {
+  return {
+    name: rule.name,
+    kind: rule.kind,
+    threshold: rule.threshold === null ? null : formatValue(rule.threshold),
+    windowMs: rule.windowMs,
+    currency: rule.currency,
+    issuer: rule.issuer,
+    cooldownMs: rule.cooldownMs,
+  };
+}
+
+function toFacts(event: PaymentEvent): PaymentFacts {
+  return {
+    hash: event.hash,
+    asset: event.asset,
+    value: formatValue(event.value),
+    sender: event.sender,
+    destinationTag: event.destinationTag,
+    txType: event.txType,
+    ledgerIndex: event.ledgerIndex,
+    closeTime: event.closeTime,
+    partial: event.partial,
+    memos: event.memos ?? [],
+  };
+}
+
+function newWindow(rule: RuleConfig, account: string, accountName: string): WindowState {
+  return { rule: rule.name, account, accountName, events: [], alarm: quietAlarm };
+}
+
+function newSilence(rule: RuleConfig, account: string, accountName: string, since: number): SilenceState {
+  return { rule: rule.name, account, accountName, watchedSince: since, lastPayment: null, alarm: quietAlarm };
+}
+
+function eventId(facts: PaymentFacts): string {
+  return `${facts.hash}/${assetKey(facts.asset)}`;
+}
+
+function stateKey(rule: string, account: string): string {
+  return `${rule}\n${account}`;
+}
