@@ -1,0 +1,60 @@
+import type { Logger } from '../log.js';
+import type { BackoffOptions } from './backoff.js';
+import type { RippledMessage, RippledResult } from './request-connection.js';
+
+export type StreamName = 'ledger' | 'transactions';
+
+export interface Subscription {
+  readonly accounts: readonly string[];
+  readonly streams: readonly StreamName[];
+}
+
+export interface SubscribedInfo {
+  readonly server: string;
+  /** `ledger_index` of the ledger-stream subscribe answer: the last validated ledger before the stream
+   * starts (null without a ledger stream or when the server did not say). */
+  readonly ledgerIndex: number | null;
+  readonly result: RippledResult;
+}
+
+/** All synchronous, called in arrival order; a handler that throws is logged, never propagated. */
+export interface RippledClientHandlers {
+  onSubscribed(info: SubscribedInfo): void;
+  onLedgerClosed(message: RippledMessage, server: string): void;
+  onTransaction(message: RippledMessage, server: string): void;
+  onInvalidMessage(reason: string, server: string): void;
+  onConnectionChange(server: string, connected: boolean): void;
+  /** A session opened to `server` after an earlier session (to any server) had opened. */
+  onReconnect(server: string): void;
+}
+
+export interface RippledClientOptions {
+  /** Tried in order; earlier servers are preferred. */
+  readonly servers: readonly string[];
+  /** Sent as `api_version` on every request, so every subscribe on a socket agrees (protocol §1.1). */
+  readonly apiVersion: number;
+  readonly requestTimeoutMs: number;
+  /** No ledgerClosed for this long: not up, reconnect. */
+  readonly staleAfterMs: number;
+  /** Application-level `ping` period; a failed ping reconnects. @default 10_000 */
+  readonly pingIntervalMs?: number;
+  /** @default 10_000 */
+  readonly connectTimeoutMs?: number;
+  /** Per server. `resetAfterMs`: a session healthy this long resets its server's backoff.
+   * @default { minMs: 100, maxMs: 60_000, resetAfterMs: 60_000 } */
+  readonly backoff?: Partial<BackoffOptions & { resetAfterMs: number }>;
+  /** Minimum rest for a server that closed with 1008 or sent a load warning. @default 30_000 */
+  readonly overloadedBackoffMs?: number;
+  /** While on a later server, how often to probe the earlier ones. @default 60_000 */
+  readonly preferredRecheckMs?: number;
+  /** @default 64 MiB */
+  readonly maxMessageBytes?: number;
+  /** @default 900_000 (rippled's limit is 1,000,000) */
+  readonly maxSubscribeRequestBytes?: number;
+  /** Asked on every (re)connect, so a reloaded account list is what gets subscribed. */
+  readonly subscription: () => Subscription;
+  readonly logger: Logger;
+  /** Jitter source. @default Math.random */
+  readonly random?: () => number;
+  readonly handlers: RippledClientHandlers;
+}

@@ -1,0 +1,363 @@
+import type { Logger } from '../log.js';
+import { DEFAULT_BACKOFF } from './backoff.js';
+import type { RippledClientOptions } from './client-options.js';
+import { NotConnectedError } from './errors.js';
+import {
+  type CloseInfo,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  RequestConnection,
+  type RippledCommand,
+  type RippledMessage,
+  type RippledResult,
+} from './request-connection.js';
+import { ServerPool } from './server-pool.js';
+import { Session, type SessionEnd } from './session.js';
+import { DEFAULT_MAX_SUBSCRIBE_REQUEST_BYTES, sendAccountsChunked } from './subscribe-chunks.js';
+
+/** The long-lived rippled session: connect, subscribe, heartbeat, reconnect forever with per-server
+ * backoff, failover in the configured order and return to earlier servers once they answer again.
+ *
+ * Switching back to a preferred server: we open the preferred server and check it answers `ping`,
+ * then close the old session and subscribe on the new one (no overlap, so handlers never see two
+ * servers interleaved). Any ledgers missed in between are covered by the caller's backfill, which
+ * starts from `onSubscribed`, as after every reconnect. */
+export class RippledClient {
+  private readonly options: RippledClientOptions;
+  private readonly pool: ServerPool;
+  private readonly log: Logger;
+  private readonly abort = new AbortController();
+  private readonly sideConnections = new Set<RequestConnection>();
+  private current: Session | null = null;
+  private everOpened = false;
+  private started = false;
+  private stopping = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wake: (() => void) | null = null;
+  private probing = false;
+
+  constructor(options: RippledClientOptions) {
+    this.options = options;
+    this.log = options.logger;
+    this.pool = new ServerPool(
+      options.servers,
+      { ...DEFAULT_BACKOFF, ...options.backoff },
+      options.overloadedBackoffMs ?? 30_000,
+      options.random,
+    );
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.loopDone = this.loop().catch((error: unknown) => {
+      this.log.error('rippled client loop failed', { err: error });
+    });
+  }
+
+  /** Closes everything with the intentional close code and clears every timer; no reconnect follows. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.abort.abort();
+    this.wake?.();
+    this.current?.finish({ kind: 'stopped' });
+    await Promise.all([...this.sideConnections].map((c) => c.close()));
+    await this.loopDone;
+  }
+
+  currentServer(): string | null {
+    const session = this.current;
+    return session !== null && !session.done && session.connection?.isOpen ? session.server : null;
+  }
+
+  /** Connected, subscribed, and the ledger stream is fresh. */
+  isUp(): boolean {
+    const session = this.current;
+    return session !== null && !session.done && session.subscribed && session.fresh;
+  }
+
+  request(cmd: RippledCommand): Promise<RippledResult> {
+    const connection = this.liveConnection();
+    if (connection === null)
+      return Promise.reject(new NotConnectedError('not connected to any rippled server'));
+    return connection.request(cmd);
+  }
+
+  /** Adds accounts on the live socket (hot reload); the next reconnect asks `subscription()` anyway. */
+  async subscribeAccounts(accounts: readonly string[]): Promise<void> {
+    await this.changeAccounts('subscribe', accounts);
+  }
+
+  async unsubscribeAccounts(accounts: readonly string[]): Promise<void> {
+    await this.changeAccounts('unsubscribe', accounts);
+  }
+
+  /** A separate request-only connection (e.g. to backfill from another server). The caller closes it;
+   * stop() closes it too. */
+  async openSideConnection(server: string): Promise<RequestConnection> {
+    const connection = await RequestConnection.connect(server, {
+      ...this.connectionOptions(server),
+      onMessage: (message) =>
+        this.log.debug('ignoring stream message on side connection', { server, type: message.type }),
+      onClose: () => this.sideConnections.delete(connection),
+    });
+    this.sideConnections.add(connection);
+    return connection;
+  }
+
+  private async changeAccounts(
+    command: 'subscribe' | 'unsubscribe',
+    accounts: readonly string[],
+  ): Promise<void> {
+    const connection = this.liveConnection();
+    if (connection === null) throw new NotConnectedError(`cannot ${command} accounts: not connected`);
+    await sendAccountsChunked(connection, command, accounts, this.chunkOptions());
+  }
+
+  private liveConnection(): RequestConnection | null {
+    const session = this.current;
+    if (session === null || session.done || !session.connection?.isOpen) return null;
+    return session.connection;
+  }
+
+  private async loop(): Promise<void> {
+    let handover: Session | null = null;
+    while (!this.stopping) {
+      let session = handover;
+      handover = null;
+      if (session === null) {
+        const choice = this.pool.pick(performance.now());
+        if (choice.waitMs > 0) {
+          this.log.info('waiting before connecting', { server: choice.server, delay_ms: choice.waitMs });
+          await this.sleep(choice.waitMs);
+          if (this.stopping) break;
+        }
+        session = await this.open(choice.server);
+        if (session === null) continue;
+      }
+      const end = await this.run(session);
+      if (end.kind === 'switch') handover = end.to;
+      else if (end.kind !== 'stopped') {
+        const rest = this.pool.recordFailure(
+          session.server,
+          end.kind === 'overloaded' ? 'overloaded' : 'failed',
+          performance.now(),
+        );
+        this.log.warn('rippled session ended', {
+          server: session.server,
+          reason: end.reason,
+          retry_in_ms: rest,
+        });
+      }
+    }
+    if (handover !== null) await handover.connection?.close();
+  }
+
+  /** Connects a new session, or records the failure and returns null. */
+  private async open(server: string): Promise<Session | null> {
+    const session = new Session(server);
+    try {
+      session.connection = await RequestConnection.connect(server, {
+        ...this.connectionOptions(server),
+        signal: this.abort.signal,
+        onMessage: (message) => this.dispatch(session, message),
+        onWarning: (warning) => this.onWarning(session, warning),
+        onClose: (info) => session.finish(closeToEnd(info)),
+      });
+      return session;
+    } catch (error) {
+      if (this.stopping) return null;
+      const rest = this.pool.recordFailure(server, 'failed', performance.now());
+      this.log.warn('cannot connect to rippled', { server, err: error, retry_in_ms: rest });
+      return null;
+    }
+  }
+
+  /** Runs one session until it ends; always leaves its socket closed and its timers cleared. */
+  private async run(session: Session): Promise<SessionEnd> {
+    const connection = session.connection;
+    if (connection === null || !connection.isOpen || this.stopping) {
+      session.finish(this.stopping ? { kind: 'stopped' } : { kind: 'closed', reason: 'closed before use' });
+      await connection?.close();
+      return session.ended;
+    }
+    const server = session.server;
+    this.current = session;
+    this.log.info('connected to rippled', { server });
+    this.call(() => this.options.handlers.onConnectionChange(server, true));
+    if (this.everOpened) this.call(() => this.options.handlers.onReconnect(server));
+    this.everOpened = true;
+    this.startHeartbeat(session);
+    void this.subscribe(session);
+    if (this.pool.indexOf(server) > 0) {
+      session.every(this.options.preferredRecheckMs ?? 60_000, () => void this.probePreferred(session));
+    }
+    const end = await session.ended;
+    if (end.kind === 'stopped' || end.kind === 'switch') await connection.close();
+    else await connection.terminate();
+    if (this.current === session) this.current = null;
+    this.call(() => this.options.handlers.onConnectionChange(server, false));
+    return end;
+  }
+
+  private async subscribe(session: Session): Promise<void> {
+    const connection = session.connection!;
+    try {
+      const { accounts, streams } = this.options.subscription();
+      await sendAccountsChunked(connection, 'subscribe', accounts, this.chunkOptions());
+      // The ledger stream is subscribed last, once every account is: any ledger after the one this
+      // answer names is then published to all of them, and the caller backfills up to it.
+      const result =
+        streams.length > 0 ? await connection.request({ command: 'subscribe', streams: [...streams] }) : {};
+      if (session.done) return;
+      session.subscribed = true;
+      if (streams.includes('ledger'))
+        session.markFresh(this.options.staleAfterMs, () => this.onStale(session));
+      else session.fresh = true;
+      session.after(this.options.backoff?.resetAfterMs ?? 60_000, () =>
+        this.pool.recordHealthy(session.server),
+      );
+      const ledgerIndex = isLedgerIndex(result.ledger_index) ? result.ledger_index : null;
+      this.log.info('subscribed', {
+        server: session.server,
+        accounts: accounts.length,
+        streams,
+        ledger_index: ledgerIndex,
+      });
+      this.call(() => this.options.handlers.onSubscribed({ server: session.server, ledgerIndex, result }));
+    } catch (error) {
+      if (session.done) return;
+      this.log.error('subscribe failed', { server: session.server, err: error });
+      session.finish({ kind: 'unhealthy', reason: `subscribe failed: ${errorText(error)}` });
+    }
+  }
+
+  private startHeartbeat(session: Session): void {
+    let inFlight = false;
+    session.every(this.options.pingIntervalMs ?? 10_000, () => {
+      if (inFlight || session.done) return;
+      inFlight = true;
+      session.connection!.request({ command: 'ping' }).then(
+        () => {
+          inFlight = false;
+        },
+        (error: unknown) => {
+          inFlight = false;
+          if (session.done) return;
+          this.log.warn('heartbeat ping failed', { server: session.server, err: error });
+          session.finish({ kind: 'unhealthy', reason: `ping failed: ${errorText(error)}` });
+        },
+      );
+    });
+  }
+
+  private onStale(session: Session): void {
+    this.log.warn('ledger stream is stale', {
+      server: session.server,
+      stale_after_ms: this.options.staleAfterMs,
+    });
+    session.finish({ kind: 'unhealthy', reason: `no ledgerClosed for ${this.options.staleAfterMs}ms` });
+  }
+
+  private onWarning(session: Session, warning: string): void {
+    this.log.warn('rippled warning', { server: session.server, warning });
+    if (warning !== 'load' || session.done) return;
+    // Leave an overloaded server only when another one may be tried now; alone, staying is better.
+    const now = performance.now();
+    const alternative = this.pool.servers.some((s) => s !== session.server && this.pool.isAvailable(s, now));
+    if (alternative) session.finish({ kind: 'overloaded', reason: 'load warning' });
+  }
+
+  private dispatch(session: Session, message: RippledMessage): void {
+    if (this.current !== session || session.done) return;
+    const { handlers } = this.options;
+    const server = session.server;
+    if (message.type === 'ledgerClosed') {
+      if (!isLedgerIndex(message.ledger_index)) {
+        this.call(() => handlers.onInvalidMessage('ledgerClosed without a valid ledger_index', server));
+        return;
+      }
+      if (session.subscribed) session.markFresh(this.options.staleAfterMs, () => this.onStale(session));
+      this.call(() => handlers.onLedgerClosed(message, server));
+    } else if (message.type === 'transaction') {
+      this.call(() => handlers.onTransaction(message, server));
+    } else {
+      const type = JSON.stringify(message.type) ?? 'undefined';
+      this.call(() => handlers.onInvalidMessage(`unexpected message type ${type.slice(0, 60)}`, server));
+    }
+  }
+
+  /** While on a later server: try the first earlier server that may be retried; switch if it answers. */
+  private async probePreferred(session: Session): Promise<void> {
+    if (this.probing || session.done || this.stopping) return;
+    const now = performance.now();
+    const index = this.pool.indexOf(session.server);
+    const candidate = this.pool.servers.slice(0, index).find((s) => this.pool.isAvailable(s, now));
+    if (candidate === undefined) return;
+    this.probing = true;
+    const probe = await this.open(candidate);
+    try {
+      if (probe === null) return;
+      await probe.connection!.request({ command: 'ping' });
+      if (session.done || this.stopping || probe.done) throw new Error('session changed while probing');
+      this.log.info('preferred server is back; switching', { server: candidate, from: session.server });
+      session.finish({ kind: 'switch', to: probe });
+    } catch (error) {
+      this.log.warn('preferred server probe failed', { server: candidate, err: error });
+      probe?.finish({ kind: 'closed', reason: 'probe failed' });
+      await probe?.connection?.close();
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  private connectionOptions(server: string) {
+    return {
+      timeoutMs: this.options.connectTimeoutMs ?? 10_000,
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      maxMessageBytes: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      apiVersion: this.options.apiVersion,
+      logger: this.log,
+      onInvalid: (reason: string) => this.call(() => this.options.handlers.onInvalidMessage(reason, server)),
+    };
+  }
+
+  private chunkOptions() {
+    return {
+      apiVersion: this.options.apiVersion,
+      maxRequestBytes: this.options.maxSubscribeRequestBytes ?? DEFAULT_MAX_SUBSCRIBE_REQUEST_BYTES,
+    };
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private call(handler: () => void): void {
+    try {
+      handler();
+    } catch (error) {
+      this.log.error('rippled client handler threw', { err: error });
+    }
+  }
+}
+
+function closeToEnd(info: CloseInfo): SessionEnd {
+  const reason = `closed with code ${info.code}${info.reason ? ` (${info.reason})` : ''}${info.error ? `: ${info.error}` : ''}`;
+  // 1008 policy error: rippled's "client is too slow" and "threshold exceeded" (protocol §6).
+  return info.code === 1008 ? { kind: 'overloaded', reason } : { kind: 'closed', reason };
+}
+
+function isLedgerIndex(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
