@@ -1,0 +1,84 @@
+import { type ConfigDocument, DEFAULT_BUCKETS } from './schema.js';
+import type { AccountConfig, Config, RuleConfig } from './types.js';
+
+/**
+ * The validated document (snake_case, defaults filled) -> the frozen camelCase Config. Runs only when
+ * the schema and the cross-checks found nothing, so references (rule accounts) resolve.
+ */
+export function buildConfig(doc: ConfigDocument): Config {
+  const accounts: AccountConfig[] = doc.accounts.map((a) => ({
+    address: a.address,
+    name: a.name ?? a.address,
+    group: a.group,
+  }));
+  const addressOf = new Map<string, string>();
+  // Addresses first, then names: a name equal to another account's address is refused by the cross-checks.
+  for (const a of accounts) addressOf.set(a.address, a.address);
+  for (const a of accounts) addressOf.set(a.name, a.address);
+
+  const smtp = doc.email?.smtp;
+  const config: Config = {
+    xrpl: {
+      servers: doc.xrpl.servers,
+      apiVersion: doc.xrpl.api_version,
+      staleAfterMs: doc.xrpl.stale_after,
+      requestTimeoutMs: doc.xrpl.request_timeout,
+      explorerUrl: doc.xrpl.explorer_url,
+      fullStreamThreshold: doc.xrpl.full_stream_threshold,
+    },
+    accounts,
+    state: {
+      path: doc.state?.path ?? null,
+      maxBackfillLedgers: doc.state?.max_backfill_ledgers ?? 100_000,
+    },
+    metrics: {
+      paymentSizeBucketsXrp: doc.metrics?.payment_size_buckets_xrp ?? [...DEFAULT_BUCKETS],
+      aggregateBy: doc.metrics?.aggregate_by ?? 'account',
+    },
+    email:
+      doc.email && smtp
+        ? {
+            smtp: {
+              host: smtp.host,
+              // 465 is SMTP over implicit TLS (RFC 8314), 587 submission with STARTTLS.
+              port: smtp.port ?? (smtp.secure ? 465 : 587),
+              secure: smtp.secure,
+              user: smtp.user,
+              password: smtp.password,
+            },
+            from: doc.email.from,
+            to: doc.email.to,
+          }
+        : null,
+    rules: (doc.rules ?? []).map(
+      (r): RuleConfig => ({
+        name: r.name,
+        kind: r.kind,
+        threshold: r.threshold,
+        windowMs: r.window,
+        currency: r.currency,
+        issuer: r.issuer,
+        accounts:
+          r.accounts === null ? null : [...new Set(r.accounts.map((ref) => addressOf.get(ref) ?? ref))],
+        from: r.from,
+        destinationTag: r.destination_tag,
+        cooldownMs: r.cooldown,
+        to: r.to,
+      }),
+    ),
+  };
+  return deepFreeze(config);
+}
+
+/**
+ * Freezes own properties all the way down, big.js values (and their digit arrays) included. big.js
+ * arithmetic never writes to its operands except `x.mod(y)`, which flips `x.s` for a moment: use
+ * `new Big(x).mod(y)` on a config amount.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Reflect.ownKeys(value)) deepFreeze((value as Record<PropertyKey, unknown>)[key]);
+  }
+  return value;
+}

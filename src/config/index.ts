@@ -1,0 +1,94 @@
+import { readFile } from 'node:fs/promises';
+import type { z } from 'zod';
+import { buildConfig } from './build.js';
+import { crossCheck } from './cross-checks.js';
+import { type ConfigPath, formatPath, pathMessage } from './path.js';
+import { configSchema } from './schema.js';
+import type { Config } from './types.js';
+import { describe } from './values.js';
+import { readYamlTree } from './yaml-tree.js';
+
+export { redactedConfig, renderCheckConfigSummary } from './redact.js';
+export type * from './types.js';
+
+/** Results are values: a bad config is data for the caller to print, never a throw. */
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+export type ConfigEnv = Readonly<Record<string, string | undefined>>;
+
+/**
+ * YAML text -> validated, frozen Config, or every problem at once as `path: message` lines in file
+ * order. Pure: the environment is an argument.
+ */
+export function parseConfig(yamlText: string, env: ConfigEnv): ConfigResult {
+  const read = readYamlTree(yamlText, env);
+  if (!read.ok) return read;
+  const { value, positions } = read.tree;
+  // An empty file is an empty mapping: the missing required keys say what to write.
+  const root = value === null ? {} : value;
+
+  const issues: { path: ConfigPath; message: string }[] = [];
+  const parsed = configSchema.safeParse(root, { reportInput: true });
+  if (!parsed.success) issues.push(...parsed.error.issues.flatMap(zodIssueMessages));
+  issues.push(...crossCheck(root));
+  if (issues.length > 0 || !parsed.success) {
+    const ordered = issues
+      .map((issue, order) => ({ ...issue, order, at: positionOf(issue.path, positions) }))
+      .sort((a, b) => a.at - b.at || a.order - b.order);
+    return { ok: false, errors: [...new Set(ordered.map((i) => pathMessage(i.path, i.message)))] };
+  }
+  return { ok: true, config: buildConfig(parsed.data) };
+}
+
+/** Reads and parses one config file; an unreadable file is an error naming the path. */
+export async function loadConfigFile(path: string, env: ConfigEnv): Promise<ConfigResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    return { ok: false, errors: [`${path}: ${readProblem(error)}`] };
+  }
+  return parseConfig(text, env);
+}
+
+export function formatConfigErrors(errors: readonly string[]): string {
+  const count = errors.length === 1 ? '1 error' : `${errors.length} errors`;
+  return [`invalid configuration (${count}):`, ...errors.map((e) => `  ${e}`)].join('\n');
+}
+
+function readProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'cannot read config file: no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'cannot read config file: permission denied';
+  if (code === 'EISDIR') return 'cannot read config file: it is a directory';
+  return `cannot read config file: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+function zodIssueMessages(issue: z.core.$ZodIssue): { path: ConfigPath; message: string }[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ path: [...issue.path, key], message: 'unknown key' }));
+  }
+  if (issue.code === 'invalid_type') {
+    const message =
+      issue.input === undefined
+        ? 'required'
+        : `expected ${typeName(issue.expected)}, got ${describe(issue.input)}`;
+    return [{ path: issue.path, message }];
+  }
+  return [{ path: issue.path, message: issue.message }];
+}
+
+function typeName(expected: string): string {
+  if (expected === 'array') return 'a list';
+  if (expected === 'object') return 'a mapping';
+  return expected;
+}
+
+/** Where the path (or its nearest recorded ancestor) starts in the file, to list errors in file order. */
+function positionOf(path: ConfigPath, positions: ReadonlyMap<string, number>): number {
+  for (let length = path.length; length > 0; length--) {
+    const at = positions.get(formatPath(path.slice(0, length)));
+    if (at !== undefined) return at;
+  }
+  return 0;
+}

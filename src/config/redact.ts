@@ -1,0 +1,107 @@
+import { stringify } from 'yaml';
+import { formatDuration } from './duration.js';
+import type { Config, RuleConfig } from './types.js';
+import { maskUrlPassword } from './values.js';
+
+/** What replaces every secret whenever the config is printed (as Prometheus' `Secret` type does). */
+export const SECRET_PLACEHOLDER = '<secret>';
+
+const SECRET_KEY = /password|secret/i;
+
+/**
+ * The effective config as a YAML-ready object with the file's snake_case keys, defaults filled in,
+ * durations and amounts in the file's notation, and every secret replaced by `<secret>`. Parsing its
+ * YAML gives the same config back (except the secrets).
+ */
+export function redactedConfig(config: Config): object {
+  const { xrpl, state, metrics, email } = config;
+  return redactSecretKeys({
+    xrpl: {
+      servers: xrpl.servers.map(maskUrlPassword),
+      api_version: xrpl.apiVersion,
+      stale_after: formatDuration(xrpl.staleAfterMs),
+      request_timeout: formatDuration(xrpl.requestTimeoutMs),
+      ...(xrpl.explorerUrl === null ? {} : { explorer_url: xrpl.explorerUrl }),
+      full_stream_threshold: xrpl.fullStreamThreshold,
+    },
+    accounts: config.accounts.map((a) => ({
+      address: a.address,
+      name: a.name,
+      ...(a.group === null ? {} : { group: a.group }),
+    })),
+    state: {
+      ...(state.path === null ? {} : { path: state.path }),
+      max_backfill_ledgers: state.maxBackfillLedgers,
+    },
+    metrics: {
+      payment_size_buckets_xrp: [...metrics.paymentSizeBucketsXrp],
+      aggregate_by: metrics.aggregateBy,
+    },
+    ...(email === null
+      ? {}
+      : {
+          email: {
+            smtp: {
+              host: email.smtp.host,
+              port: email.smtp.port,
+              secure: email.smtp.secure,
+              ...(email.smtp.user === null ? {} : { user: email.smtp.user }),
+              ...(email.smtp.password === null ? {} : { password: SECRET_PLACEHOLDER }),
+            },
+            from: email.from,
+            to: [...email.to],
+          },
+        }),
+    rules: config.rules.map(redactedRule),
+  }) as object;
+}
+
+function redactedRule(rule: RuleConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: rule.name, kind: rule.kind };
+  if (rule.threshold !== null) out.threshold = rule.threshold.toFixed();
+  if (rule.windowMs !== null) out.window = formatDuration(rule.windowMs);
+  if (rule.currency !== null) out.currency = rule.currency;
+  if (rule.issuer !== null) out.issuer = rule.issuer;
+  if (rule.accounts !== null) out.accounts = [...rule.accounts];
+  if (rule.from !== null) out.from = [...rule.from];
+  if (rule.destinationTag !== null) out.destination_tag = rule.destinationTag;
+  // A payment rule sends one email per payment: cooldown does not apply and the file may not set it.
+  if (rule.kind !== 'payment') out.cooldown = formatDuration(rule.cooldownMs);
+  if (rule.to !== null) out.to = [...rule.to];
+  return out;
+}
+
+/** Defence in depth: any key named like a secret is masked, whatever section it is in. */
+function redactSecretKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecretKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [
+      key,
+      SECRET_KEY.test(key) && inner !== null && inner !== undefined
+        ? SECRET_PLACEHOLDER
+        : redactSecretKeys(inner),
+    ]),
+  );
+}
+
+/** What `check-config` prints on success: a short human summary, then the redacted YAML. */
+export function renderCheckConfigSummary(config: Config): string {
+  const { xrpl, email, rules } = config;
+  const smtp =
+    email === null
+      ? 'none'
+      : `${email.smtp.host}:${email.smtp.port} (${email.smtp.secure ? 'implicit TLS' : 'STARTTLS when offered'})`;
+  const ruleNames = rules.length === 0 ? '' : ` (${rules.map((r) => r.name).join(', ')})`;
+  const lines = [
+    'configuration OK',
+    `  servers:     ${xrpl.servers.map(maskUrlPassword).join(', ')}`,
+    `  api version: ${xrpl.apiVersion}`,
+    `  accounts:    ${config.accounts.length}`,
+    `  rules:       ${rules.length}${ruleNames}`,
+    `  smtp:        ${smtp}`,
+    '',
+    stringify(redactedConfig(config), { lineWidth: 0 }).trimEnd(),
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,191 @@
+import type Big from 'big.js';
+import { z } from 'zod';
+import {
+  type Parsed,
+  parseAddress,
+  parseAmount,
+  parseBoolean,
+  parseCurrency,
+  parseDestinationTag,
+  parseDurationValue,
+  parseEmailAddress,
+  parseFiniteNumber,
+  parseInteger,
+  parseSecret,
+  parseText,
+  parseUrl,
+} from './values.js';
+
+/**
+ * The shape of config.yaml: strict objects (unknown keys are errors), one parser per value. Checks that
+ * relate several values (kind-dependent keys, duplicates, references) live in cross-checks.ts and join
+ * the same error list.
+ */
+type Parser<T> = (value: unknown) => Parsed<T>;
+
+function run<T>(parse: Parser<T>, value: unknown, ctx: z.RefinementCtx): T {
+  const result = parse(value);
+  if (result.ok) return result.value;
+  ctx.addIssue({ code: 'custom', message: result.error });
+  return z.NEVER;
+}
+
+/** A required value: absent or empty is "required". */
+function required<T>(parse: Parser<T>) {
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): T => {
+      if (value === undefined || value === null) {
+        ctx.addIssue({ code: 'custom', message: 'required' });
+        return z.NEVER;
+      }
+      return run(parse, value, ctx);
+    });
+}
+
+/** An optional value: absent or empty (`key:` with nothing) gives the default. */
+function optional<T, D>(parse: Parser<T>, fallback: D) {
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): T | D =>
+      value === undefined || value === null ? fallback : run(parse, value, ctx),
+    );
+}
+
+function list<S extends z.ZodType>(item: S) {
+  return z.array(item).min(1, { error: 'must not be empty' });
+}
+
+function optionalList<S extends z.ZodType>(item: S) {
+  return list(item)
+    .nullish()
+    .transform((items) => items ?? null);
+}
+
+const positive =
+  (parse: Parser<number>): Parser<number> =>
+  (value) => {
+    const result = parse(value);
+    return result.ok && result.value <= 0 ? { ok: false, error: 'must be greater than 0' } : result;
+  };
+
+/** Node timers overflow past 2^31-1 ms (about 24.8 days) and would fire at once. */
+const timerDuration: Parser<number> = (value) => {
+  const result = positive(parseDurationValue)(value);
+  return result.ok && result.value > 2 ** 31 - 1 ? { ok: false, error: 'must be at most 24d' } : result;
+};
+
+const serverUrl: Parser<string> = (value) => parseUrl(value, ['ws', 'wss']);
+
+const explorerUrl: Parser<string> = (value) => {
+  const url = parseUrl(value, ['http', 'https']);
+  if (!url.ok) return url;
+  return url.value.includes('{hash}') ? url : { ok: false, error: 'must contain {hash}' };
+};
+
+const name: Parser<string> = parseText;
+
+const xrplSchema = z.strictObject({
+  servers: list(required(serverUrl)),
+  api_version: optional((v): Parsed<1 | 2> => {
+    const n = parseInteger(v, 1, 2, '');
+    return n.ok ? { ok: true, value: n.value === 1 ? 1 : 2 } : { ok: false, error: 'must be 1 or 2' };
+  }, 2 as const),
+  stale_after: optional(timerDuration, 30_000),
+  request_timeout: optional(timerDuration, 20_000),
+  explorer_url: optional(explorerUrl, null),
+  full_stream_threshold: optional(
+    (v) => parseInteger(v, 1, Number.MAX_SAFE_INTEGER, 'greater than 0'),
+    10_000,
+  ),
+});
+
+const accountSchema = z.strictObject({
+  address: required(parseAddress),
+  name: optional(name, null),
+  group: optional(parseText, null),
+});
+
+const stateSchema = z.strictObject({
+  path: optional(parseText, null),
+  max_backfill_ledgers: optional((v) => parseInteger(v, 0, Number.MAX_SAFE_INTEGER, '>= 0'), 100_000),
+});
+
+export const DEFAULT_BUCKETS = [1, 10, 100, 1000, 10000, 100000, 1000000] as const;
+
+const metricsSchema = z.strictObject({
+  payment_size_buckets_xrp: list(required(positive(parseFiniteNumber)))
+    .superRefine((buckets, ctx) => {
+      buckets.forEach((bucket, index) => {
+        const previous = buckets[index - 1];
+        if (previous !== undefined && bucket <= previous) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [index],
+            message: `must be greater than the previous bucket (${previous})`,
+          });
+        }
+      });
+    })
+    .nullish(),
+  aggregate_by: optional((v): Parsed<'account' | 'group'> => {
+    if (v === 'account' || v === 'group') return { ok: true, value: v };
+    return { ok: false, error: 'must be "account" or "group"' };
+  }, 'account' as const),
+});
+
+const smtpSchema = z.strictObject({
+  host: required(parseText),
+  port: optional((v) => parseInteger(v, 1, 65535, 'from 1 to 65535'), null),
+  secure: optional(parseBoolean, false),
+  user: optional(parseSecretOrEmpty(parseText), null),
+  password: optional(parseSecretOrEmpty(parseSecret), null),
+});
+
+/** An empty user or password means "none", so `password: ${SMTP_PASSWORD:-}` turns auth off. */
+function parseSecretOrEmpty(parse: Parser<string>): Parser<string | null> {
+  return (value) => (value === '' ? { ok: true, value: null } : parse(value));
+}
+
+const emailSchema = z.strictObject({
+  smtp: smtpSchema,
+  from: required(parseEmailAddress),
+  to: list(required(parseEmailAddress)),
+});
+
+const RULE_KINDS = ['payment', 'total', 'count', 'silence'] as const;
+export type RuleKindText = (typeof RULE_KINDS)[number];
+
+const ruleKind: Parser<RuleKindText> = (value) => {
+  const kind = RULE_KINDS.find((k) => k === value);
+  return kind === undefined
+    ? { ok: false, error: `must be one of ${RULE_KINDS.join(', ')}` }
+    : { ok: true, value: kind };
+};
+
+const ruleSchema = z.strictObject({
+  name: required(name),
+  kind: required(ruleKind),
+  threshold: optional<Big, null>(parseAmount, null),
+  window: optional(positive(parseDurationValue), null),
+  currency: optional(parseCurrency, null),
+  issuer: optional(parseAddress, null),
+  accounts: optionalList(required(parseText)),
+  from: optionalList(required(parseAddress)),
+  destination_tag: optional(parseDestinationTag, null),
+  cooldown: optional(parseDurationValue, 15 * 60_000),
+  to: optionalList(required(parseEmailAddress)),
+});
+
+export const configSchema = z.strictObject({
+  xrpl: xrplSchema,
+  accounts: list(accountSchema),
+  state: stateSchema.nullish(),
+  metrics: metricsSchema.nullish(),
+  email: emailSchema.nullish(),
+  rules: z.array(ruleSchema).nullish(),
+});
+
+export type ConfigDocument = z.output<typeof configSchema>;

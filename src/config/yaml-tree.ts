@@ -1,0 +1,123 @@
+import { isAlias, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar } from 'yaml';
+import { hasReference, substituteEnv } from './env.js';
+import { type ConfigPath, formatPath, pathMessage } from './path.js';
+
+/**
+ * A YAML number kept as its source text, so `0.1000000000000000055511151231257827` is not rounded to a
+ * float before the schema decides whether it is an amount (big.js), an integer or a bucket.
+ */
+export class YamlNumber {
+  constructor(readonly source: string) {}
+}
+
+/** Plain data (objects, arrays, strings, booleans, null, YamlNumber) plus where each path starts in the text. */
+export interface YamlTree {
+  readonly value: unknown;
+  /** formatPath(path) -> offset of the key or item in the source, for reporting errors in file order. */
+  readonly positions: ReadonlyMap<string, number>;
+}
+
+export type TreeResult = { ok: true; tree: YamlTree } | { ok: false; errors: string[] };
+
+/** Enough for any real config; stops "billion laughs" alias bombs from expanding without bound. */
+const MAX_ALIASES = 1000;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function readYamlTree(text: string, env: Env): TreeResult {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    const reason =
+      first.code === 'MULTIPLE_DOCS' ? 'more than one YAML document (one --- at most)' : first.message;
+    return { ok: false, errors: [syntaxMessage(reason, first.linePos?.[0])] };
+  }
+
+  const positions = new Map<string, number>();
+  const errors: string[] = [];
+  let aliases = 0;
+
+  const walk = (node: unknown, path: ConfigPath): unknown => {
+    if (isAlias(node)) {
+      aliases += 1;
+      if (aliases > MAX_ALIASES) {
+        errors.push(pathMessage(path, `more than ${MAX_ALIASES} aliases`));
+        return null;
+      }
+      return walk(node.resolve(doc), path);
+    }
+    if (isMap(node)) {
+      const out: Record<string, unknown> = {};
+      for (const pair of node.items) {
+        const key = keyText(pair.key);
+        if (key === null) {
+          errors.push(pathMessage(path, 'mapping keys must be plain strings'));
+          continue;
+        }
+        const childPath = [...path, key];
+        positions.set(formatPath(childPath), startOf(pair.key) ?? startOf(pair.value) ?? 0);
+        // defineProperty: a key named __proto__ is data, not a prototype change.
+        Object.defineProperty(out, key, {
+          value: walk(pair.value, childPath),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return out;
+    }
+    if (isSeq(node)) {
+      return node.items.map((item, index) => {
+        const childPath = [...path, index];
+        positions.set(formatPath(childPath), startOf(item) ?? 0);
+        return walk(item, childPath);
+      });
+    }
+    if (isScalar(node)) return scalarValue(node, path, env, errors);
+    return null;
+  };
+
+  const value = walk(doc.contents, []);
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, tree: { value, positions } };
+}
+
+function scalarValue(node: Scalar, path: ConfigPath, env: Env, errors: string[]): unknown {
+  const { value } = node;
+  if (typeof value === 'number') return new YamlNumber(node.source ?? String(value));
+  if (typeof value !== 'string' || !hasReference(value)) return value;
+  const substituted = substituteEnv(value, env);
+  if (!substituted.ok) {
+    errors.push(pathMessage(path, substituted.error));
+    return null;
+  }
+  // An unquoted `port: ${SMTP_PORT}` is typed as YAML would type the substituted text; quoted stays a string.
+  return node.type === 'PLAIN' ? plainScalar(substituted.value) : substituted.value;
+}
+
+/** The YAML 1.2 core schema's resolution of a plain scalar (null, booleans, numbers, else a string). */
+function plainScalar(text: string): unknown {
+  if (/^(?:~|null|Null|NULL)?$/.test(text)) return null;
+  if (/^(?:true|True|TRUE)$/.test(text)) return true;
+  if (/^(?:false|False|FALSE)$/.test(text)) return false;
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(text)) return new YamlNumber(text);
+  return text;
+}
+
+function keyText(key: unknown): string | null {
+  if (key === null) return '';
+  if (!isScalar(key)) return null;
+  if (typeof key.value === 'string') return key.value;
+  return key.source ?? String(key.value);
+}
+
+function startOf(node: unknown): number | undefined {
+  return (node as Node | null)?.range?.[0];
+}
+
+function syntaxMessage(message: string, position: { line: number; col: number } | undefined): string {
+  // yaml's message ends with "at line L, column C:" and a source excerpt; the excerpt may hold a secret.
+  const reason = (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').trim();
+  const where = position === undefined ? '' : ` at line ${position.line}, column ${position.col}`;
+  return `yaml: syntax error${where}: ${reason}`;
+}
