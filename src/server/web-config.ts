@@ -79,7 +79,9 @@ const NOT_IMPLEMENTED: Record<string, string> = {
 // bcrypt modular crypt format: $2a$/$2b$/$2y$, two-digit cost, 22 characters of salt + 31 of hash.
 const BCRYPT_HASH = /^\$2[aby]?\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 
-const nonEmpty = z.string().min(1, 'must not be empty');
+const nonEmpty = z
+  .string({ error: (issue) => (issue.input === undefined ? 'required' : undefined) })
+  .min(1, 'must not be empty');
 const schema = z.strictObject({
   tls_server_config: z
     .strictObject({
@@ -113,7 +115,7 @@ export function parseWebConfig(text: string, baseDir: string): WebConfigResult {
     document = parseYaml(text);
   } catch (error) {
     // Only the first line: the rest is an excerpt of the file, which may hold a password hash.
-    return { ok: false, errors: [`invalid YAML: ${errorMessage(error).split('\n')[0]}`] };
+    return { ok: false, errors: [`invalid YAML: ${errorMessage(error).split('\n')[0]?.replace(/:$/, '')}`] };
   }
   const parsed = schema.safeParse(document ?? {});
   if (!parsed.success) return { ok: false, errors: parsed.error.issues.flatMap(describeIssue) };
@@ -122,7 +124,7 @@ export function parseWebConfig(text: string, baseDir: string): WebConfigResult {
   const raw = parsed.data;
   const basicAuthUsers = new Map<string, string>();
   for (const [user, hash] of Object.entries(raw.basic_auth_users ?? {})) {
-    const where = `basic_auth_users.${JSON.stringify(user)}`;
+    const where = `basic_auth_users.${user}`;
     // The hash itself is a secret: errors name the user, never the value.
     if (user === '' || user.includes(':'))
       errors.push(`${where}: a user name must be non-empty and contain no ":"`);
@@ -228,7 +230,8 @@ function checkTls(tls: TlsServerConfig): string[] {
       createSecureContext({ cert, key, ...(ca ? { ca } : {}) });
     } catch (error) {
       // OpenSSL's message names the problem (e.g. "key values mismatch"), never the key material.
-      errors.push(`tls_server_config: cannot load the certificate and key: ${errorMessage(error)}`);
+      const reason = errorMessage(error).replace(/^error:[0-9A-F]+:[^:]*::?/, '');
+      errors.push(`tls_server_config: cannot load the certificate and key: ${reason}`);
     }
   }
   return errors;

@@ -3,7 +3,7 @@ import { silentLogger } from '../../src/log.js';
 import { createHttpApp, type HttpAppOptions, type ReloadResult } from '../../src/server/app.js';
 import { type RunningHttpServer, startHttpServer } from '../../src/server/listen.js';
 import type { StatusSnapshot } from '../../src/server/status.js';
-import { HOSTILE_IMG, HOSTILE_SCRIPT, recordingLogger, sampleSnapshot } from './support.js';
+import { HOSTILE_SCRIPT, recordingLogger, sampleSnapshot } from './support.js';
 
 const EXPOSITION = '# HELP xrpl_up 1 = connected\n# TYPE xrpl_up gauge\nxrpl_up 1\n';
 const PROM_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -25,7 +25,12 @@ async function serve(overrides: Partial<HttpAppOptions> = {}): Promise<string> {
     logger: silentLogger,
     ...overrides,
   });
-  running = await startHttpServer({ app, listenAddress: '127.0.0.1:0', webConfig: null, logger: silentLogger });
+  running = await startHttpServer({
+    app,
+    listenAddress: '127.0.0.1:0',
+    webConfig: null,
+    logger: silentLogger,
+  });
   return `http://127.0.0.1:${running.address.port}`;
 }
 
@@ -69,9 +74,14 @@ describe('/metrics', () => {
     expect((await fetch(`${base}/metrics`)).status).toBe(200);
   });
 
-  test.each(['metrics', '/', '/-/healthy', '/api/status', '/with space'])('rejects telemetry path %j', (path) => {
-    expect(() => createHttpApp({ ...minimalOptions(), telemetryPath: path })).toThrow(/--web.telemetry-path/);
-  });
+  test.each(['metrics', '/', '/-/healthy', '/api/status', '/with space'])(
+    'rejects telemetry path %j',
+    (path) => {
+      expect(() => createHttpApp({ ...minimalOptions(), telemetryPath: path })).toThrow(
+        /--web.telemetry-path/,
+      );
+    },
+  );
 });
 
 describe('health, readiness, reload', () => {
@@ -201,7 +211,9 @@ describe('everything else', () => {
 });
 
 describe('status page', () => {
-  async function page(snapshot: StatusSnapshot = sampleSnapshot()): Promise<{ response: Response; body: string }> {
+  async function page(
+    snapshot: StatusSnapshot = sampleSnapshot(),
+  ): Promise<{ response: Response; body: string }> {
     const base = await serve({ getStatus: () => snapshot, telemetryPath: '/metrics' });
     const response = await fetch(`${base}/`);
     return { response, body: await response.text() };

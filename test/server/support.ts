@@ -8,9 +8,11 @@ export const HOSTILE_IMG = '"><img src=x onerror=alert(1)>';
 /** A logger that keeps every line, so tests can check what was (and was not) logged. */
 export function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  const log = (level: string) => (msg: string, fields: LogFields = {}) => {
-    lines.push(JSON.stringify({ level, msg, ...fields }));
-  };
+  const log =
+    (level: string) =>
+    (msg: string, fields: LogFields = {}) => {
+      lines.push(JSON.stringify({ level, msg, ...fields }));
+    };
   return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
@@ -18,7 +20,12 @@ export function recordingLogger(): Logger & { lines: string[] } {
 export function sampleSnapshot(now = 1_790_000_000): StatusSnapshot {
   return {
     now,
-    connection: { state: 'connected', server: 'wss://s.altnet.rippletest.net:51233', apiVersion: 2, up: true },
+    connection: {
+      state: 'connected',
+      server: 'wss://s.altnet.rippletest.net:51233',
+      apiVersion: 2,
+      up: true,
+    },
     ledger: { index: 12_345_678, closeTime: now - 4 },
     accounts: [
       {
@@ -78,8 +85,20 @@ export function sampleSnapshot(now = 1_790_000_000): StatusSnapshot {
       },
     ],
     rules: [
-      { name: 'large-xrp-payment', kind: 'payment', state: 'ok', lastEmailAt: null, nextEmailAllowedAt: null },
-      { name: 'hourly-total', kind: 'total', state: 'firing', lastEmailAt: now - 60, nextEmailAllowedAt: now + 840 },
+      {
+        name: 'large-xrp-payment',
+        kind: 'payment',
+        state: 'ok',
+        lastEmailAt: null,
+        nextEmailAllowedAt: null,
+      },
+      {
+        name: 'hourly-total',
+        kind: 'total',
+        state: 'firing',
+        lastEmailAt: now - 60,
+        nextEmailAllowedAt: now + 840,
+      },
     ],
   };
 }
@@ -113,7 +132,13 @@ export async function makeCertificates(): Promise<TestCertificates> {
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
     ],
   });
   const clientOptions = (signer: { private: string; cert: string }) => ({
