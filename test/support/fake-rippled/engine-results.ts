@@ -1,0 +1,108 @@
+/**
+ * `engine_result_code` for every result that can appear in a validated ledger (tes and tec only: other
+ * classes are never applied). Values from ripple-binary-codec `definitions.json` TRANSACTION_RESULTS
+ * (mirrors rippled `TER.h`); test/fake-rippled/engine-results.test.ts checks this copy against it.
+ */
+export const ENGINE_RESULT_CODES: Readonly<Record<string, number>> = {
+  tesSUCCESS: 0,
+  tecCLAIM: 100,
+  tecPATH_PARTIAL: 101,
+  tecUNFUNDED_ADD: 102,
+  tecUNFUNDED_OFFER: 103,
+  tecUNFUNDED_PAYMENT: 104,
+  tecFAILED_PROCESSING: 105,
+  tecDIR_FULL: 121,
+  tecINSUF_RESERVE_LINE: 122,
+  tecINSUF_RESERVE_OFFER: 123,
+  tecNO_DST: 124,
+  tecNO_DST_INSUF_XRP: 125,
+  tecNO_LINE_INSUF_RESERVE: 126,
+  tecNO_LINE_REDUNDANT: 127,
+  tecPATH_DRY: 128,
+  tecUNFUNDED: 129,
+  tecNO_ALTERNATIVE_KEY: 130,
+  tecNO_REGULAR_KEY: 131,
+  tecOWNERS: 132,
+  tecNO_ISSUER: 133,
+  tecNO_AUTH: 134,
+  tecNO_LINE: 135,
+  tecINSUFF_FEE: 136,
+  tecFROZEN: 137,
+  tecNO_TARGET: 138,
+  tecNO_PERMISSION: 139,
+  tecNO_ENTRY: 140,
+  tecINSUFFICIENT_RESERVE: 141,
+  tecNEED_MASTER_KEY: 142,
+  tecDST_TAG_NEEDED: 143,
+  tecINTERNAL: 144,
+  tecOVERSIZE: 145,
+  tecCRYPTOCONDITION_ERROR: 146,
+  tecINVARIANT_FAILED: 147,
+  tecEXPIRED: 148,
+  tecDUPLICATE: 149,
+  tecKILLED: 150,
+  tecHAS_OBLIGATIONS: 151,
+  tecTOO_SOON: 152,
+  tecMAX_SEQUENCE_REACHED: 154,
+  tecNO_SUITABLE_NFTOKEN_PAGE: 155,
+  tecNFTOKEN_BUY_SELL_MISMATCH: 156,
+  tecNFTOKEN_OFFER_TYPE_MISMATCH: 157,
+  tecCANT_ACCEPT_OWN_NFTOKEN_OFFER: 158,
+  tecINSUFFICIENT_FUNDS: 159,
+  tecOBJECT_NOT_FOUND: 160,
+  tecINSUFFICIENT_PAYMENT: 161,
+  tecUNFUNDED_AMM: 162,
+  tecAMM_BALANCE: 163,
+  tecAMM_FAILED: 164,
+  tecAMM_INVALID_TOKENS: 165,
+  tecAMM_EMPTY: 166,
+  tecAMM_NOT_EMPTY: 167,
+  tecAMM_ACCOUNT: 168,
+  tecINCOMPLETE: 169,
+  tecXCHAIN_BAD_TRANSFER_ISSUE: 170,
+  tecXCHAIN_NO_CLAIM_ID: 171,
+  tecXCHAIN_BAD_CLAIM_ID: 172,
+  tecXCHAIN_CLAIM_NO_QUORUM: 173,
+  tecXCHAIN_PROOF_UNKNOWN_KEY: 174,
+  tecXCHAIN_CREATE_ACCOUNT_NONXRP_ISSUE: 175,
+  tecXCHAIN_WRONG_CHAIN: 176,
+  tecXCHAIN_REWARD_MISMATCH: 177,
+  tecXCHAIN_NO_SIGNERS_LIST: 178,
+  tecXCHAIN_SENDING_ACCOUNT_MISMATCH: 179,
+  tecXCHAIN_INSUFF_CREATE_AMOUNT: 180,
+  tecXCHAIN_ACCOUNT_CREATE_PAST: 181,
+  tecXCHAIN_ACCOUNT_CREATE_TOO_MANY: 182,
+  tecXCHAIN_PAYMENT_FAILED: 183,
+  tecXCHAIN_SELF_COMMIT: 184,
+  tecXCHAIN_BAD_PUBLIC_KEY_ACCOUNT_PAIR: 185,
+  tecXCHAIN_CREATE_ACCOUNT_DISABLED: 186,
+  tecEMPTY_DID: 187,
+  tecINVALID_UPDATE_TIME: 188,
+  tecTOKEN_PAIR_NOT_FOUND: 189,
+  tecARRAY_EMPTY: 190,
+  tecARRAY_TOO_LARGE: 191,
+  tecLOCKED: 192,
+  tecBAD_CREDENTIALS: 193,
+  tecWRONG_ASSET: 194,
+  tecLIMIT_EXCEEDED: 195,
+  tecPSEUDO_ACCOUNT: 196,
+  tecPRECISION_LOSS: 197,
+  tecBAD_PROOF: 199,
+  tecNO_SPONSOR_PERMISSION: 200,
+};
+
+/** rippled `transResultInfo` text for a few common results; the fake gives others a generic line. */
+const MESSAGES: Readonly<Record<string, string>> = {
+  tesSUCCESS: 'The transaction was applied. Only final in a validated ledger.',
+  tecPATH_DRY: 'Path could not send partial amount.',
+  tecUNFUNDED_OFFER: 'Insufficient balance to fund created offer.',
+};
+
+export function engineResultCode(result: string): number {
+  // An unknown tec token still sorts with the tec class (100..255) so clients classify it as claimed-fee.
+  return ENGINE_RESULT_CODES[result] ?? (result.startsWith('tec') ? 255 : -1);
+}
+
+export function engineResultMessage(result: string): string {
+  return MESSAGES[result] ?? `Transaction result ${result}.`;
+}

@@ -1,0 +1,214 @@
+import { createHash } from 'node:crypto';
+import { type HistoryTx, isRecord, type LedgerHeader, type StoredTx, storeTx } from './tx-shapes.js';
+
+/** Ripple epoch: seconds since 2000-01-01T00:00:00Z (Unix - 946684800). */
+export const RIPPLE_EPOCH_OFFSET = 946_684_800;
+
+export interface StoredLedger {
+  readonly header: LedgerHeader;
+  readonly txs: readonly StoredTx[];
+}
+
+/** account_tx's resume point, as rippled encodes it: ledger index and position in that ledger. */
+export interface AccountTxMarker {
+  readonly ledger: number;
+  readonly seq: number;
+}
+
+export interface AccountTxQuery {
+  readonly min: number;
+  readonly max: number;
+  readonly forward: boolean;
+  readonly limit: number;
+  readonly marker?: AccountTxMarker;
+}
+
+/**
+ * The fake's ledger history: ledgers are appended (pending) and become validated one by one when
+ * published, as on a real server. Keeps per-account transaction lists (ascending) for account_tx and the
+ * latest AccountRoot balance of every account for account_info.
+ */
+export class LedgerStore {
+  private readonly ledgers: StoredLedger[] = [];
+  private validated = 0;
+  private readonly byAccount = new Map<string, StoredTx[]>();
+  /** Latest AccountRoot Balance (drops) seen in validated metadata; null once the account is deleted. */
+  private readonly historyBalances = new Map<string, string | null>();
+  private readonly configuredBalances = new Map<string, string>();
+  private readonly hashes = new Set<string>();
+  private historyStart: number;
+
+  constructor(
+    private readonly firstIndex: number,
+    private readonly firstCloseTime: number,
+    private readonly closeStepSeconds: number,
+  ) {
+    this.historyStart = firstIndex;
+  }
+
+  /** Appends a pending ledger; its close time defaults to the previous one plus the step. */
+  add(txs: readonly HistoryTx[], closeTime?: Date): LedgerHeader {
+    for (const tx of txs) {
+      if (this.hashes.has(tx.hash)) throw new Error(`duplicate transaction hash ${tx.hash} in fake history`);
+    }
+    const previous = this.ledgers.at(-1)?.header;
+    const index = this.firstIndex + this.ledgers.length;
+    const rippleTime =
+      closeTime !== undefined
+        ? Math.floor(closeTime.getTime() / 1000) - RIPPLE_EPOCH_OFFSET
+        : previous
+          ? previous.closeTime + this.closeStepSeconds
+          : this.firstCloseTime;
+    const parentHash = previous?.hash ?? '0'.repeat(64);
+    // Content-derived, so two fakes fed the same history agree on every ledger hash (failover tests).
+    const hash = createHash('sha256')
+      .update(`${index}:${parentHash}:${txs.map((t) => t.hash).join(',')}`)
+      .digest('hex')
+      .toUpperCase();
+    const header: LedgerHeader = {
+      index,
+      hash,
+      parentHash,
+      closeTime: rippleTime,
+      closeTimeIso: new Date((rippleTime + RIPPLE_EPOCH_OFFSET) * 1000).toISOString().replace('.000Z', 'Z'),
+    };
+    for (const tx of txs) this.hashes.add(tx.hash);
+    this.ledgers.push({ header, txs: txs.map((tx, position) => storeTx(tx, header, position)) });
+    return header;
+  }
+
+  /** Marks the next pending ledger validated and indexes it; undefined when nothing is pending. */
+  validateNext(): StoredLedger | undefined {
+    const ledger = this.ledgers[this.validated];
+    if (!ledger) return undefined;
+    this.validated += 1;
+    for (const tx of ledger.txs) {
+      for (const account of tx.affected) {
+        let list = this.byAccount.get(account);
+        if (!list) {
+          list = [];
+          this.byAccount.set(account, list);
+        }
+        list.push(tx);
+      }
+      this.recordBalances(tx.meta);
+    }
+    return ledger;
+  }
+
+  get pendingCount(): number {
+    return this.ledgers.length - this.validated;
+  }
+
+  get lastValidated(): StoredLedger {
+    const ledger = this.ledgers[this.validated - 1];
+    if (!ledger) throw new Error('fake rippled has no validated ledger');
+    return ledger;
+  }
+
+  /** Index of the last ledger added (validated or not). */
+  get lastAdded(): number {
+    return this.firstIndex + this.ledgers.length - 1;
+  }
+
+  /** A validated ledger the server still holds, by index or hash. */
+  ledger(selector: number | string): StoredLedger | undefined {
+    const found =
+      typeof selector === 'number'
+        ? this.ledgers[selector - this.firstIndex]
+        : this.ledgers.find((l) => l.header.hash === selector.toUpperCase());
+    if (!found) return undefined;
+    const { min, max } = this.validatedRange();
+    return found.header.index >= min && found.header.index <= max ? found : undefined;
+  }
+
+  /** The searchable range (LedgerMaster::getValidatedRange): what the server holds, up to the last validated. */
+  validatedRange(): { min: number; max: number } {
+    const max = this.lastValidated.header.index;
+    return { min: Math.min(Math.max(this.historyStart, this.firstIndex), max), max };
+  }
+
+  /** Forget every ledger before `index`, like a server with online_delete. */
+  setHistoryStart(index: number): void {
+    this.historyStart = index;
+  }
+
+  completeLedgers(): string {
+    const { min, max } = this.validatedRange();
+    return min === max ? `${min}` : `${min}-${max}`;
+  }
+
+  setBalance(account: string, drops: string): void {
+    this.configuredBalances.set(account, drops);
+  }
+
+  /** Drops, or null when the account does not exist (never funded, or deleted in the history). */
+  balance(account: string): string | null {
+    const fromHistory = this.historyBalances.get(account);
+    if (fromHistory !== undefined) return fromHistory;
+    return this.configuredBalances.get(account) ?? null;
+  }
+
+  /** One page of the account's validated transactions in [min, max], like rippled's account_tx pages. */
+  accountTx(account: string, query: AccountTxQuery): { txs: StoredTx[]; marker?: AccountTxMarker } {
+    const list = this.byAccount.get(account) ?? [];
+    const inRange = (t: StoredTx) => t.ledger.index >= query.min && t.ledger.index <= query.max;
+    const txs: StoredTx[] = [];
+    if (query.forward) {
+      const from = query.marker ?? { ledger: query.min, seq: 0 };
+      let i = lowerBound(list, key(from.ledger, from.seq));
+      for (; i < list.length && txs.length < query.limit; i++) {
+        const tx = list[i]!;
+        if (tx.ledger.index > query.max) break;
+        txs.push(tx);
+      }
+      const next = list[i];
+      return next && inRange(next)
+        ? { txs, marker: { ledger: next.ledger.index, seq: next.position } }
+        : { txs };
+    }
+    const from = query.marker ?? { ledger: query.max, seq: Number.MAX_SAFE_INTEGER };
+    let i = lowerBound(list, key(from.ledger, from.seq) + 1) - 1;
+    for (; i >= 0 && txs.length < query.limit; i--) {
+      const tx = list[i]!;
+      if (tx.ledger.index < query.min) break;
+      txs.push(tx);
+    }
+    const next = list[i];
+    return next && inRange(next)
+      ? { txs, marker: { ledger: next.ledger.index, seq: next.position } }
+      : { txs };
+  }
+
+  private recordBalances(meta: Record<string, unknown>): void {
+    const nodes = Array.isArray(meta.AffectedNodes) ? meta.AffectedNodes : [];
+    for (const wrapper of nodes) {
+      if (!isRecord(wrapper)) continue;
+      for (const [kind, node] of Object.entries(wrapper)) {
+        if (!isRecord(node) || node.LedgerEntryType !== 'AccountRoot') continue;
+        const fields = kind === 'CreatedNode' ? node.NewFields : node.FinalFields;
+        if (!isRecord(fields) || typeof fields.Account !== 'string') continue;
+        if (kind === 'DeletedNode') this.historyBalances.set(fields.Account, null);
+        else if (typeof fields.Balance === 'string') this.historyBalances.set(fields.Account, fields.Balance);
+      }
+    }
+  }
+}
+
+/** Sort key of a tx in account order: ledger, then position (positions stay far below 1e6). */
+function key(ledger: number, seq: number): number {
+  return ledger * 1_000_000 + Math.min(seq, 999_999);
+}
+
+/** First position whose key is >= k (list is ascending by key). */
+function lowerBound(list: readonly StoredTx[], k: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const tx = list[mid]!;
+    if (key(tx.ledger.index, tx.position) < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
