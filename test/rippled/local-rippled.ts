@@ -17,6 +17,8 @@ export interface ReceivedRequest {
 export class LocalRippled {
   readonly requests: ReceivedRequest[] = [];
   readonly sockets = new Set<WebSocket>();
+  /** performance.now() of every connection attempt, refused ones included. */
+  readonly attempts: number[] = [];
   ledgerIndex = 1000;
   /** Reject the HTTP upgrade (the client sees a connect error) while true. */
   refuse = false;
@@ -42,7 +44,10 @@ export class LocalRippled {
       const server = new WebSocketServer({
         host: '127.0.0.1',
         port: 0,
-        verifyClient: (_info, done) => done(!local.refuse, 503, 'refusing'),
+        verifyClient: (_info, done) => {
+          local.attempts.push(performance.now());
+          done(!local.refuse, 503, 'refusing');
+        },
       });
       server.on('listening', () => {
         local = new LocalRippled(server);

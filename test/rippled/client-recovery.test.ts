@@ -1,0 +1,207 @@
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { INTENTIONAL_CLOSE_CODE } from '../../src/rippled/request-connection.js';
+import type { RippledClient } from '../../src/rippled/rippled-client.js';
+import { generatedAddresses } from './addresses.js';
+import { testClient } from './client-support.js';
+import { LocalRippled } from './local-rippled.js';
+
+let a: LocalRippled;
+let b: LocalRippled;
+const clients: RippledClient[] = [];
+
+beforeEach(async () => {
+  [a, b] = await Promise.all([LocalRippled.start(), LocalRippled.start()]);
+  b.ledgerIndex = 2000;
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.stop()));
+  await Promise.all([a.close(), b.close()]);
+});
+
+function started(...args: Parameters<typeof testClient>): ReturnType<typeof testClient> {
+  const t = testClient(...args);
+  clients.push(t.client);
+  t.client.start();
+  return t;
+}
+
+const waitOptions = { timeout: 5_000, interval: 5 };
+
+describe('reconnecting', () => {
+  test('after a drop it reconnects and re-subscribes with the same api_version and the current accounts', async () => {
+    let accounts = generatedAddresses(2);
+    const t = started([a.url], { apiVersion: 1, subscription: () => ({ accounts, streams: ['ledger'] }) });
+    await vi.waitFor(() => expect(t.of('subscribed')).toHaveLength(1), waitOptions);
+    accounts = generatedAddresses(3, 'reloaded');
+    a.dropAll();
+    await vi.waitFor(() => expect(t.of('subscribed')).toHaveLength(2), waitOptions);
+    expect(t.events).toEqual([
+      ['connection', a.url, true],
+      ['subscribed', a.url, 1000],
+      ['connection', a.url, false],
+      ['connection', a.url, true],
+      ['reconnect', a.url],
+      ['subscribed', a.url, 1000],
+    ]);
+    const subscribes = a.commands('subscribe').map((r) => r.message);
+    expect(subscribes.map((m) => m.api_version)).toEqual([1, 1, 1, 1]);
+    expect(subscribes[2]?.accounts).toEqual(accounts);
+    expect(t.logs).toContainEqual(
+      expect.objectContaining({
+        msg: 'rippled session ended',
+        fields: expect.objectContaining({ server: a.url }),
+      }),
+    );
+  });
+
+  test('a stale ledger stream makes it not up and forces a reconnect', async () => {
+    const t = started([a.url], { staleAfterMs: 80 });
+    await vi.waitFor(() => expect(t.of('subscribed')).toHaveLength(1), waitOptions);
+    await vi.waitFor(() => expect(t.of('connection')).toContainEqual([a.url, false]), waitOptions);
+    expect(t.logs).toContainEqual(expect.objectContaining({ msg: 'ledger stream is stale' }));
+    await vi.waitFor(() => expect(t.of('subscribed')).toHaveLength(2), waitOptions);
+    expect(a.attempts.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test('ledgerClosed messages keep the stream fresh', async () => {
+    const t = started([a.url], { staleAfterMs: 500 });
+    await vi.waitFor(() => expect(t.client.isUp()).toBe(true), waitOptions);
+    // Publish well inside the stale window for three windows' time: the session must survive.
+    for (let i = 0; i < 20; i++) {
+      a.publishLedger();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(t.of('ledger')).toHaveLength(20);
+    expect(t.of('subscribed')).toHaveLength(1);
+    expect(t.client.isUp()).toBe(true);
+  });
+
+  test('a ping that gets no answer forces a reconnect', async () => {
+    let silentPings = true;
+    a.respond = (request) => (request.command === 'ping' && silentPings ? 'silent' : 'default');
+    const t = started([a.url], { pingIntervalMs: 30, requestTimeoutMs: 60 });
+    await vi.waitFor(() => expect(t.of('connection')).toContainEqual([a.url, false]), waitOptions);
+    silentPings = false;
+    expect(t.logs).toContainEqual(
+      expect.objectContaining({
+        msg: 'heartbeat ping failed',
+        fields: expect.objectContaining({ server: a.url }),
+      }),
+    );
+    await vi.waitFor(() => expect(t.of('subscribed')).toHaveLength(2), waitOptions);
+  });
+});
+
+describe('failover', () => {
+  test('moves to the second server when the first refuses, and back when it recovers', async () => {
+    a.refuse = true;
+    const t = started([a.url, b.url], { preferredRecheckMs: 30 });
+    await vi.waitFor(() => expect(t.of('subscribed')).toEqual([[b.url, 2000]]), waitOptions);
+    expect(t.client.currentServer()).toBe(b.url);
+    expect(t.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'cannot connect to rippled',
+        fields: expect.objectContaining({ server: a.url }),
+      }),
+    );
+    const bSocket = [...b.sockets][0]!;
+    const bClosed = new Promise<number>((resolve) => bSocket.once('close', (code) => resolve(code)));
+    a.refuse = false;
+    await vi.waitFor(
+      () =>
+        expect(t.of('subscribed')).toEqual([
+          [b.url, 2000],
+          [a.url, 1000],
+        ]),
+      waitOptions,
+    );
+    expect(await bClosed).toBe(INTENTIONAL_CLOSE_CODE);
+    expect(t.events.filter((e) => e[0] === 'connection' || e[0] === 'reconnect')).toEqual([
+      ['connection', b.url, true],
+      ['connection', b.url, false],
+      ['connection', a.url, true],
+      ['reconnect', a.url],
+    ]);
+    expect(t.client.currentServer()).toBe(a.url);
+  });
+
+  test('a 1008 close backs that server off for at least overloadedBackoffMs', async () => {
+    const t = started([a.url, b.url], { preferredRecheckMs: 20, overloadedBackoffMs: 400 });
+    await vi.waitFor(() => expect(t.of('subscribed')).toHaveLength(1), waitOptions);
+    const attemptsBefore = a.attempts.length;
+    const closedAt = performance.now();
+    a.closeAll(1008, 'Policy error: client is too slow.');
+    await vi.waitFor(() => expect(t.of('subscribed').at(-1)).toEqual([b.url, 2000]), waitOptions);
+    await vi.waitFor(() => expect(t.of('subscribed').at(-1)).toEqual([a.url, 1000]), waitOptions);
+    const nextAttempt = a.attempts[attemptsBefore]!;
+    expect(nextAttempt - closedAt).toBeGreaterThanOrEqual(400);
+    expect(t.logs).toContainEqual(
+      expect.objectContaining({
+        msg: 'rippled session ended',
+        fields: expect.objectContaining({
+          server: a.url,
+          reason: 'closed with code 1008 (Policy error: client is too slow.)',
+        }),
+      }),
+    );
+  });
+
+  test('a plain close of a lone server is retried after its normal short backoff', async () => {
+    const t = started([a.url], { overloadedBackoffMs: 60_000 });
+    await vi.waitFor(() => expect(t.of('subscribed')).toHaveLength(1), waitOptions);
+    a.closeAll(1001, 'going away');
+    await vi.waitFor(() => expect(t.of('subscribed')).toHaveLength(2), waitOptions);
+  });
+
+  test('a load warning moves the session to another server when one is available', async () => {
+    a.respond = (request, socket) => {
+      if (request.command !== 'ping') return 'default';
+      socket.send(JSON.stringify({ id: request.id, status: 'success', warning: 'load', result: {} }));
+      return 'silent';
+    };
+    const t = started([a.url, b.url], {
+      pingIntervalMs: 20,
+      preferredRecheckMs: 20,
+      overloadedBackoffMs: 60_000,
+    });
+    await vi.waitFor(() => expect(t.of('subscribed').at(-1)).toEqual([b.url, 2000]), waitOptions);
+    expect(t.logs).toContainEqual(
+      expect.objectContaining({ msg: 'rippled warning', fields: { server: a.url, warning: 'load' } }),
+    );
+    const attempts = a.attempts.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(a.attempts.length).toBe(attempts);
+    expect(t.client.currentServer()).toBe(b.url);
+  });
+
+  test('a load warning from the only server keeps the session', async () => {
+    a.respond = (request, socket) => {
+      if (request.command !== 'ping') return 'default';
+      socket.send(JSON.stringify({ id: request.id, status: 'success', warning: 'load', result: {} }));
+      return 'silent';
+    };
+    const t = started([a.url], { pingIntervalMs: 20 });
+    await vi.waitFor(
+      () => expect(t.logs.filter((l) => l.msg === 'rippled warning').length).toBeGreaterThan(2),
+      waitOptions,
+    );
+    expect(t.of('subscribed')).toHaveLength(1);
+    expect(t.client.isUp()).toBe(true);
+  });
+
+  test('keeps retrying forever while every server refuses, then connects', async () => {
+    a.refuse = true;
+    b.refuse = true;
+    const t = started([a.url, b.url]);
+    await vi.waitFor(
+      () => expect(a.attempts.length + b.attempts.length).toBeGreaterThanOrEqual(10),
+      waitOptions,
+    );
+    expect(t.client.isUp()).toBe(false);
+    expect(t.events).toEqual([]);
+    b.refuse = false;
+    await vi.waitFor(() => expect(t.of('subscribed')).toEqual([[b.url, 2000]]), waitOptions);
+  });
+});

@@ -1,0 +1,126 @@
+import { isValidClassicAddress } from 'ripple-address-codec';
+import { describe, expect, test } from 'vitest';
+import { ExponentialBackoff } from '../../src/rippled/backoff.js';
+import { ServerPool } from '../../src/rippled/server-pool.js';
+import { chunkAccounts } from '../../src/rippled/subscribe-chunks.js';
+import { generatedAddresses } from './addresses.js';
+
+describe('ExponentialBackoff', () => {
+  test.each([
+    { random: 0, expected: [50, 100, 200, 400, 800, 1000, 1000] },
+    { random: 0.999999, expected: [100, 200, 400, 800, 1600, 2000, 2000] },
+    { random: 0.5, expected: [75, 150, 300, 600, 1200, 1500, 1500] },
+  ])('doubles up to the cap with jitter in [d/2, d) (random=$random)', ({ random, expected }) => {
+    const backoff = new ExponentialBackoff({ minMs: 100, maxMs: 2000 }, () => random);
+    expect(expected.map(() => backoff.next())).toEqual(expected);
+  });
+
+  test('reset starts again from the shortest delay', () => {
+    const backoff = new ExponentialBackoff({ minMs: 100, maxMs: 60_000 }, () => 1);
+    for (let i = 0; i < 40; i++) backoff.next();
+    expect(backoff.next()).toBe(60_000);
+    backoff.reset();
+    expect(backoff.next()).toBe(100);
+  });
+});
+
+describe('ServerPool', () => {
+  const servers = ['ws://a', 'ws://b', 'ws://c'];
+  const pool = () => new ServerPool(servers, { minMs: 100, maxMs: 1000 }, 5_000, () => 1);
+
+  test('starts with the first server', () => {
+    expect(pool().pick(0)).toEqual({ server: 'ws://a', index: 0, waitMs: 0 });
+  });
+
+  test('a failure moves on to the next server at once', () => {
+    const p = pool();
+    expect(p.recordFailure('ws://a', 'failed', 0)).toBe(100);
+    expect(p.pick(0)).toEqual({ server: 'ws://b', index: 1, waitMs: 0 });
+    p.recordFailure('ws://b', 'failed', 0);
+    expect(p.pick(0).server).toBe('ws://c');
+  });
+
+  test('the first server is preferred again once its rest is over', () => {
+    const p = pool();
+    p.recordFailure('ws://a', 'failed', 0);
+    expect(p.pick(99).server).toBe('ws://b');
+    expect(p.pick(100).server).toBe('ws://a');
+  });
+
+  test('when every server rests, waits for the one that is free first', () => {
+    const p = pool();
+    p.recordFailure('ws://a', 'failed', 0);
+    p.recordFailure('ws://a', 'failed', 0); // a now rests 200ms
+    p.recordFailure('ws://b', 'failed', 10); // until 110
+    p.recordFailure('ws://c', 'failed', 20); // until 120
+    expect(p.pick(50)).toEqual({ server: 'ws://b', index: 1, waitMs: 60 });
+  });
+
+  test('an overloaded server rests at least overloadedBackoffMs', () => {
+    const p = pool();
+    expect(p.recordFailure('ws://a', 'overloaded', 0)).toBe(5_000);
+    expect(p.isAvailable('ws://a', 4_999)).toBe(false);
+    expect(p.isAvailable('ws://a', 5_000)).toBe(true);
+  });
+
+  test('each server has its own backoff, and a healthy session resets it', () => {
+    const p = pool();
+    expect([1, 2, 3].map(() => p.recordFailure('ws://a', 'failed', 0))).toEqual([100, 200, 400]);
+    expect(p.recordFailure('ws://b', 'failed', 0)).toBe(100);
+    p.recordHealthy('ws://a');
+    expect(p.isAvailable('ws://a', 0)).toBe(true);
+    expect(p.recordFailure('ws://a', 'failed', 0)).toBe(100);
+  });
+
+  test('needs at least one server', () => {
+    expect(() => new ServerPool([], { minMs: 1, maxMs: 2 }, 1)).toThrow('at least one server');
+  });
+});
+
+describe('chunkAccounts', () => {
+  test('50,000 accounts: every request stays under the limit and the chunks add up to the list', () => {
+    const accounts = generatedAddresses(50_000);
+    expect(accounts.every((a) => isValidClassicAddress(a))).toBe(true);
+    const limit = 900_000;
+    const chunks = chunkAccounts(accounts, 'subscribe', 2, limit);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const [i, chunk] of chunks.entries()) {
+      const request = JSON.stringify({
+        command: 'subscribe',
+        accounts: chunk,
+        id: Number.MAX_SAFE_INTEGER,
+        api_version: 2,
+      });
+      expect(Buffer.byteLength(request)).toBeLessThanOrEqual(limit);
+      // Greedy packing: one more account would not have fitted (except in the last chunk).
+      const next = chunks[i + 1]?.[0];
+      if (next !== undefined) {
+        const bigger = JSON.stringify({
+          command: 'subscribe',
+          accounts: [...chunk, next],
+          id: Number.MAX_SAFE_INTEGER,
+          api_version: 2,
+        });
+        expect(Buffer.byteLength(bigger)).toBeGreaterThan(limit);
+      }
+    }
+    expect(chunks.flat()).toEqual(accounts);
+  });
+
+  test('a short list is one chunk and an empty list none', () => {
+    expect(chunkAccounts(['rA', 'rB'], 'unsubscribe', 1, 1_000)).toEqual([['rA', 'rB']]);
+    expect(chunkAccounts([], 'subscribe', 2, 1_000)).toEqual([]);
+  });
+
+  test('the limit is measured in bytes of the whole request', () => {
+    const overhead = JSON.stringify({
+      command: 'subscribe',
+      accounts: [],
+      id: Number.MAX_SAFE_INTEGER,
+      api_version: 2,
+    }).length;
+    // Room for exactly two 4-byte entries ("rA" with quotes) plus one comma.
+    expect(chunkAccounts(['rA', 'rB', 'rC'], 'subscribe', 2, overhead + 9)).toEqual([['rA', 'rB'], ['rC']]);
+    expect(chunkAccounts(['rA', 'rB', 'rC'], 'subscribe', 2, overhead + 8)).toEqual([['rA'], ['rB'], ['rC']]);
+  });
+});
