@@ -33,7 +33,7 @@ export function substituteEnv(text: string, env: Readonly<Record<string, string 
     if (!VARIABLE_NAME.test(name)) {
       return {
         ok: false,
-        error: 'invalid variable name in "${...}" (use letters, digits and _, not starting with a digit)',
+        error: `invalid variable name in "\${...}" (use letters, digits and _, not starting with a digit)`,
       };
     }
     const value = env[name];

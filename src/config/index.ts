@@ -6,7 +6,7 @@ import { type ConfigPath, formatPath, pathMessage } from './path.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
 import { describe } from './values.js';
-import { readYamlTree } from './yaml-tree.js';
+import { readYamlTree, type SourceSpan } from './yaml-tree.js';
 
 export { redactedConfig, renderCheckConfigSummary } from './redact.js';
 export type * from './types.js';
@@ -84,11 +84,16 @@ function typeName(expected: string): string {
   return expected;
 }
 
-/** Where the path (or its nearest recorded ancestor) starts in the file, to list errors in file order. */
-function positionOf(path: ConfigPath, positions: ReadonlyMap<string, number>): number {
-  for (let length = path.length; length > 0; length--) {
-    const at = positions.get(formatPath(path.slice(0, length)));
-    if (at !== undefined) return at;
+/**
+ * Where an error belongs in the file, to list errors in file order: the start of its key or item; for a
+ * missing key, the end of the nearest enclosing value that is there (where the key would be added).
+ */
+function positionOf(path: ConfigPath, positions: ReadonlyMap<string, SourceSpan>): number {
+  const own = positions.get(formatPath(path));
+  if (own !== undefined) return own.start;
+  for (let length = path.length - 1; length >= 0; length--) {
+    const span = positions.get(formatPath(path.slice(0, length)));
+    if (span !== undefined) return span.end;
   }
   return 0;
 }

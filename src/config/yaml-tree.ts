@@ -13,8 +13,13 @@ export class YamlNumber {
 /** Plain data (objects, arrays, strings, booleans, null, YamlNumber) plus where each path starts in the text. */
 export interface YamlTree {
   readonly value: unknown;
-  /** formatPath(path) -> offset of the key or item in the source, for reporting errors in file order. */
-  readonly positions: ReadonlyMap<string, number>;
+  /** formatPath(path) -> where the key or item starts and its value ends, for listing errors in file order. */
+  readonly positions: ReadonlyMap<string, SourceSpan>;
+}
+
+export interface SourceSpan {
+  readonly start: number;
+  readonly end: number;
 }
 
 export type TreeResult = { ok: true; tree: YamlTree } | { ok: false; errors: string[] };
@@ -33,7 +38,7 @@ export function readYamlTree(text: string, env: Env): TreeResult {
     return { ok: false, errors: [syntaxMessage(reason, first.linePos?.[0])] };
   }
 
-  const positions = new Map<string, number>();
+  const positions = new Map<string, SourceSpan>([['(root)', { start: 0, end: text.length }]]);
   const errors: string[] = [];
   let aliases = 0;
 
@@ -55,7 +60,7 @@ export function readYamlTree(text: string, env: Env): TreeResult {
           continue;
         }
         const childPath = [...path, key];
-        positions.set(formatPath(childPath), startOf(pair.key) ?? startOf(pair.value) ?? 0);
+        positions.set(formatPath(childPath), spanOf(pair.key, pair.value));
         // defineProperty: a key named __proto__ is data, not a prototype change.
         Object.defineProperty(out, key, {
           value: walk(pair.value, childPath),
@@ -69,7 +74,7 @@ export function readYamlTree(text: string, env: Env): TreeResult {
     if (isSeq(node)) {
       return node.items.map((item, index) => {
         const childPath = [...path, index];
-        positions.set(formatPath(childPath), startOf(item) ?? 0);
+        positions.set(formatPath(childPath), spanOf(item, item));
         return walk(item, childPath);
       });
     }
@@ -111,8 +116,10 @@ function keyText(key: unknown): string | null {
   return key.source ?? String(key.value);
 }
 
-function startOf(node: unknown): number | undefined {
-  return (node as Node | null)?.range?.[0];
+function spanOf(first: unknown, last: unknown): SourceSpan {
+  const start = (first as Node | null)?.range?.[0] ?? (last as Node | null)?.range?.[0] ?? 0;
+  const end = (last as Node | null)?.range?.[1] ?? (first as Node | null)?.range?.[1] ?? start;
+  return { start, end };
 }
 
 function syntaxMessage(message: string, position: { line: number; col: number } | undefined): string {
