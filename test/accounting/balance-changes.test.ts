@@ -50,10 +50,7 @@ function expectSameChanges(actual: Map<string, Big>, expected: Map<string, Big>,
   expect([...actual.keys()].sort(), context).toEqual([...expected.keys()].sort());
   for (const [key, value] of expected) {
     const ours = actual.get(key);
-    expect(
-      ours !== undefined && ours.eq(value),
-      `${context} ${key}: ours ${ours?.toFixed()} vs ${value.toFixed()}`,
-    ).toBe(true);
+    expect(ours?.eq(value), `${context} ${key}: ours ${ours?.toFixed()} vs ${value.toFixed()}`).toBe(true);
   }
 }
 
