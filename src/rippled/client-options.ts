@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
-import type { BackoffOptions } from './backoff.js';
-import type { RippledMessage, RippledResult } from './request-connection.js';
+import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, type RippledMessage, type RippledResult } from './request-connection.js';
+import { DEFAULT_MAX_SUBSCRIBE_REQUEST_BYTES } from './subscribe-chunks.js';
 
 export type StreamName = 'ledger' | 'transactions';
 
@@ -57,4 +58,32 @@ export interface RippledClientOptions {
   /** Jitter source. @default Math.random */
   readonly random?: () => number;
   readonly handlers: RippledClientHandlers;
+}
+
+/** The optional timings and limits with their defaults filled in. */
+export interface ClientSettings {
+  readonly pingIntervalMs: number;
+  readonly connectTimeoutMs: number;
+  readonly backoff: BackoffOptions;
+  readonly resetAfterMs: number;
+  readonly overloadedBackoffMs: number;
+  readonly preferredRecheckMs: number;
+  readonly maxMessageBytes: number;
+  readonly maxSubscribeRequestBytes: number;
+}
+
+export function clientSettings(options: RippledClientOptions): ClientSettings {
+  return {
+    pingIntervalMs: options.pingIntervalMs ?? 10_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    backoff: {
+      minMs: options.backoff?.minMs ?? DEFAULT_BACKOFF.minMs,
+      maxMs: options.backoff?.maxMs ?? DEFAULT_BACKOFF.maxMs,
+    },
+    resetAfterMs: options.backoff?.resetAfterMs ?? 60_000,
+    overloadedBackoffMs: options.overloadedBackoffMs ?? 30_000,
+    preferredRecheckMs: options.preferredRecheckMs ?? 60_000,
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    maxSubscribeRequestBytes: options.maxSubscribeRequestBytes ?? DEFAULT_MAX_SUBSCRIBE_REQUEST_BYTES,
+  };
 }

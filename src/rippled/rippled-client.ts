@@ -1,18 +1,16 @@
 import type { Logger } from '../log.js';
-import { DEFAULT_BACKOFF } from './backoff.js';
-import type { RippledClientOptions } from './client-options.js';
+import { type ClientSettings, clientSettings, type RippledClientOptions } from './client-options.js';
 import { NotConnectedError } from './errors.js';
 import {
-  type CloseInfo,
-  DEFAULT_MAX_MESSAGE_BYTES,
   RequestConnection,
   type RippledCommand,
   type RippledMessage,
   type RippledResult,
 } from './request-connection.js';
 import { ServerPool } from './server-pool.js';
-import { Session, type SessionEnd } from './session.js';
-import { DEFAULT_MAX_SUBSCRIBE_REQUEST_BYTES, sendAccountsChunked } from './subscribe-chunks.js';
+import { closeToEnd, Session, type SessionEnd } from './session.js';
+import { classifyStreamMessage, isLedgerIndex } from './stream-message.js';
+import { sendAccountsChunked } from './subscribe-chunks.js';
 
 /** The long-lived rippled session: connect, subscribe, heartbeat, reconnect forever with per-server
  * backoff, failover in the configured order and return to earlier servers once they answer again.
@@ -23,6 +21,7 @@ import { DEFAULT_MAX_SUBSCRIBE_REQUEST_BYTES, sendAccountsChunked } from './subs
  * starts from `onSubscribed`, as after every reconnect. */
 export class RippledClient {
   private readonly options: RippledClientOptions;
+  private readonly settings: ClientSettings;
   private readonly pool: ServerPool;
   private readonly log: Logger;
   private readonly abort = new AbortController();
@@ -33,17 +32,15 @@ export class RippledClient {
   private stopping = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wake: (() => void) | null = null;
-  private probing = false;
+  /** The earlier server being probed, so stop() can close it too. */
+  private probe: Session | null = null;
 
   constructor(options: RippledClientOptions) {
     this.options = options;
+    this.settings = clientSettings(options);
     this.log = options.logger;
-    this.pool = new ServerPool(
-      options.servers,
-      { ...DEFAULT_BACKOFF, ...options.backoff },
-      options.overloadedBackoffMs ?? 30_000,
-      options.random,
-    );
+    const { backoff, overloadedBackoffMs } = this.settings;
+    this.pool = new ServerPool(options.servers, backoff, overloadedBackoffMs, options.random);
   }
 
   start(): void {
@@ -60,7 +57,8 @@ export class RippledClient {
     this.abort.abort();
     this.wake?.();
     this.current?.finish({ kind: 'stopped' });
-    await Promise.all([...this.sideConnections].map((c) => c.close()));
+    const others = [...this.sideConnections, ...(this.probe?.connection ? [this.probe.connection] : [])];
+    await Promise.all(others.map((c) => c.close()));
     await this.loopDone;
   }
 
@@ -75,11 +73,13 @@ export class RippledClient {
     return session !== null && !session.done && session.subscribed && session.fresh;
   }
 
-  request(cmd: RippledCommand): Promise<RippledResult> {
+  /** Sends `cmd` on the current session (with `api_version`); rejects with NotConnectedError between
+   * sessions. `timeoutMs` overrides requestTimeoutMs for this request. */
+  request(cmd: RippledCommand, options: { timeoutMs?: number } = {}): Promise<RippledResult> {
     const connection = this.liveConnection();
     if (connection === null)
       return Promise.reject(new NotConnectedError('not connected to any rippled server'));
-    return connection.request(cmd);
+    return connection.request(cmd, options);
   }
 
   /** Adds accounts on the live socket (hot reload); the next reconnect asks `subscription()` anyway. */
@@ -131,8 +131,8 @@ export class RippledClient {
           await this.sleep(choice.waitMs);
           if (this.stopping) break;
         }
-        session = await this.open(choice.server);
-        if (session === null) continue;
+        session = new Session(choice.server);
+        if (!(await this.connect(session))) continue;
       }
       const end = await this.run(session);
       if (end.kind === 'switch') handover = end.to;
@@ -152,9 +152,9 @@ export class RippledClient {
     if (handover !== null) await handover.connection?.close();
   }
 
-  /** Connects a new session, or records the failure and returns null. */
-  private async open(server: string): Promise<Session | null> {
-    const session = new Session(server);
+  /** Opens the session's socket; on failure records it against the server and returns false. */
+  private async connect(session: Session): Promise<boolean> {
+    const server = session.server;
     try {
       session.connection = await RequestConnection.connect(server, {
         ...this.connectionOptions(server),
@@ -163,12 +163,12 @@ export class RippledClient {
         onWarning: (warning) => this.onWarning(session, warning),
         onClose: (info) => session.finish(closeToEnd(info)),
       });
-      return session;
+      return true;
     } catch (error) {
-      if (this.stopping) return null;
+      if (this.stopping) return false;
       const rest = this.pool.recordFailure(server, 'failed', performance.now());
       this.log.warn('cannot connect to rippled', { server, err: error, retry_in_ms: rest });
-      return null;
+      return false;
     }
   }
 
@@ -186,10 +186,13 @@ export class RippledClient {
     this.call(() => this.options.handlers.onConnectionChange(server, true));
     if (this.everOpened) this.call(() => this.options.handlers.onReconnect(server));
     this.everOpened = true;
-    this.startHeartbeat(session);
+    session.heartbeat(this.settings.pingIntervalMs, (error) => {
+      this.log.warn('heartbeat ping failed', { server, err: error });
+      session.finish({ kind: 'unhealthy', reason: `ping failed: ${errorText(error)}` });
+    });
     void this.subscribe(session);
     if (this.pool.indexOf(server) > 0) {
-      session.every(this.options.preferredRecheckMs ?? 60_000, () => void this.probePreferred(session));
+      session.every(this.settings.preferredRecheckMs, () => void this.probePreferred(session));
     }
     const end = await session.ended;
     if (end.kind === 'stopped' || end.kind === 'switch') await connection.close();
@@ -213,9 +216,7 @@ export class RippledClient {
       if (streams.includes('ledger'))
         session.markFresh(this.options.staleAfterMs, () => this.onStale(session));
       else session.fresh = true;
-      session.after(this.options.backoff?.resetAfterMs ?? 60_000, () =>
-        this.pool.recordHealthy(session.server),
-      );
+      session.after(this.settings.resetAfterMs, () => this.pool.recordHealthy(session.server));
       const ledgerIndex = isLedgerIndex(result.ledger_index) ? result.ledger_index : null;
       this.log.info('subscribed', {
         server: session.server,
@@ -229,25 +230,6 @@ export class RippledClient {
       this.log.error('subscribe failed', { server: session.server, err: error });
       session.finish({ kind: 'unhealthy', reason: `subscribe failed: ${errorText(error)}` });
     }
-  }
-
-  private startHeartbeat(session: Session): void {
-    let inFlight = false;
-    session.every(this.options.pingIntervalMs ?? 10_000, () => {
-      if (inFlight || session.done) return;
-      inFlight = true;
-      session.connection!.request({ command: 'ping' }).then(
-        () => {
-          inFlight = false;
-        },
-        (error: unknown) => {
-          inFlight = false;
-          if (session.done) return;
-          this.log.warn('heartbeat ping failed', { server: session.server, err: error });
-          session.finish({ kind: 'unhealthy', reason: `ping failed: ${errorText(error)}` });
-        },
-      );
-    });
   }
 
   private onStale(session: Session): void {
@@ -268,53 +250,50 @@ export class RippledClient {
   }
 
   private dispatch(session: Session, message: RippledMessage): void {
+    // Messages of a session we are leaving (or a probe not yet promoted) are not the live stream.
     if (this.current !== session || session.done) return;
     const { handlers } = this.options;
     const server = session.server;
-    if (message.type === 'ledgerClosed') {
-      if (!isLedgerIndex(message.ledger_index)) {
-        this.call(() => handlers.onInvalidMessage('ledgerClosed without a valid ledger_index', server));
-        return;
-      }
-      if (session.subscribed) session.markFresh(this.options.staleAfterMs, () => this.onStale(session));
-      this.call(() => handlers.onLedgerClosed(message, server));
-    } else if (message.type === 'transaction') {
+    const kind = classifyStreamMessage(message);
+    if (kind.kind === 'invalid') {
+      this.call(() => handlers.onInvalidMessage(kind.reason, server));
+    } else if (kind.kind === 'transaction') {
       this.call(() => handlers.onTransaction(message, server));
     } else {
-      const type = JSON.stringify(message.type) ?? 'undefined';
-      this.call(() => handlers.onInvalidMessage(`unexpected message type ${type.slice(0, 60)}`, server));
+      if (session.subscribed) session.markFresh(this.options.staleAfterMs, () => this.onStale(session));
+      this.call(() => handlers.onLedgerClosed(message, server));
     }
   }
 
   /** While on a later server: try the first earlier server that may be retried; switch if it answers. */
   private async probePreferred(session: Session): Promise<void> {
-    if (this.probing || session.done || this.stopping) return;
+    if (this.probe !== null || session.done || this.stopping) return;
     const now = performance.now();
     const index = this.pool.indexOf(session.server);
     const candidate = this.pool.servers.slice(0, index).find((s) => this.pool.isAvailable(s, now));
     if (candidate === undefined) return;
-    this.probing = true;
-    const probe = await this.open(candidate);
+    const probe = new Session(candidate);
+    this.probe = probe;
     try {
-      if (probe === null) return;
+      if (!(await this.connect(probe))) return;
       await probe.connection!.request({ command: 'ping' });
       if (session.done || this.stopping || probe.done) throw new Error('session changed while probing');
       this.log.info('preferred server is back; switching', { server: candidate, from: session.server });
       session.finish({ kind: 'switch', to: probe });
     } catch (error) {
       this.log.warn('preferred server probe failed', { server: candidate, err: error });
-      probe?.finish({ kind: 'closed', reason: 'probe failed' });
-      await probe?.connection?.close();
+      probe.finish({ kind: 'closed', reason: 'probe failed' });
+      await probe.connection?.close();
     } finally {
-      this.probing = false;
+      this.probe = null;
     }
   }
 
   private connectionOptions(server: string) {
     return {
-      timeoutMs: this.options.connectTimeoutMs ?? 10_000,
+      timeoutMs: this.settings.connectTimeoutMs,
       requestTimeoutMs: this.options.requestTimeoutMs,
-      maxMessageBytes: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      maxMessageBytes: this.settings.maxMessageBytes,
       apiVersion: this.options.apiVersion,
       logger: this.log,
       onInvalid: (reason: string) => this.call(() => this.options.handlers.onInvalidMessage(reason, server)),
@@ -324,7 +303,7 @@ export class RippledClient {
   private chunkOptions() {
     return {
       apiVersion: this.options.apiVersion,
-      maxRequestBytes: this.options.maxSubscribeRequestBytes ?? DEFAULT_MAX_SUBSCRIBE_REQUEST_BYTES,
+      maxRequestBytes: this.settings.maxSubscribeRequestBytes,
     };
   }
 
@@ -346,16 +325,6 @@ export class RippledClient {
       this.log.error('rippled client handler threw', { err: error });
     }
   }
-}
-
-function closeToEnd(info: CloseInfo): SessionEnd {
-  const reason = `closed with code ${info.code}${info.reason ? ` (${info.reason})` : ''}${info.error ? `: ${info.error}` : ''}`;
-  // 1008 policy error: rippled's "client is too slow" and "threshold exceeded" (protocol §6).
-  return info.code === 1008 ? { kind: 'overloaded', reason } : { kind: 'closed', reason };
-}
-
-function isLedgerIndex(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
 
 function errorText(error: unknown): string {

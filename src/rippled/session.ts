@@ -1,4 +1,4 @@
-import type { RequestConnection } from './request-connection.js';
+import type { CloseInfo, RequestConnection } from './request-connection.js';
 
 /** Why a session ended; the client's loop decides what to do next from it. */
 export type SessionEnd =
@@ -65,6 +65,26 @@ export class Session {
     return timer;
   }
 
+  /** Application-level `ping` every `intervalMs`, one at a time (rippled answers `ping` with an empty
+   * result); the first failure is handed to `onFailure`, which normally ends the session. */
+  heartbeat(intervalMs: number, onFailure: (error: unknown) => void): void {
+    let inFlight = false;
+    this.every(intervalMs, () => {
+      const connection = this.connection;
+      if (inFlight || this.isDone || connection === null) return;
+      inFlight = true;
+      connection.request({ command: 'ping' }).then(
+        () => {
+          inFlight = false;
+        },
+        (error: unknown) => {
+          inFlight = false;
+          if (!this.isDone) onFailure(error);
+        },
+      );
+    });
+  }
+
   /** (Re)arms the stale-stream deadline: called on subscribe and on every ledgerClosed. */
   markFresh(staleAfterMs: number, onStale: () => void): void {
     if (this.isDone) return;
@@ -78,4 +98,10 @@ export class Session {
       onStale();
     });
   }
+}
+
+export function closeToEnd(info: CloseInfo): SessionEnd {
+  const reason = `closed with code ${info.code}${info.reason ? ` (${info.reason})` : ''}${info.error ? `: ${info.error}` : ''}`;
+  // 1008 policy error: rippled's "client is too slow" and "threshold exceeded" (xrpl-protocol.md §6).
+  return info.code === 1008 ? { kind: 'overloaded', reason } : { kind: 'closed', reason };
 }

@@ -2,7 +2,9 @@ import { isValidClassicAddress } from 'ripple-address-codec';
 import { describe, expect, test } from 'vitest';
 import { ExponentialBackoff } from '../../src/rippled/backoff.js';
 import { ServerPool } from '../../src/rippled/server-pool.js';
+import { classifyStreamMessage } from '../../src/rippled/stream-message.js';
 import { chunkAccounts } from '../../src/rippled/subscribe-chunks.js';
+import { loadFixture } from '../support/fixtures.js';
 import { generatedAddresses } from './addresses.js';
 
 describe('ExponentialBackoff', () => {
@@ -122,5 +124,49 @@ describe('chunkAccounts', () => {
     // Room for exactly two 4-byte entries ("rA" with quotes) plus one comma.
     expect(chunkAccounts(['rA', 'rB', 'rC'], 'subscribe', 2, overhead + 9)).toEqual([['rA', 'rB'], ['rC']]);
     expect(chunkAccounts(['rA', 'rB', 'rC'], 'subscribe', 2, overhead + 8)).toEqual([['rA'], ['rB'], ['rC']]);
+  });
+});
+
+describe('classifyStreamMessage', () => {
+  test.each([
+    [
+      { type: 'ledgerClosed', ledger_index: 1969852 },
+      { kind: 'ledgerClosed', ledgerIndex: 1969852 },
+    ],
+    [
+      { type: 'ledgerClosed', ledger_index: 4294967295 },
+      { kind: 'ledgerClosed', ledgerIndex: 4294967295 },
+    ],
+    [
+      { type: 'ledgerClosed', ledger_index: 4294967296 },
+      { kind: 'invalid', reason: 'ledgerClosed without a valid ledger_index' },
+    ],
+    [
+      { type: 'ledgerClosed', ledger_index: 0 },
+      { kind: 'invalid', reason: 'ledgerClosed without a valid ledger_index' },
+    ],
+    [
+      { type: 'ledgerClosed', ledger_index: 12.5 },
+      { kind: 'invalid', reason: 'ledgerClosed without a valid ledger_index' },
+    ],
+    [{ type: 'ledgerClosed' }, { kind: 'invalid', reason: 'ledgerClosed without a valid ledger_index' }],
+    [{ type: 'transaction', validated: true }, { kind: 'transaction' }],
+    [{ type: 'serverStatus' }, { kind: 'invalid', reason: 'unexpected message type "serverStatus"' }],
+    [{ hello: 1 }, { kind: 'invalid', reason: 'unexpected message type undefined' }],
+    [{ type: { nested: true } }, { kind: 'invalid', reason: 'unexpected message type {"nested":true}' }],
+  ])('%j -> %j', (message, expected) => {
+    expect(classifyStreamMessage(message)).toEqual(expected);
+  });
+
+  test.each([
+    ['xrpl.js/rippled/streams/ledger.json', { kind: 'ledgerClosed', ledgerIndex: 66093872 }],
+    [
+      'xrpl-dev-portal/extracted/subscribe.md-ledgerClosed.json',
+      { kind: 'ledgerClosed', ledgerIndex: 7125358 },
+    ],
+    ['xrpl.js/rippled/streams/transaction.json', { kind: 'transaction' }],
+    ['xrpl-dev-portal/extracted/subscribe.md-transaction-stream-v2-payment.json', { kind: 'transaction' }],
+  ])('real stream message %s', (file, expected) => {
+    expect(classifyStreamMessage(loadFixture<Record<string, unknown>>(file))).toEqual(expected);
   });
 });
