@@ -19,7 +19,8 @@ dd { margin: 0; }
 table { border-collapse: collapse; width: 100%; font-size: 0.92em; }
 th, td { text-align: left; vertical-align: top; padding: 0.3em 0.5em; border-bottom: 1px solid #eee; }
 th { background: #f6f6f6; }
-.memo { max-width: 20em; overflow-wrap: anywhere; white-space: pre-wrap; }
+.nowrap { white-space: nowrap; }
+.memo { min-width: 8em; max-width: 20em; overflow-wrap: anywhere; white-space: pre-wrap; }
 .badge { display: inline-block; padding: 0 0.5em; border-radius: 0.7em; font-size: 0.85em; color: #fff; background: #888; }
 .state-connected, .state-ok { background: #2e7d32; }
 .state-connecting { background: #ef6c00; }

@@ -131,7 +131,7 @@ function accountRow(account: AccountStatus, now: number): SafeHtml {
 
 function paymentRow(p: PaymentStatus): SafeHtml {
   const partial = p.partial ? html` <span class="badge partial">partial</span>` : '';
-  return html`<tr><td>${formatTime(p.time)}</td><td>${p.accountName}<div class="mono muted">${p.accountAddress}</div></td><td><span class="amount">${p.amount}</span> <span class="currency">${p.currency}</span>${partial}</td><td class="mono">${p.issuer || '—'}</td><td class="mono">${p.sender}</td><td>${p.type}</td><td class="memo">${p.memo ?? ''}</td><td class="mono">${link(p.link, shortHash(p.hash))}</td></tr>`;
+  return html`<tr><td class="nowrap">${formatTime(p.time)}</td><td>${p.accountName}<div class="mono muted">${p.accountAddress}</div></td><td><span class="amount">${p.amount}</span> <span class="currency">${p.currency}</span>${partial}</td><td class="mono">${p.issuer || '—'}</td><td class="mono">${p.sender}</td><td>${p.type}</td><td class="memo">${p.memo ?? ''}</td><td class="mono">${link(p.link, shortHash(p.hash))}</td></tr>`;
 }
 
 function ruleRow(rule: RuleStatus, now: number): SafeHtml {

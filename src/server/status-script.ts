@@ -116,7 +116,7 @@ export const STATUS_SCRIPT = `'use strict';
     var amount = [el('span', 'amount', [p.amount]), ' ', el('span', 'currency', [p.currency])];
     if (p.partial) amount.push(' ', badge('partial', 'partial'));
     return el('tr', '', [
-      td('', [formatTime(p.time)]),
+      td('nowrap', [formatTime(p.time)]),
       td('', [p.accountName, el('div', 'mono muted', [p.accountAddress])]),
       td('', amount),
       td('mono', [p.issuer || '\\u2014']),
