@@ -1,0 +1,168 @@
+import type Big from 'big.js';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Asset } from '../accounting/types.js';
+import type { AccountConfig } from '../config/types.js';
+import { GroupAggregator } from './group-view.js';
+import { AssetLabeler, escapeLabelValue } from './labels.js';
+import { type BuildInfo, declareOperationalMetrics, syncLabelValues } from './operational.js';
+import { type ExposedUnit, PAYMENT_FAMILIES, PaymentExposition } from './payment-exposition.js';
+import { type ReceiptEvent, ReceiptTotals } from './totals.js';
+
+export type { BuildInfo } from './operational.js';
+export type { ReceiptEvent, TotalsSnapshot } from './totals.js';
+export { ReceiptTotals } from './totals.js';
+
+/** The exposition content type, exactly (Prometheus 3 rejects scrapes without a valid one). */
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/** prom-client declares these gauges with a `_total` suffix, which `promtool check metrics` rejects. */
+const DROPPED_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+] as const;
+
+/** The parts of the configuration that decide which series exist. */
+export interface MetricsTopology {
+  readonly accounts: readonly Pick<AccountConfig, 'address' | 'name' | 'group'>[];
+  /** Rule names. */
+  readonly rules: readonly string[];
+  readonly servers: readonly string[];
+  readonly paymentSizeBucketsXrp: readonly number[];
+  /**
+   * `group`: payment metrics carry a `group` label instead of `account` and `name`, with exact sums
+   * over the group's accounts; totals stay per account. @default 'account'
+   */
+  readonly aggregateBy?: 'account' | 'group';
+}
+
+export interface MetricsOptions extends MetricsTopology {
+  readonly build: BuildInfo;
+  /** Totals restored from the state file. @default empty */
+  readonly totals?: ReceiptTotals;
+  /** prom-client's process_* and nodejs_* metrics. @default true */
+  readonly processMetrics?: boolean;
+}
+
+export interface ExporterMetrics {
+  /** The exact totals behind the payment metrics (snapshot them for the state file). */
+  readonly totals: ReceiptTotals;
+  recordReceipts(e: ReceiptEvent): void;
+  setBalance(account: string, asset: Asset, value: Big): void;
+  setUp(up: boolean): void;
+  setStreamConnected(server: string, connected: boolean): void;
+  incReconnects(server: string): void;
+  setValidatedLedger(index: number, closeTimeSeconds: number | null): void;
+  incLedgerGaps(n?: number): void;
+  incBackfilled(n: number): void;
+  incInvalidMessages(n?: number): void;
+  emailSent(rule: string): void;
+  emailFailed(rule: string): void;
+  setEmailsQueued(n: number): void;
+  setConfigReload(ok: boolean, nowSeconds: number): void;
+  /** Hot reload: new accounts, servers and rules appear at 0; removed ones disappear (totals are kept). */
+  reconfigure(topology: MetricsTopology): void;
+  render(): Promise<{ contentType: string; body: string }>;
+  /** Every metric family name this exporter exposes (histogram base name, no _bucket/_sum/_count). */
+  familyNames(): string[];
+}
+
+export function createMetrics(options: MetricsOptions): ExporterMetrics {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    for (const name of DROPPED_DEFAULT_METRICS) registry.removeSingleMetric(name);
+  }
+  const ops = declareOperationalMetrics(registry, options.build);
+  const totals = options.totals ?? new ReceiptTotals(options);
+  totals.setPaymentSizeBuckets(options.paymentSizeBucketsXrp);
+  const labeler = new AssetLabeler();
+  const groups = new GroupAggregator(totals);
+  let topology: MetricsTopology = { accounts: [], rules: [], servers: [], paymentSizeBucketsXrp: [] };
+  let exposition = new PaymentExposition(labeler, options.paymentSizeBucketsXrp);
+  let exposedUnits: readonly ExposedUnit[] = [];
+  const knownRules = new Set<string>();
+
+  const reconfigure = (next: MetricsTopology): void => {
+    syncLabelValues(ops.streamConnected, 'server', topology.servers, next.servers);
+    syncLabelValues(ops.reconnects, 'server', topology.servers, next.servers);
+    const previousRules = [...knownRules];
+    syncLabelValues(ops.emailsSent, 'rule', previousRules, next.rules);
+    syncLabelValues(ops.emailFailures, 'rule', previousRules, next.rules);
+    knownRules.clear();
+    for (const rule of next.rules) knownRules.add(rule);
+    ops.watchedAccounts.set(next.accounts.length);
+    totals.setPaymentSizeBuckets(next.paymentSizeBucketsXrp);
+    exposition = new PaymentExposition(labeler, next.paymentSizeBucketsXrp);
+    groups.clear();
+    exposedUnits = next.aggregateBy === 'group' ? groupUnits(next, groups) : accountUnits(next, totals);
+    topology = next;
+  };
+  reconfigure(options);
+
+  const countRule = (rule: string): void => {
+    // An email of a rule removed by a reload may still leave the outbox: count it, drop it on the next reload.
+    knownRules.add(rule);
+  };
+
+  return {
+    totals,
+    recordReceipts: (e) => totals.recordReceipts(e),
+    setBalance: (account, asset, value) => totals.setBalance(account, asset, value),
+    setUp: (up) => ops.up.set(up ? 1 : 0),
+    setStreamConnected: (server, connected) => ops.streamConnected.set({ server }, connected ? 1 : 0),
+    incReconnects: (server) => ops.reconnects.inc({ server }),
+    setValidatedLedger: (index, closeTimeSeconds) => {
+      ops.validatedLedgerIndex.set(index);
+      if (closeTimeSeconds !== null) ops.validatedLedgerCloseTime.set(closeTimeSeconds);
+    },
+    incLedgerGaps: (n = 1) => ops.ledgerGaps.inc(n),
+    incBackfilled: (n) => ops.backfilled.inc(n),
+    incInvalidMessages: (n = 1) => ops.invalidMessages.inc(n),
+    emailSent: (rule) => {
+      countRule(rule);
+      ops.emailsSent.inc({ rule });
+    },
+    emailFailed: (rule) => {
+      countRule(rule);
+      ops.emailFailures.inc({ rule });
+    },
+    setEmailsQueued: (n) => ops.emailsQueued.set(n),
+    setConfigReload: (ok, nowSeconds) => {
+      ops.configReloadSuccessful.set(ok ? 1 : 0);
+      if (ok) ops.configReloadSuccessTime.set(nowSeconds);
+    },
+    reconfigure,
+    render: async () => {
+      const payments = exposition.render(exposedUnits);
+      const rest = await registry.metrics();
+      return { contentType: METRICS_CONTENT_TYPE, body: `${payments}\n\n${rest}` };
+    },
+    familyNames: () => [
+      ...Object.values(PAYMENT_FAMILIES).map((f) => f.name),
+      ...registry.getMetricsAsArray().map((m) => m.name),
+    ],
+  };
+}
+
+function accountUnits(topology: MetricsTopology, totals: ReceiptTotals): ExposedUnit[] {
+  return topology.accounts.map(({ address, name }) => ({
+    labels: `account="${escapeLabelValue(address)}",name="${escapeLabelValue(name)}"`,
+    view: () => totals.get(address),
+  }));
+}
+
+function groupUnits(topology: MetricsTopology, groups: GroupAggregator): ExposedUnit[] {
+  const members = new Map<string, string[]>();
+  for (const account of topology.accounts) {
+    // Config requires a group for every account with aggregate_by: group; "" keeps a stray one visible.
+    const group = account.group ?? '';
+    const list = members.get(group);
+    if (list) list.push(account.address);
+    else members.set(group, [account.address]);
+  }
+  return [...members].map(([group, addresses]) => ({
+    labels: `group="${escapeLabelValue(group)}"`,
+    view: () => groups.view(group, addresses),
+  }));
+}

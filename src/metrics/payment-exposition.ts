@@ -1,0 +1,186 @@
+import type { Asset } from '../accounting/types.js';
+import type { UnitView } from './group-view.js';
+import { type AssetLabeler, assetKey, escapeLabelValue, formatSample } from './labels.js';
+import type { AssetReceipts } from './totals.js';
+
+/** One exposed set of payment series: a configured account, or a group (metrics.aggregate_by). */
+export interface ExposedUnit {
+  /** Rendered identifying label pairs: `account="r…",name="…"` or `group="…"`. */
+  readonly labels: string;
+  /** The current totals; undefined while nothing is known, and then every XRP series shows 0. */
+  readonly view: () => UnitView | undefined;
+}
+
+export interface FamilyDescription {
+  readonly name: string;
+  readonly type: 'counter' | 'gauge' | 'histogram';
+  readonly help: string;
+}
+
+export const PAYMENT_FAMILIES = {
+  payments: {
+    name: 'xrpl_payments_received_total',
+    type: 'counter',
+    help: 'Validated incoming value transfers, per received asset and transaction type.',
+  },
+  amount: {
+    name: 'xrpl_received_amount_total',
+    type: 'counter',
+    help: 'Total value received (XRP in XRP, tokens in token units, MPTs in integer units).',
+  },
+  partial: {
+    name: 'xrpl_partial_payments_received_total',
+    type: 'counter',
+    help: 'Incoming partial payments (tfPartialPayment), counted once per transaction.',
+  },
+  lastAmount: {
+    name: 'xrpl_last_received_amount',
+    type: 'gauge',
+    help: 'Amount of the most recent incoming transfer of this asset (0 before the first one).',
+  },
+  lastTimestamp: {
+    name: 'xrpl_last_received_timestamp_seconds',
+    type: 'gauge',
+    help: 'Ledger close time of the most recent incoming transfer, Unix seconds (0 before the first one).',
+  },
+  balance: {
+    name: 'xrpl_balance',
+    type: 'gauge',
+    help: 'Balance after the latest validated change (XRP in XRP, tokens in token units, MPTs in integer units).',
+  },
+  sizeHistogram: {
+    name: 'xrpl_received_payment_size_xrp',
+    type: 'histogram',
+    help: 'Sizes of incoming XRP transfers, in XRP.',
+  },
+} as const satisfies Record<string, FamilyDescription>;
+
+const XRP: Asset = { kind: 'xrp' };
+const XRP_KEY = assetKey(XRP);
+const PAYMENT_TYPE = 'Payment';
+
+const FAMILY_ORDER = [
+  PAYMENT_FAMILIES.payments,
+  PAYMENT_FAMILIES.amount,
+  PAYMENT_FAMILIES.partial,
+  PAYMENT_FAMILIES.lastAmount,
+  PAYMENT_FAMILIES.lastTimestamp,
+  PAYMENT_FAMILIES.balance,
+  PAYMENT_FAMILIES.sizeHistogram,
+] as const;
+
+interface RenderedUnit {
+  revision: number;
+  /** One text chunk per family of FAMILY_ORDER. */
+  chunks: readonly string[];
+}
+
+/**
+ * Renders the payment families in the Prometheus text format 0.0.4 from the cached floats of the
+ * exact totals. Each unit's text is kept per family and rebuilt only when its revision changes, so a
+ * scrape of 10,000 idle accounts is a join of cached strings, not 160,000 new ones for the GC.
+ * Every unit's XRP series are present, at 0 before any receipt.
+ */
+export class PaymentExposition {
+  private readonly typeLabels = new Map<string, string>();
+  private readonly leLabels: readonly string[];
+  private readonly rendered = new Map<ExposedUnit, RenderedUnit>();
+
+  constructor(
+    private readonly labeler: AssetLabeler,
+    bucketBounds: readonly number[],
+  ) {
+    this.leLabels = [...bucketBounds.map((b) => `le="${formatSample(b)}"`), 'le="+Inf"'];
+  }
+
+  render(units: readonly ExposedUnit[]): string {
+    const current = units.map((unit) => this.unitText(unit));
+    const parts: string[] = [];
+    FAMILY_ORDER.forEach((family, f) => {
+      // prom-client separates families with a blank line; keep the whole exposition uniform.
+      if (f > 0) parts.push('');
+      parts.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`);
+      for (const unit of current) parts.push(unit.chunks[f]!);
+    });
+    return parts.join('\n');
+  }
+
+  private unitText(unit: ExposedUnit): RenderedUnit {
+    const view = unit.view();
+    const revision = view?.revision ?? 0;
+    const cached = this.rendered.get(unit);
+    if (cached && cached.revision === revision) return cached;
+    const fresh = { revision, chunks: this.renderUnit(unit.labels, view) };
+    this.rendered.set(unit, fresh);
+    return fresh;
+  }
+
+  private renderUnit(labels: string, view: UnitView | undefined): string[] {
+    const xrp = this.labeler.text(XRP);
+    const f = PAYMENT_FAMILIES;
+
+    const payments: string[] = [];
+    if (!view?.assets.get(XRP_KEY)?.countByType.has(PAYMENT_TYPE)) {
+      payments.push(`${f.payments.name}{${labels},${xrp},${this.typeLabel(PAYMENT_TYPE)}} 0`);
+    }
+    const amounts: string[] = [];
+    const lastAmounts: string[] = [];
+    if (!view?.assets.has(XRP_KEY)) {
+      amounts.push(`${f.amount.name}{${labels},${xrp}} 0`);
+      lastAmounts.push(`${f.lastAmount.name}{${labels},${xrp}} 0`);
+    }
+    for (const r of receiptsXrpFirst(view)) {
+      const asset = this.labeler.text(r.asset);
+      for (const [type, n] of r.countByType) {
+        payments.push(`${f.payments.name}{${labels},${asset},${this.typeLabel(type)}} ${n}`);
+      }
+      amounts.push(`${f.amount.name}{${labels},${asset}} ${formatSample(r.sumFloat)}`);
+      lastAmounts.push(`${f.lastAmount.name}{${labels},${asset}} ${formatSample(r.lastFloat)}`);
+    }
+
+    const balances = [
+      `${f.balance.name}{${labels},${xrp}} ${formatSample(view?.balances.get(XRP_KEY)?.float ?? 0)}`,
+    ];
+    for (const [key, b] of view?.balances ?? []) {
+      if (key !== XRP_KEY)
+        balances.push(`${f.balance.name}{${labels},${this.labeler.text(b.asset)}} ${formatSample(b.float)}`);
+    }
+
+    const h = f.sizeHistogram.name;
+    const histogram = view?.histogram;
+    const histogramLines: string[] = [];
+    let cumulative = 0;
+    this.leLabels.forEach((le, i) => {
+      cumulative += histogram?.buckets[i] ?? 0;
+      histogramLines.push(`${h}_bucket{${labels},${le}} ${cumulative}`);
+    });
+    histogramLines.push(`${h}_sum{${labels}} ${formatSample(histogram?.sumFloat ?? 0)}`);
+    histogramLines.push(`${h}_count{${labels}} ${histogram?.count ?? 0}`);
+
+    return [
+      payments.join('\n'),
+      amounts.join('\n'),
+      `${f.partial.name}{${labels}} ${view?.partialCount ?? 0}`,
+      lastAmounts.join('\n'),
+      `${f.lastTimestamp.name}{${labels}} ${view?.lastReceivedAt ?? 0}`,
+      balances.join('\n'),
+      histogramLines.join('\n'),
+    ];
+  }
+
+  private typeLabel(type: string): string {
+    let text = this.typeLabels.get(type);
+    if (text === undefined) {
+      text = `type="${escapeLabelValue(type)}"`;
+      this.typeLabels.set(type, text);
+    }
+    return text;
+  }
+}
+
+function* receiptsXrpFirst(view: UnitView | undefined): Generator<AssetReceipts> {
+  if (!view) return;
+  const xrp = view.assets.get(XRP_KEY);
+  if (xrp) yield xrp;
+  for (const [key, r] of view.assets) if (key !== XRP_KEY) yield r;
+}

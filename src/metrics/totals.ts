@@ -1,0 +1,260 @@
+import Big from 'big.js';
+import type { Asset, AssetAmount } from '../accounting/types.js';
+import { assetKey } from './labels.js';
+import { BucketBounds, emptyHistogram, observe, type SizeHistogram } from './size-histogram.js';
+import { parseTotalsSnapshot, type TotalsSnapshot } from './totals-snapshot.js';
+
+export type { TotalsSnapshot } from './totals-snapshot.js';
+
+/** What one watched account received in one transaction. */
+export interface ReceiptEvent {
+  readonly account: string;
+  /** The TransactionType, e.g. "Payment", "CheckCash". */
+  readonly txType: string;
+  /** A Payment with tfPartialPayment set. */
+  readonly partial: boolean;
+  /** Ledger close time, Unix seconds. */
+  readonly closeTime: number | null;
+  /** Positive amounts received, at most one per asset. */
+  readonly received: readonly AssetAmount[];
+}
+
+/** Everything received in one asset by one account. */
+export interface AssetReceipts {
+  readonly asset: Asset;
+  /** Payments of this asset per transaction type, in first-seen order. */
+  readonly countByType: Map<string, number>;
+  count: number;
+  sum: Big;
+  /** `sum` as a float, refreshed on change: the exposition never converts Big on a scrape. */
+  sumFloat: number;
+  last: Big;
+  lastFloat: number;
+  /** Global receipt sequence of `last`: orders "last" across accounts (group aggregation). */
+  lastSeq: number;
+}
+
+export interface Balance {
+  readonly asset: Asset;
+  value: Big;
+  float: number;
+}
+
+export interface AccountTotals {
+  readonly account: string;
+  /** By assetKey, in first-seen order. */
+  readonly assets: Map<string, AssetReceipts>;
+  partialCount: number;
+  /** Close time of the newest receipt, Unix seconds. */
+  lastReceivedAt: number | null;
+  /** Null until the first XRP receipt. */
+  histogram: SizeHistogram | null;
+  readonly balances: Map<string, Balance>;
+  /** Bumped on every change; equal revisions mean equal content (caches key on it). */
+  revision: number;
+}
+
+export interface ReceiptTotalsOptions {
+  /** Upper bounds of the XRP payment-size histogram buckets, strictly increasing. */
+  readonly paymentSizeBucketsXrp: readonly number[];
+}
+
+/**
+ * The exact truth behind the payment metrics: per account and asset, counts, exact sums (big.js),
+ * last amounts, the XRP payment-size histogram and balances. Floats exist only as caches for the
+ * exposition. Plain-JSON snapshot/restore for the durable state file.
+ */
+export class ReceiptTotals {
+  private readonly accounts = new Map<string, AccountTotals>();
+  private bounds: BucketBounds;
+  private revision = 0;
+  private seq = 0;
+
+  constructor(options: ReceiptTotalsOptions) {
+    this.bounds = new BucketBounds(options.paymentSizeBucketsXrp);
+  }
+
+  get paymentSizeBucketsXrp(): readonly number[] {
+    return this.bounds.values;
+  }
+
+  /**
+   * Records one transaction's receipts for one watched account. Each received asset counts one
+   * payment of the transaction's type; a partial payment counts once per transaction.
+   * Non-positive amounts are not receipts and are ignored.
+   */
+  recordReceipts(e: ReceiptEvent): void {
+    const received = e.received.filter((r) => r.value.gt(0));
+    if (received.length === 0) return;
+    const totals = this.getOrCreate(e.account);
+    this.seq += 1;
+    for (const { asset, value } of received) {
+      const receipts = this.assetReceipts(totals, asset);
+      receipts.countByType.set(e.txType, (receipts.countByType.get(e.txType) ?? 0) + 1);
+      receipts.count += 1;
+      receipts.sum = receipts.sum.plus(value);
+      receipts.sumFloat = Number(receipts.sum.toString());
+      receipts.last = value;
+      receipts.lastFloat = Number(value.toString());
+      receipts.lastSeq = this.seq;
+      if (asset.kind === 'xrp') {
+        totals.histogram ??= emptyHistogram(this.bounds.values.length);
+        observe(totals.histogram, this.bounds, value);
+      }
+    }
+    if (e.partial) totals.partialCount += 1;
+    // Backfill can deliver an older ledger late: the timestamp only moves forward.
+    if (e.closeTime !== null && (totals.lastReceivedAt === null || e.closeTime > totals.lastReceivedAt)) {
+      totals.lastReceivedAt = e.closeTime;
+    }
+    this.touch(totals);
+  }
+
+  /** Sets an absolute balance (from account_info or a transaction's `balancesAfter`). */
+  setBalance(account: string, asset: Asset, value: Big): void {
+    const totals = this.getOrCreate(account);
+    const key = assetKey(asset);
+    const existing = totals.balances.get(key);
+    if (existing?.value.eq(value)) return;
+    totals.balances.set(key, { asset: existing?.asset ?? asset, value, float: Number(value.toString()) });
+    this.touch(totals);
+  }
+
+  /** Applies new histogram buckets. Past observations cannot be re-bucketed, so the histograms restart at 0. */
+  setPaymentSizeBuckets(bounds: readonly number[]): void {
+    if (this.bounds.sameAs(bounds)) return;
+    this.bounds = new BucketBounds(bounds);
+    for (const totals of this.accounts.values()) {
+      if (totals.histogram === null) continue;
+      totals.histogram = null;
+      this.touch(totals);
+    }
+  }
+
+  get(account: string): Readonly<AccountTotals> | undefined {
+    return this.accounts.get(account);
+  }
+
+  accountsWithData(): IterableIterator<string> {
+    return this.accounts.keys();
+  }
+
+  /** The newest receipt of the account across assets, for the status page. */
+  lastReceived(account: string): { asset: Asset; value: Big; closeTime: number | null } | null {
+    const totals = this.accounts.get(account);
+    if (!totals) return null;
+    let newest: AssetReceipts | null = null;
+    for (const receipts of totals.assets.values()) {
+      if (receipts.count > 0 && (newest === null || receipts.lastSeq > newest.lastSeq)) newest = receipts;
+    }
+    return newest && { asset: newest.asset, value: newest.last, closeTime: totals.lastReceivedAt };
+  }
+
+  snapshot(): TotalsSnapshot {
+    const accounts: Record<string, TotalsSnapshot['accounts'][string]> = {};
+    for (const [account, totals] of this.accounts) {
+      const snapshotOfAccount = {
+        received: [...totals.assets.values()].map((r) => ({
+          asset: r.asset,
+          countByType: Object.fromEntries(r.countByType),
+          sum: r.sum.toFixed(),
+          last: r.last.toFixed(),
+          lastSeq: r.lastSeq,
+        })),
+        partialCount: totals.partialCount,
+        lastReceivedAt: totals.lastReceivedAt,
+        sizeHistogram: totals.histogram && {
+          buckets: [...totals.histogram.buckets],
+          sum: totals.histogram.sum.toFixed(),
+          count: totals.histogram.count,
+        },
+        balances: [...totals.balances.values()].map((b) => ({ asset: b.asset, value: b.value.toFixed() })),
+      };
+      Object.defineProperty(accounts, account, { value: snapshotOfAccount, enumerable: true });
+    }
+    return { version: 1, paymentSizeBucketsXrp: [...this.bounds.values], seq: this.seq, accounts };
+  }
+
+  /**
+   * Rebuilds totals from a snapshot. Throws an Error naming the problem when the snapshot is not
+   * one this version wrote. When `options` has other buckets than the snapshot, histograms restart.
+   */
+  static restore(snapshot: unknown, options?: ReceiptTotalsOptions): ReceiptTotals {
+    const parsed = parseTotalsSnapshot(snapshot);
+    const totals = new ReceiptTotals({ paymentSizeBucketsXrp: parsed.paymentSizeBucketsXrp });
+    totals.seq = parsed.seq;
+    for (const [account, a] of Object.entries(parsed.accounts)) {
+      const t = totals.getOrCreate(account);
+      for (const r of a.received) {
+        const receipts = totals.assetReceipts(t, r.asset);
+        for (const [type, n] of Object.entries(r.countByType)) receipts.countByType.set(type, n);
+        receipts.count = [...receipts.countByType.values()].reduce((x, y) => x + y, 0);
+        receipts.sum = new Big(r.sum);
+        receipts.sumFloat = Number(receipts.sum.toString());
+        receipts.last = new Big(r.last);
+        receipts.lastFloat = Number(receipts.last.toString());
+        receipts.lastSeq = r.lastSeq;
+      }
+      t.partialCount = a.partialCount;
+      t.lastReceivedAt = a.lastReceivedAt;
+      if (a.sizeHistogram) {
+        const sum = new Big(a.sizeHistogram.sum);
+        t.histogram = {
+          buckets: [...a.sizeHistogram.buckets],
+          sum,
+          sumFloat: Number(sum.toString()),
+          count: a.sizeHistogram.count,
+        };
+      }
+      for (const b of a.balances) {
+        const value = new Big(b.value);
+        t.balances.set(assetKey(b.asset), { asset: b.asset, value, float: Number(value.toString()) });
+      }
+      totals.touch(t);
+    }
+    if (options) totals.setPaymentSizeBuckets(options.paymentSizeBucketsXrp);
+    return totals;
+  }
+
+  private getOrCreate(account: string): AccountTotals {
+    let totals = this.accounts.get(account);
+    if (!totals) {
+      totals = {
+        account,
+        assets: new Map(),
+        partialCount: 0,
+        lastReceivedAt: null,
+        histogram: null,
+        balances: new Map(),
+        revision: 0,
+      };
+      this.accounts.set(account, totals);
+    }
+    return totals;
+  }
+
+  private assetReceipts(totals: AccountTotals, asset: Asset): AssetReceipts {
+    const key = assetKey(asset);
+    let receipts = totals.assets.get(key);
+    if (!receipts) {
+      const zero = new Big(0);
+      receipts = {
+        asset,
+        countByType: new Map(),
+        count: 0,
+        sum: zero,
+        sumFloat: 0,
+        last: zero,
+        lastFloat: 0,
+        lastSeq: 0,
+      };
+      totals.assets.set(key, receipts);
+    }
+    return receipts;
+  }
+
+  private touch(totals: AccountTotals): void {
+    this.revision += 1;
+    totals.revision = this.revision;
+  }
+}
