@@ -62,10 +62,10 @@ export function getAffectedAccounts(meta: unknown): string[] {
     if (!isRecord(fields)) continue;
     for (const [name, value] of Object.entries(fields)) {
       if (ACCOUNT_ID_FIELDS.has(name)) {
-        if (typeof value === 'string' && isValidClassicAddress(value)) found.add(value);
+        if (typeof value === 'string' && isAddress(value)) found.add(value);
       } else if (ISSUER_AMOUNT_FIELDS.has(name)) {
         const issuer = isRecord(value) ? value.issuer : undefined;
-        if (typeof issuer === 'string' && issuer !== ACCOUNT_ZERO && isValidClassicAddress(issuer)) {
+        if (typeof issuer === 'string' && issuer !== ACCOUNT_ZERO && isAddress(issuer)) {
           found.add(issuer);
         }
       } else if (name === 'MPTokenIssuanceID') {
@@ -81,6 +81,18 @@ export function getAffectedAccounts(meta: unknown): string[] {
 export function mptIssuer(issuanceId: unknown): string | null {
   if (typeof issuanceId !== 'string' || !/^[0-9A-Fa-f]{48}$/.test(issuanceId)) return null;
   return encodeAccountID(Buffer.from(issuanceId.slice(8), 'hex'));
+}
+
+/** Checksum checks cost two SHA-256 each; a history repeats the same few addresses thousands of times. */
+const validity = new Map<string, boolean>();
+
+function isAddress(value: string): boolean {
+  let valid = validity.get(value);
+  if (valid === undefined) {
+    valid = isValidClassicAddress(value);
+    if (validity.size < 1_000_000) validity.set(value, valid);
+  }
+  return valid;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
