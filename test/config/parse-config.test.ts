@@ -1,0 +1,307 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Big from 'big.js';
+import { describe, expect, test } from 'vitest';
+import { type Config, formatConfigErrors, loadConfigFile, parseConfig } from '../../src/config/index.js';
+import { REPO_ROOT } from '../support/fixtures.js';
+
+const FAUCET = 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe';
+const GENESIS = 'rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh';
+
+const MINIMAL = `
+xrpl:
+  servers: [wss://s.altnet.rippletest.net:51233]
+accounts:
+  - address: ${FAUCET}
+`;
+
+function valid(yaml: string, env: Record<string, string | undefined> = {}): Config {
+  const result = parseConfig(yaml, env);
+  if (!result.ok) throw new Error(`expected a valid config, got:\n${formatConfigErrors(result.errors)}`);
+  return result.config;
+}
+
+function errors(yaml: string, env: Record<string, string | undefined> = {}): string[] {
+  const result = parseConfig(yaml, env);
+  if (result.ok) throw new Error('expected errors, the config is valid');
+  return result.errors;
+}
+
+const withRules = (rules: string) => `${MINIMAL}
+email:
+  smtp: {host: smtp.example.com}
+  from: alerts@example.com
+  to: [ops@example.com]
+rules:
+${rules}`;
+
+describe('parseConfig', () => {
+  test('a minimal config gets every default', () => {
+    expect(valid(MINIMAL)).toEqual({
+      xrpl: {
+        servers: ['wss://s.altnet.rippletest.net:51233'],
+        apiVersion: 2,
+        staleAfterMs: 30_000,
+        requestTimeoutMs: 20_000,
+        explorerUrl: null,
+        fullStreamThreshold: 10_000,
+      },
+      accounts: [{ address: FAUCET, name: FAUCET, group: null }],
+      state: { path: null, maxBackfillLedgers: 100_000 },
+      metrics: { paymentSizeBucketsXrp: [1, 10, 100, 1000, 10000, 100000, 1000000], aggregateBy: 'account' },
+      email: null,
+      rules: [],
+    });
+  });
+
+  test('an amount keeps every digit (never a float)', () => {
+    const config = valid(
+      withRules(`  - name: tiny
+    kind: payment
+    currency: XRP
+    threshold: 0.1000000000000000055511151231257827
+  - name: huge
+    kind: total
+    window: 1d
+    currency: USD
+    threshold: "99999999999999999999999.000000000000000000001"
+  - name: exponent
+    kind: payment
+    currency: USD
+    threshold: 1e-81`),
+    );
+    expect(config.rules.map((r) => r.threshold?.toFixed())).toEqual([
+      '0.1000000000000000055511151231257827',
+      '99999999999999999999999.000000000000000000001',
+      `0.${'0'.repeat(80)}1`,
+    ]);
+    expect(config.rules[0]?.threshold).toBeInstanceOf(Big);
+  });
+
+  test('rule accounts given by name or address resolve to addresses, without repeats', () => {
+    const config = valid(`${MINIMAL}  - address: ${GENESIS}
+    name: genesis
+email:
+  smtp: {host: smtp.example.com}
+  from: alerts@example.com
+  to: [ops@example.com]
+rules:
+  - name: quiet
+    kind: silence
+    window: 1h
+    accounts: [genesis, ${FAUCET}, ${GENESIS}]
+`);
+    expect(config.rules[0]?.accounts).toEqual([GENESIS, FAUCET]);
+  });
+
+  test('rule fields and defaults', () => {
+    const [payment, count] = valid(
+      withRules(`  - name: tagged
+    kind: payment
+    threshold: 5
+    currency: 524c555344000000000000000000000000000000
+    issuer: rvYAfWj5gh67oV6fW32ZzP3Aw4Eubs59B
+    from: [${GENESIS}]
+    destination_tag: 4294967295
+    to: ["Treasury <treasury@example.com>"]
+  - name: burst
+    kind: count
+    threshold: 3
+    window: 1h30m
+    destination_tag: missing
+    cooldown: 0`),
+    ).rules;
+    expect(payment).toMatchObject({
+      kind: 'payment',
+      currency: '524C555344000000000000000000000000000000',
+      issuer: 'rvYAfWj5gh67oV6fW32ZzP3Aw4Eubs59B',
+      accounts: null,
+      from: [GENESIS],
+      destinationTag: 4294967295,
+      windowMs: null,
+      cooldownMs: 15 * 60_000,
+      to: ['Treasury <treasury@example.com>'],
+    });
+    expect(count).toMatchObject({
+      kind: 'count',
+      windowMs: 5_400_000,
+      destinationTag: 'missing',
+      cooldownMs: 0,
+    });
+    expect(count?.threshold?.eq(3)).toBe(true);
+  });
+
+  test('smtp port defaults to 587, or 465 with implicit TLS', () => {
+    const smtp = (extra: string) =>
+      valid(
+        `${MINIMAL}email:\n  smtp: {host: h.example${extra}}\n  from: a@example.com\n  to: [b@example.com]\n`,
+      ).email?.smtp;
+    expect(smtp('')).toEqual({ host: 'h.example', port: 587, secure: false, user: null, password: null });
+    expect(smtp(', secure: true')?.port).toBe(465);
+    expect(smtp(', secure: true, port: 2465')?.port).toBe(2465);
+  });
+
+  test('environment variables fill strings; unquoted results are typed as YAML types them', () => {
+    const config = valid(
+      `${MINIMAL}email:
+  smtp:
+    host: \${SMTP_HOST}
+    port: \${SMTP_PORT:-2525}
+    secure: \${SMTP_SECURE:-false}
+    user: "\${SMTP_USER}"
+    password: \${SMTP_PASSWORD:-}
+  from: "alerts+\${ENVIRONMENT:-prod}@example.com"
+  to: ["$\${not-a-variable}@example.com"]
+`,
+      { SMTP_HOST: 'mail.example.com', SMTP_USER: '12345', ENVIRONMENT: 'staging' },
+    );
+    expect(config.email).toEqual({
+      smtp: { host: 'mail.example.com', port: 2525, secure: false, user: '12345', password: null },
+      from: 'alerts+staging@example.com',
+      to: ['${not-a-variable}@example.com'],
+    });
+  });
+
+  test('a quoted substitution stays a string, so a number field refuses it', () => {
+    expect(
+      errors(
+        `${MINIMAL}email:\n  smtp: {host: h, port: "\${P}"}\n  from: a@example.com\n  to: [b@example.com]\n`,
+        {
+          P: '25',
+        },
+      ),
+    ).toEqual(['email.smtp.port: expected a number, got a string']);
+  });
+
+  test('every unset variable is reported with its path', () => {
+    expect(
+      errors(
+        `xrpl:\n  servers:\n    - \${RIPPLED_URL}\naccounts:\n  - address: \${ACCOUNT}\n    name: \${NAME:-main}\n`,
+      ),
+    ).toEqual([
+      'xrpl.servers[0]: environment variable RIPPLED_URL is not set (write ${RIPPLED_URL:-default} for a default)',
+      'accounts[0].address: environment variable ACCOUNT is not set (write ${ACCOUNT:-default} for a default)',
+    ]);
+  });
+
+  test('an empty file lists the required keys', () => {
+    expect(errors('')).toEqual(['xrpl: required', 'accounts: required']);
+    expect(errors('# only a comment\n')).toEqual(['xrpl: required', 'accounts: required']);
+  });
+
+  test('aggregate_by group with every account grouped', () => {
+    const config = valid(`${MINIMAL}    group: faucets\nmetrics:\n  aggregate_by: group\n`);
+    expect(config.metrics.aggregateBy).toBe('group');
+    expect(config.accounts[0]?.group).toBe('faucets');
+  });
+
+  test('a key named __proto__ is an unknown key, not a prototype change', () => {
+    expect(errors(`${MINIMAL}__proto__: {polluted: true}\n`)).toEqual(['__proto__: unknown key']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  test('an alias bomb is refused instead of expanding', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 8; i++)
+      levels.push(
+        `l${i}: &l${i} [${Array(10)
+          .fill(i === 1 ? '*a' : `*l${i - 1}`)
+          .join(', ')}]`,
+      );
+    expect(errors(`${levels.join('\n')}\n`)[0]).toMatch(/more than 1000 aliases$/);
+  });
+});
+
+describe('the result is deeply frozen', () => {
+  function expectDeepFrozen(value: unknown, at: string): void {
+    if (typeof value !== 'object' || value === null) return;
+    expect(Object.isFrozen(value), at).toBe(true);
+    for (const key of Reflect.ownKeys(value)) {
+      expectDeepFrozen((value as Record<PropertyKey, unknown>)[key], `${at}.${String(key)}`);
+    }
+  }
+
+  test('config, arrays, rules and big.js amounts', async () => {
+    const result = await loadConfigFile(path.join(REPO_ROOT, 'examples/config-full.yaml'), {
+      SMTP_PASSWORD: 'x',
+    });
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expectDeepFrozen(result.config, 'config');
+    expect(() => (result.config.accounts as string[]).push('x')).toThrow(TypeError);
+    // Arithmetic on a frozen amount still works (it returns new values).
+    expect(result.config.rules[0]?.threshold?.plus(1).toFixed()).toBe('1001');
+  });
+});
+
+describe('shipped configs', () => {
+  test('config.yaml loads: testnet servers, the faucet account, no rules, no SMTP', async () => {
+    const result = await loadConfigFile(path.join(REPO_ROOT, 'config.yaml'), {});
+    expect(result.ok && result.config).toMatchObject({
+      xrpl: {
+        servers: ['wss://s.altnet.rippletest.net:51233', 'wss://testnet.xrpl-labs.com'],
+        apiVersion: 2,
+        explorerUrl: 'https://testnet.xrpl.org/transactions/{hash}',
+      },
+      accounts: [{ address: FAUCET, name: 'testnet-faucet', group: null }],
+      metrics: { paymentSizeBucketsXrp: [1, 10, 100, 1000, 10000, 100000, 1000000] },
+      email: null,
+      rules: [],
+    });
+  });
+
+  test('examples/config-full.yaml loads with SMTP_PASSWORD set and uses every rule kind', async () => {
+    const result = await loadConfigFile(path.join(REPO_ROOT, 'examples/config-full.yaml'), {
+      SMTP_PASSWORD: 's3cret',
+    });
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.config.email?.smtp).toMatchObject({
+      host: 'smtp.example.com',
+      port: 587,
+      password: 's3cret',
+    });
+    expect(new Set(result.config.rules.map((r) => r.kind))).toEqual(
+      new Set(['payment', 'total', 'count', 'silence']),
+    );
+    expect(result.config.metrics.aggregateBy).toBe('group');
+  });
+
+  test('examples/config-full.yaml without SMTP_PASSWORD says which variable is missing', async () => {
+    const result = await loadConfigFile(path.join(REPO_ROOT, 'examples/config-full.yaml'), {});
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        'email.smtp.password: environment variable SMTP_PASSWORD is not set (write ${SMTP_PASSWORD:-default} for a default)',
+      ],
+    });
+  });
+});
+
+describe('loadConfigFile and formatConfigErrors', () => {
+  test('a missing file is an error naming the path', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'config-test-'));
+    try {
+      const missing = path.join(dir, 'nope.yaml');
+      expect(await loadConfigFile(missing, {})).toEqual({
+        ok: false,
+        errors: [`${missing}: cannot read config file: no such file`],
+      });
+      expect(await loadConfigFile(dir, {})).toEqual({
+        ok: false,
+        errors: [`${dir}: cannot read config file: it is a directory`],
+      });
+      const file = path.join(dir, 'ok.yaml');
+      await writeFile(file, MINIMAL);
+      expect((await loadConfigFile(file, {})).ok).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  test('formatConfigErrors lists every error', () => {
+    expect(formatConfigErrors(['xrpl: required', 'accounts: required'])).toBe(
+      'invalid configuration (2 errors):\n  xrpl: required\n  accounts: required',
+    );
+    expect(formatConfigErrors(['xrpl: required'])).toBe('invalid configuration (1 error):\n  xrpl: required');
+  });
+});

@@ -1,0 +1,192 @@
+import { describe, expect, test } from 'vitest';
+import { stringify } from 'yaml';
+import {
+  type Config,
+  formatConfigErrors,
+  parseConfig,
+  redactedConfig,
+  renderCheckConfigSummary,
+} from '../../src/config/index.js';
+
+const SECRET = 'hunter2-Sup3rSecret';
+
+const FULL = `
+xrpl:
+  servers: [wss://s.altnet.rippletest.net:51233, "wss://user:${SECRET}@rippled.example.com:6006"]
+  explorer_url: https://testnet.xrpl.org/transactions/{hash}
+accounts:
+  - address: rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe
+    name: faucet
+    group: test
+state:
+  path: ./data/state.json
+email:
+  smtp:
+    host: smtp.example.com
+    secure: true
+    user: alerts@example.com
+    password: \${SMTP_PASSWORD}
+  from: "XRPL alerts <alerts@example.com>"
+  to: [ops@example.com]
+rules:
+  - name: big
+    kind: payment
+    threshold: 0.1000000000000000055511151231257827
+    currency: XRP
+    accounts: [faucet]
+    destination_tag: missing
+  - name: inflow
+    kind: total
+    threshold: 250000.5
+    window: 1h30m
+    currency: USD
+    issuer: rvYAfWj5gh67oV6fW32ZzP3Aw4Eubs59B
+    cooldown: 0
+    to: [treasury@example.com]
+`;
+
+function load(): Config {
+  const result = parseConfig(FULL, { SMTP_PASSWORD: SECRET });
+  if (!result.ok) throw new Error(result.errors.join('\n'));
+  return result.config;
+}
+
+describe('redactedConfig', () => {
+  test('snake_case keys, file notation, secrets replaced', () => {
+    const config = load();
+    expect(config.email?.smtp.password).toBe(SECRET);
+    expect(redactedConfig(config)).toEqual({
+      xrpl: {
+        servers: ['wss://s.altnet.rippletest.net:51233', 'wss://user:<secret>@rippled.example.com:6006'],
+        api_version: 2,
+        stale_after: '30s',
+        request_timeout: '20s',
+        explorer_url: 'https://testnet.xrpl.org/transactions/{hash}',
+        full_stream_threshold: 10000,
+      },
+      accounts: [{ address: 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe', name: 'faucet', group: 'test' }],
+      state: { path: './data/state.json', max_backfill_ledgers: 100000 },
+      metrics: {
+        payment_size_buckets_xrp: [1, 10, 100, 1000, 10000, 100000, 1000000],
+        aggregate_by: 'account',
+      },
+      email: {
+        smtp: {
+          host: 'smtp.example.com',
+          port: 465,
+          secure: true,
+          user: 'alerts@example.com',
+          password: '<secret>',
+        },
+        from: 'XRPL alerts <alerts@example.com>',
+        to: ['ops@example.com'],
+      },
+      rules: [
+        {
+          name: 'big',
+          kind: 'payment',
+          threshold: '0.1000000000000000055511151231257827',
+          currency: 'XRP',
+          accounts: ['rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe'],
+          destination_tag: 'missing',
+        },
+        {
+          name: 'inflow',
+          kind: 'total',
+          threshold: '250000.5',
+          window: '1h30m',
+          currency: 'USD',
+          issuer: 'rvYAfWj5gh67oV6fW32ZzP3Aw4Eubs59B',
+          cooldown: '0s',
+          to: ['treasury@example.com'],
+        },
+      ],
+    });
+  });
+
+  test('its YAML parses back to the same config, apart from the secrets', () => {
+    const config = load();
+    const again = parseConfig(stringify(redactedConfig(config)), {});
+    if (!again.ok) throw new Error(again.errors.join('\n'));
+    const withoutSecrets = (c: Config) => ({
+      ...c,
+      xrpl: { ...c.xrpl, servers: c.xrpl.servers.slice(0, 1) },
+      email: c.email && { ...c.email, smtp: { ...c.email.smtp, password: null } },
+    });
+    expect(again.config.email?.smtp.password).toBe('<secret>');
+    expect(withoutSecrets(again.config)).toEqual(withoutSecrets(config));
+  });
+});
+
+describe('renderCheckConfigSummary', () => {
+  test('a short summary, then the redacted YAML; the password appears nowhere', () => {
+    const summary = renderCheckConfigSummary(load());
+    expect(summary).not.toContain(SECRET);
+    expect(summary.split('\n').slice(0, 6)).toEqual([
+      'configuration OK',
+      '  servers:     wss://s.altnet.rippletest.net:51233, wss://user:<secret>@rippled.example.com:6006',
+      '  api version: 2',
+      '  accounts:    1',
+      '  rules:       2 (big, inflow)',
+      '  smtp:        smtp.example.com:465 (implicit TLS)',
+    ]);
+    expect(summary).toContain('    password: <secret>\n');
+    expect(summary).toContain('threshold: "0.1000000000000000055511151231257827"');
+  });
+
+  test('without email it says so', () => {
+    const result = parseConfig(
+      'xrpl: {servers: [ws://localhost:6006]}\naccounts: [{address: rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe}]',
+      {},
+    );
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(renderCheckConfigSummary(result.config)).toContain('  smtp:        none\n');
+  });
+});
+
+describe('error messages never echo a secret', () => {
+  const smtp = (passwordLine: string) => `
+xrpl:
+  servers: [wss://a.example]
+accounts:
+  - address: rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe
+email:
+  smtp:
+    host: smtp.example.com
+${passwordLine}
+  from: alerts@example.com
+  to: [ops@example.com]
+`;
+  test.each([
+    ['a list', `    user: u\n    password: [${SECRET}]`],
+    ['a mapping', `    user: u\n    password: {value: ${SECRET}}`],
+    ['a number', '    user: u\n    password: 86753091234'],
+    ['no user', `    password: ${SECRET}`],
+    ['an unterminated quote (YAML syntax error)', `    user: u\n    password: "${SECRET}`],
+    ['a bad indentation (YAML syntax error)', `    user: u\n   password: ${SECRET}`],
+    ['an unterminated reference', `    user: u\n    password: ${SECRET}\${X`],
+    ['a bad variable name', `    user: u\n    password: \${${SECRET}}`],
+    ['a misspelt key', `    user: u\n    passwd: ${SECRET}`],
+    ['a secret key under the wrong section', `    user: u\n    password: ok\n  secret: ${SECRET}`],
+  ])('password given as %s', (_, line) => {
+    const result = parseConfig(smtp(line), {});
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.length).toBeGreaterThan(0);
+    expect(formatConfigErrors(result.errors)).not.toContain(SECRET);
+    expect(formatConfigErrors(result.errors)).not.toContain('86753091234');
+  });
+
+  test('a password in an invalid server URL is masked', () => {
+    const result = parseConfig(
+      `xrpl:\n  servers: ["https://user:${SECRET}@rippled.example.com"]\naccounts: [{address: rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe}]`,
+      {},
+    );
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        'xrpl.servers[0]: "https://user:<secret>@rippled.example.com" is not a ws/wss URL (use ws:// or wss://)',
+      ],
+    });
+  });
+});
