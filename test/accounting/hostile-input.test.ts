@@ -40,8 +40,11 @@ function expectInvalid(analysis: TxAnalysis, reasonPart: string | RegExp): void 
 /** Every path into a JSON value (objects and arrays), to pick mutation points from. */
 function pathsOf(value: unknown, prefix: Path = [], out: Path[] = []): Path[] {
   out.push(prefix);
-  if (Array.isArray(value)) value.forEach((child, i) => pathsOf(child, [...prefix, i], out));
-  else if (typeof value === 'object' && value !== null) {
+  if (Array.isArray(value)) {
+    value.forEach((child, i) => {
+      pathsOf(child, [...prefix, i], out);
+    });
+  } else if (typeof value === 'object' && value !== null) {
     for (const [key, child] of Object.entries(value)) pathsOf(child, [...prefix, key], out);
   }
   return out;
