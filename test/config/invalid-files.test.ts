@@ -142,8 +142,9 @@ const expected: Record<string, string[]> = {
 };
 
 describe('invalid config files', () => {
-  test('every file in testdata has an expectation, and every expectation a file', () => {
-    expect(readdirSync(TESTDATA).sort()).toEqual(Object.keys(expected).sort());
+  test('every YAML file in testdata has an expectation, and every expectation a file', () => {
+    const files = readdirSync(TESTDATA).filter((name) => name.endsWith('.yaml'));
+    expect(files.sort()).toEqual(Object.keys(expected).sort());
   });
 
   test.each(Object.entries(expected))('%s', async (file, messages) => {
