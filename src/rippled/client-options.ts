@@ -18,14 +18,24 @@ export interface SubscribedInfo {
   readonly result: RippledResult;
 }
 
-/** All synchronous, called in arrival order; a handler that throws is logged, never propagated. */
+/** All synchronous, called in arrival order; a handler that throws is logged, never propagated.
+ * Per session the order is: onConnectionChange(server, true), [onReconnect(server)], stream messages
+ * and onSubscribed, ..., onConnectionChange(server, false). Only the current session's messages are
+ * delivered; two sessions never interleave. */
 export interface RippledClientHandlers {
+  /** Every account chunk and then the streams subscribe succeeded; once per session. Transactions for
+   * already-subscribed accounts may arrive just before it: they are live and valid. */
   onSubscribed(info: SubscribedInfo): void;
+  /** A `ledgerClosed` with a valid ledger_index (it also keeps the stream fresh). */
   onLedgerClosed(message: RippledMessage, server: string): void;
+  /** A `transaction` stream message, unvalidated as to its content (the accounting layer checks it). */
   onTransaction(message: RippledMessage, server: string): void;
+  /** Malformed JSON, unexpected message types, answers to unknown ids, oversized messages... */
   onInvalidMessage(reason: string, server: string): void;
+  /** The session socket to `server` opened (true) or closed (false): drives xrpl_stream_connected. */
   onConnectionChange(server: string, connected: boolean): void;
-  /** A session opened to `server` after an earlier session (to any server) had opened. */
+  /** A session opened to `server` after an earlier session (to any server) had opened: one per
+   * re-established connection, so xrpl_reconnects_total counts disruptions, not failed attempts. */
   onReconnect(server: string): void;
 }
 

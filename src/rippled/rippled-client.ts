@@ -46,9 +46,7 @@ export class RippledClient {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.loopDone = this.loop().catch((error: unknown) => {
-      this.log.error('rippled client loop failed', { err: error });
-    });
+    this.loopDone = this.loop();
   }
 
   /** Closes everything with the intentional close code and clears every timer; no reconnect follows. */
@@ -119,7 +117,20 @@ export class RippledClient {
     return session.connection;
   }
 
+  /** Never ends before stop(): an unexpected error in one round is logged and the next round waits
+   * the longest backoff, so a bug cannot turn into a tight reconnect loop or a silent dead client. */
   private async loop(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.connectForever();
+      } catch (error) {
+        this.log.error('rippled client loop failed; retrying', { err: error });
+        await this.sleep(this.settings.backoff.maxMs);
+      }
+    }
+  }
+
+  private async connectForever(): Promise<void> {
     let handover: Session | null = null;
     while (!this.stopping) {
       let session = handover;
