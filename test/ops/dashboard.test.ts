@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lintDashboard, panelsOf, targetsOf, variablesOf } from './dashboard/lint.js';
 import { buildDashboard, DASHBOARD_PATH, DASHBOARD_UID } from './dashboard/xrpl-payments.js';
-import { exposedSeriesNames } from './exporter-metrics.js';
+import { exporterFamilies, exposedSeriesNames, SPEC_METRICS } from './exporter-metrics.js';
 import { parsePromql, substituteGrafanaVariables } from './promql.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -48,6 +48,10 @@ describe('grafana/dashboards/xrpl-payments.json', () => {
       const v = vars.find((x) => x.name === name);
       expect(v?.definition, name).toMatch(/^label_values\(/);
     }
+  });
+
+  it('knows the exporter registry has every metric of the spec, with its type', async () => {
+    expect(await exporterFamilies()).toEqual(expect.arrayContaining([...SPEC_METRICS]));
   });
 
   it('queries only series the exporter exposes', async () => {

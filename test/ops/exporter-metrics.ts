@@ -1,7 +1,7 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createMetrics } from '../../src/metrics/index.js';
 import { seriesNamesOf } from './promql.js';
 
-/** spec.md "Metrics": the families the exporter exposes, with their types. */
+/** spec.md "Metrics": the families the exporter must expose, with their types. */
 export const SPEC_METRICS: ReadonlyArray<{ name: string; type: string }> = [
   { name: 'xrpl_payments_received_total', type: 'counter' },
   { name: 'xrpl_received_amount_total', type: 'counter' },
@@ -29,19 +29,20 @@ export const SPEC_METRICS: ReadonlyArray<{ name: string; type: string }> = [
 /** Series Prometheus itself attaches to every scrape target. */
 const SCRAPE_SERIES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped'];
 
-/** prom-client's default process/runtime metrics, read from a real registry. */
-async function defaultMetricSeries(): Promise<string[]> {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const families = await registry.getMetricsAsJSON();
-  return families.flatMap((f) => seriesNamesOf({ name: f.name, type: String(f.type) }));
+/** The metric families (name and type) in the exporter's real registry, read from its exposition. */
+export async function exporterFamilies(): Promise<Array<{ name: string; type: string }>> {
+  const metrics = createMetrics({
+    accounts: [{ address: 'rLDYrujdKUfVx28T9vRDAbyJ7G2WVXKo4K', name: 'alice', group: null }],
+    rules: ['large-xrp'],
+    servers: ['wss://example.test'],
+    paymentSizeBucketsXrp: [1, 10, 100],
+    build: { version: '0.0.0', revision: 'test', nodeVersion: 'v20.0.0' },
+  });
+  const { body } = await metrics.render();
+  return [...body.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => ({ name: m[1]!, type: m[2]! }));
 }
 
 /** Every series name a dashboard query or alerting rule may select. */
 export async function exposedSeriesNames(): Promise<Set<string>> {
-  return new Set([
-    ...SPEC_METRICS.flatMap(seriesNamesOf),
-    ...SCRAPE_SERIES,
-    ...(await defaultMetricSeries()),
-  ]);
+  return new Set([...(await exporterFamilies()).flatMap(seriesNamesOf), ...SCRAPE_SERIES]);
 }
