@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../log.js';
 import { type BasicAuthVerifier, createBasicAuthVerifier } from './basic-auth.js';
-import { describeWebConfig, nodeTlsVersion, readTlsFiles, type WebConfig } from './web-config.js';
+import {
+  describeWebConfig,
+  nodeTlsVersion,
+  readTlsFiles,
+  type TlsServerConfig,
+  type WebConfig,
+} from './web-config.js';
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -22,7 +28,38 @@ export interface StartHttpServerOptions {
 export interface RunningHttpServer {
   readonly address: { host: string; port: number };
   readonly tls: boolean;
+  /**
+   * Applies a re-read web config (e.g. on SIGHUP) to new requests and connections: users, headers,
+   * certificate, key, client CA and TLS versions. Turning TLS on or off, or changing client_auth_type,
+   * needs a restart and is refused; on refusal nothing changes.
+   */
+  updateWebConfig(next: WebConfig | null): { ok: true } | { ok: false; errors: string[] };
   close(): Promise<void>;
+}
+
+/** What every request passes before the app; swapped as a whole by updateWebConfig. */
+interface Guard {
+  readonly headers: readonly [string, string][];
+  readonly auth: BasicAuthVerifier | null;
+}
+
+function guardFor(webConfig: WebConfig | null): Guard {
+  const users = webConfig?.basicAuthUsers;
+  return {
+    headers: Object.entries(webConfig?.headers ?? {}),
+    auth: users && users.size > 0 ? createBasicAuthVerifier(users) : null,
+  };
+}
+
+function secureContextOptions(tls: TlsServerConfig) {
+  const { cert, key, ca } = readTlsFiles(tls);
+  return {
+    cert,
+    key,
+    ...(ca ? { ca } : {}),
+    minVersion: nodeTlsVersion(tls.minVersion),
+    maxVersion: nodeTlsVersion(tls.maxVersion),
+  };
 }
 
 /** Splits a Go-style listen address. Throws with a message fit for the user when it is not one. */
@@ -46,22 +83,16 @@ export function parseListenAddress(address: string): { host: string | null; port
 export async function startHttpServer(options: StartHttpServerOptions): Promise<RunningHttpServer> {
   const { app, webConfig, logger } = options;
   const { host, port } = parseListenAddress(options.listenAddress);
-  const auth =
-    webConfig && webConfig.basicAuthUsers.size > 0 ? createBasicAuthVerifier(webConfig.basicAuthUsers) : null;
-  const handler = guardedHandler(app, webConfig?.headers ?? {}, auth, logger);
+  let guard = guardFor(webConfig);
+  const handler = guardedHandler(app, () => guard, logger);
 
   const tls = webConfig?.tls ?? null;
   let server: ReturnType<typeof createHttpServer>;
   if (tls) {
-    const { cert, key, ca } = readTlsFiles(tls);
     const mode = tls.clientAuthType;
     server = createHttpsServer(
       {
-        cert,
-        key,
-        ...(ca ? { ca } : {}),
-        minVersion: nodeTlsVersion(tls.minVersion),
-        maxVersion: nodeTlsVersion(tls.maxVersion),
+        ...secureContextOptions(tls),
         requestCert: mode !== 'NoClientCert',
         // Only this mode can be left to OpenSSL; the others are checked on the connection below.
         rejectUnauthorized: mode === 'RequireAndVerifyClientCert',
@@ -108,6 +139,28 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
   return {
     address,
     tls: tls !== null,
+    updateWebConfig(next) {
+      const nextTls = next?.tls ?? null;
+      if ((tls === null) !== (nextTls === null)) {
+        return { ok: false, errors: ['turning TLS on or off needs a restart'] };
+      }
+      if (tls && nextTls) {
+        if (nextTls.clientAuthType !== tls.clientAuthType) {
+          return { ok: false, errors: ['changing tls_server_config.client_auth_type needs a restart'] };
+        }
+        try {
+          (server as ReturnType<typeof createHttpsServer>).setSecureContext(secureContextOptions(nextTls));
+        } catch (error) {
+          return {
+            ok: false,
+            errors: [`tls_server_config: ${error instanceof Error ? error.message : String(error)}`],
+          };
+        }
+      }
+      guard = guardFor(next);
+      logger.info('Web config applied', describeWebConfig(next));
+      return { ok: true };
+    },
     close() {
       closing ??= new Promise<void>((resolvePromise) => {
         const force = setTimeout(() => server.closeAllConnections(), closeGraceMs);
@@ -123,15 +176,10 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
   };
 }
 
-function guardedHandler(
-  app: RequestListener,
-  headers: Readonly<Record<string, string>>,
-  auth: BasicAuthVerifier | null,
-  logger: Logger,
-): RequestListener {
-  const headerEntries = Object.entries(headers);
+function guardedHandler(app: RequestListener, currentGuard: () => Guard, logger: Logger): RequestListener {
   return (req, res) => {
-    for (const [name, value] of headerEntries) res.setHeader(name, value);
+    const { headers, auth } = currentGuard();
+    for (const [name, value] of headers) res.setHeader(name, value);
     if (auth === null) {
       app(req, res);
       return;

@@ -158,6 +158,20 @@ describe('basic auth', () => {
   });
 });
 
+describe('updateWebConfig over plain HTTP', () => {
+  test('adds and removes basic auth for new requests', async () => {
+    const server = await start(null);
+    const url = `http://127.0.0.1:${server.address.port}/`;
+    expect((await fetch(url)).status).toBe(200);
+    const withUsers: WebConfig = { tls: null, basicAuthUsers: new Map([['prom', HASH]]), headers: {} };
+    expect(server.updateWebConfig(withUsers)).toEqual({ ok: true });
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: basic('prom', PASSWORD) } })).status).toBe(200);
+    expect(server.updateWebConfig(null)).toEqual({ ok: true });
+    expect((await fetch(url)).status).toBe(200);
+  });
+});
+
 describe('TLS', () => {
   let certs: TestCertificates;
   let dir: string;
@@ -217,6 +231,41 @@ describe('TLS', () => {
   function webConfig(tls: TlsServerConfig, users: [string, string][] = []): WebConfig {
     return { tls, basicAuthUsers: new Map(users), headers: {} };
   }
+
+  test('updateWebConfig swaps the certificate for new connections', async () => {
+    const rotated = await makeCertificates();
+    writeFileSync(join(dir, 'rotatedCert'), rotated.serverCert);
+    writeFileSync(join(dir, 'rotatedKey'), rotated.serverKey);
+    const server = await start(webConfig(tlsConfig()));
+    const next = webConfig(
+      tlsConfig({ certFile: join(dir, 'rotatedCert'), keyFile: join(dir, 'rotatedKey') }),
+    );
+    expect(server.updateWebConfig(next)).toEqual({ ok: true });
+    await expect(get(server.address.port)).rejects.toThrow();
+    expect((await get(server.address.port, { ca: rotated.caCert })).status).toBe(200);
+  });
+
+  test('updateWebConfig refuses what needs a restart and keeps serving', async () => {
+    const server = await start(webConfig(tlsConfig()));
+    expect(server.updateWebConfig(null)).toEqual({
+      ok: false,
+      errors: ['turning TLS on or off needs a restart'],
+    });
+    const mtls = tlsConfig({
+      clientAuthType: 'RequireAndVerifyClientCert',
+      clientCaFile: join(dir, 'caCert'),
+    });
+    expect(server.updateWebConfig(webConfig(mtls))).toEqual({
+      ok: false,
+      errors: ['changing tls_server_config.client_auth_type needs a restart'],
+    });
+    expect((await get(server.address.port)).status).toBe(200);
+    const plain = await start(null);
+    expect(plain.updateWebConfig(webConfig(tlsConfig()))).toEqual({
+      ok: false,
+      errors: ['turning TLS on or off needs a restart'],
+    });
+  });
 
   test('serves HTTPS with the configured certificate', async () => {
     const server = await start(webConfig(tlsConfig()));
