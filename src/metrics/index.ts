@@ -1,6 +1,6 @@
 import type Big from 'big.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import type { Asset } from '../accounting/types.js';
+import type { Asset, AssetAmount } from '../accounting/types.js';
 import type { AccountConfig } from '../config/types.js';
 import { GroupAggregator } from './group-view.js';
 import { AssetLabeler, escapeLabelValue } from './labels.js';
@@ -49,6 +49,8 @@ export interface ExporterMetrics {
   readonly totals: ReceiptTotals;
   recordReceipts(e: ReceiptEvent): void;
   setBalance(account: string, asset: Asset, value: Big): void;
+  /** AccountEffect.balancesAfter of one transaction; see ReceiptTotals.applyBalancesAfter. */
+  applyBalancesAfter(account: string, balances: readonly AssetAmount[]): void;
   setUp(up: boolean): void;
   setStreamConnected(server: string, connected: boolean): void;
   incReconnects(server: string): void;
@@ -109,6 +111,7 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
     totals,
     recordReceipts: (e) => totals.recordReceipts(e),
     setBalance: (account, asset, value) => totals.setBalance(account, asset, value),
+    applyBalancesAfter: (account, balances) => totals.applyBalancesAfter(account, balances),
     setUp: (up) => ops.up.set(up ? 1 : 0),
     setStreamConnected: (server, connected) => ops.streamConnected.set({ server }, connected ? 1 : 0),
     incReconnects: (server) => ops.reconnects.inc({ server }),

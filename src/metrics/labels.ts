@@ -1,38 +1,8 @@
 import { encodeAccountID } from 'ripple-address-codec';
+import { assetKey, decodeCurrency } from '../accounting/index.js';
 import type { Asset } from '../accounting/types.js';
 
-// Local stand-ins until src/accounting/index.ts (task A) exports assetKey and decodeCurrency.
-
-/** A stable map key for an asset. */
-export function assetKey(asset: Asset): string {
-  switch (asset.kind) {
-    case 'xrp':
-      return 'XRP';
-    case 'token':
-      return `${asset.currency}/${asset.issuer}`;
-    case 'mpt':
-      return `mpt:${asset.mptIssuanceId.toUpperCase()}`;
-  }
-}
-
-/**
- * A 40-hex currency code as a readable name: the standard format (byte 0 is 0x00, bytes 12-14 the
- * ISO-like code) gives the 3 letters; otherwise the bytes, without trailing zero padding, when they
- * are all printable ASCII; else the hex unchanged (e.g. AMM LP tokens, which start with 0x03).
- */
-function decodeCurrency(code: string): string {
-  if (!/^[0-9A-Fa-f]{40}$/.test(code)) return code;
-  const bytes = Buffer.from(code, 'hex');
-  if (bytes[0] === 0) {
-    const letters = bytes.subarray(12, 15).toString('latin1');
-    const restZero = bytes.every((b, i) => (i >= 12 && i < 15) || b === 0);
-    return restZero && /^[\x21-\x7e]{3}$/.test(letters) ? letters : code;
-  }
-  let end = bytes.length;
-  while (end > 0 && bytes[end - 1] === 0) end--;
-  const text = bytes.subarray(0, end).toString('latin1');
-  return /^[\x20-\x7e]+$/.test(text) ? text : code;
-}
+export { assetKey };
 
 /** The `currency` and `issuer` label values of one asset, as spec.md "Metrics" defines them. */
 export interface AssetLabels {

@@ -6,6 +6,8 @@ import { parseTotalsSnapshot, type TotalsSnapshot } from './totals-snapshot.js';
 
 export type { TotalsSnapshot } from './totals-snapshot.js';
 
+const ZERO = new Big(0);
+
 /** What one watched account received in one transaction. */
 export interface ReceiptEvent {
   readonly account: string;
@@ -118,6 +120,20 @@ export class ReceiptTotals {
     if (existing?.value.eq(value)) return;
     totals.balances.set(key, { asset: existing?.asset ?? asset, value, float: Number(value.toString()) });
     this.touch(totals);
+  }
+
+  /**
+   * Sets the balances a transaction left (AccountEffect.balancesAfter). A trust-line balance below
+   * 0 is this account's obligation as the issuing side of that line, not a holding: it shows as 0
+   * where the line was shown before and never creates a series (an issuer with thousands of
+   * holders would otherwise get a series per holder).
+   */
+  applyBalancesAfter(account: string, balances: readonly AssetAmount[]): void {
+    for (const { asset, value } of balances) {
+      if (asset.kind !== 'token' || value.gte(0)) this.setBalance(account, asset, value);
+      else if (this.accounts.get(account)?.balances.has(assetKey(asset)))
+        this.setBalance(account, asset, ZERO);
+    }
   }
 
   /** Applies new histogram buckets. Past observations cannot be re-bucketed, so the histograms restart at 0. */
