@@ -22,6 +22,8 @@ export interface ReceivedMail {
   /** The message source as received (headers + body). */
   readonly raw: string;
   readonly envelope: { readonly from: string | null; readonly to: readonly string[] };
+  /** Whether the session was encrypted (implicit TLS or after STARTTLS). */
+  readonly secure: boolean;
   /** performance.now() when the message was accepted. */
   readonly receivedAt: number;
 }
@@ -80,6 +82,7 @@ export async function startFakeSmtp(options: FakeSmtpOptions = {}): Promise<Fake
     authOptional: options.auth === undefined,
     allowInsecureAuth: true,
     logger: false,
+    disableReverseLookup: true,
     onAuth(auth, _session, callback) {
       const expected = options.auth;
       if (expected && auth.username === expected.user && auth.password === expected.password) {
@@ -111,6 +114,7 @@ export async function startFakeSmtp(options: FakeSmtpOptions = {}): Promise<Fake
                 from: session.envelope.mailFrom === false ? null : session.envelope.mailFrom.address,
                 to: session.envelope.rcptTo.map((r) => r.address),
               },
+              secure: session.secure,
               receivedAt: performance.now(),
             };
             messages.push(mail);

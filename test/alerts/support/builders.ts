@@ -47,7 +47,7 @@ export function payment(
     sender: BOB,
     destinationTag: null,
     txType: 'Payment',
-    hash: counter.toString(16).toUpperCase().padStart(64, 'A'),
+    hash: `C0FFEE${counter.toString(16).toUpperCase().padStart(58, '0')}`,
     ledgerIndex: 1_000_000 + counter,
     closeTime,
     partial: false,
