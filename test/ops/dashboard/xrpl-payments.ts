@@ -435,7 +435,7 @@ const health: RowSpec = {
       w: 24,
       h: 4,
       targets: [{ expr: sel('xrpl_exporter_build_info'), instant: true }],
-      transformations: tableTransformations('Info', ['Info']),
+      transformations: tableTransformations('Info', ['Value']),
     },
   ],
 };
