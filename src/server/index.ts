@@ -1,6 +1,7 @@
 export { createHttpApp, type HttpAppOptions, type ReloadResult, STATUS_PAGE_CSP } from './app.js';
 export {
   parseListenAddress,
+  type RequestListener,
   type RunningHttpServer,
   type StartHttpServerOptions,
   startHttpServer,
