@@ -56,6 +56,8 @@ export interface TxAnalysis {
   readonly destinationTag: number | null;
   /** A Payment with tfPartialPayment set. */
   readonly partialPayment: boolean;
+  /** MemoData of the transaction's memos, decoded from hex as UTF-8 (untrusted text). */
+  readonly memos?: readonly string[];
   /** Watched accounts touched by the transaction's metadata, in order of first appearance. */
   readonly accounts: readonly AccountEffect[];
 }

@@ -2,7 +2,7 @@ import type { LedgerRange } from '../pipeline/cursor.js';
 
 /** Anything that can send one rippled request and resolve with its `result` (or reject on error). */
 export interface Requester {
-  request(command: Record<string, unknown>): Promise<unknown>;
+  request(command: { readonly command: string } & Readonly<Record<string, unknown>>): Promise<unknown>;
 }
 
 /** A validated transaction from history, in whatever envelope the server sent, with its sort keys. */

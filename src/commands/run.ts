@@ -1,0 +1,88 @@
+import type { Flags } from '../cli.js';
+import { formatConfigErrors, loadConfigFile } from '../config/index.js';
+import { Exporter } from '../exporter/index.js';
+import { createLogger } from '../log.js';
+import { loadWebConfig } from '../server/index.js';
+import type { BuildInfo } from '../version.js';
+import type { CommandIO } from './io.js';
+
+export interface ProcessHooks {
+  /** Registers a handler for a signal (SIGTERM, SIGINT, SIGHUP). */
+  onSignal(signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', handler: () => void): void;
+  /** Resolves when the process should exit, with its exit code. */
+  exit(code: number): void;
+}
+
+/**
+ * `run`: only an invalid configuration (or web configuration) at start-up ends the process; anything
+ * that goes wrong later is a metric and a log line.
+ */
+export async function runCommand(
+  flags: Flags,
+  io: CommandIO,
+  build: BuildInfo,
+  hooks: ProcessHooks,
+): Promise<number | null> {
+  const logger = createLogger({
+    level: flags.logLevel,
+    format: flags.logFormat,
+    write: (line) => io.stderr(`${line}\n`),
+  });
+  const loaded = await loadConfigFile(flags.configFile, io.env);
+  if (!loaded.ok) {
+    io.stderr(`${flags.configFile}: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`);
+    return 1;
+  }
+  let webConfig = null;
+  if (flags.webConfigFile !== null) {
+    const web = loadWebConfig(flags.webConfigFile);
+    if (!web.ok) {
+      io.stderr(`${flags.webConfigFile}: invalid web configuration\n${formatConfigErrors(web.errors)}\n`);
+      return 1;
+    }
+    webConfig = web.config;
+  }
+  logger.info('starting xrpl-payments-exporter', {
+    version: build.version,
+    revision: build.revision,
+    config: flags.configFile,
+    accounts: loaded.config.accounts.length,
+    servers: loaded.config.xrpl.servers.join(','),
+  });
+  let exporter: Exporter;
+  try {
+    exporter = await Exporter.start({
+      config: loaded.config,
+      flags,
+      webConfig,
+      logger,
+      build,
+      loadConfig: () => loadConfigFile(flags.configFile, io.env),
+      now: () => Date.now(),
+    });
+  } catch (err) {
+    // Listening failed (address in use, bad address, unreadable TLS files): nothing can run.
+    logger.error('cannot start', { err });
+    return 1;
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    exporter.stop().then(
+      () => hooks.exit(0),
+      (err) => {
+        logger.error('shutdown failed', { err });
+        hooks.exit(1);
+      },
+    );
+  };
+  hooks.onSignal('SIGTERM', () => shutdown('SIGTERM'));
+  hooks.onSignal('SIGINT', () => shutdown('SIGINT'));
+  hooks.onSignal('SIGHUP', () => {
+    logger.info('reloading configuration', { signal: 'SIGHUP' });
+    void exporter.reload();
+  });
+  return null;
+}

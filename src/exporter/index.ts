@@ -1,0 +1,461 @@
+import type Big from 'big.js';
+import { formatValue } from '../accounting/index.js';
+import type { AccountEffect } from '../accounting/types.js';
+import { type AlternateServer, backfill } from '../backfill/index.js';
+import type { Flags } from '../cli.js';
+import type { ConfigResult } from '../config/index.js';
+import type { AccountConfig, Config } from '../config/types.js';
+import type { Logger } from '../log.js';
+import { createMetrics, type ExporterMetrics, ReceiptTotals } from '../metrics/index.js';
+import { naturalAssetLabels } from '../metrics/labels.js';
+import { LedgerCursor } from '../pipeline/cursor.js';
+import { DedupeWindow } from '../pipeline/dedupe.js';
+import { type Receipt, TransactionProcessor } from '../pipeline/processor.js';
+import { StreamSequencer } from '../pipeline/sequencer.js';
+import { RippledClient } from '../rippled/index.js';
+import {
+  createHttpApp,
+  type ReloadResult,
+  type RunningHttpServer,
+  type StatusSnapshot,
+  startHttpServer,
+  type WebConfig,
+} from '../server/index.js';
+import { inShard } from '../shard.js';
+import { type PersistedState, StateStore } from '../state/store.js';
+import type { BuildInfo } from '../version.js';
+import { Alerting } from './alerting.js';
+import { BalanceClock, fetchStartingBalances } from './balances.js';
+import { displayAmount, explorerLink, RecentPayments } from './recent.js';
+
+export interface ExporterOptions {
+  readonly config: Config;
+  readonly flags: Flags;
+  readonly webConfig: WebConfig | null;
+  readonly logger: Logger;
+  readonly build: BuildInfo;
+  /** Re-reads the configuration file (hot reload). */
+  readonly loadConfig: () => Promise<ConfigResult>;
+  /** Unix ms. */
+  readonly now: () => number;
+  /** How often window and silence rules are re-evaluated. @default 1000 */
+  readonly alertTickMs?: number;
+}
+
+/** Invalid-message reasons are logged once each (up to this many distinct reasons), then only counted. */
+const MAX_LOGGED_INVALID_REASONS = 100;
+
+/**
+ * The running exporter: the rippled session feeds the sequencer, which feeds the one transaction
+ * path; receipts become metrics, status and alerts; the state file records what was counted.
+ */
+export class Exporter {
+  private config: Config;
+  private accounts: readonly AccountConfig[];
+  private accountByAddress = new Map<string, AccountConfig>();
+  private readonly metrics: ExporterMetrics;
+  private readonly cursor: LedgerCursor;
+  private readonly dedupe: DedupeWindow;
+  private readonly processor: TransactionProcessor;
+  private readonly sequencer: StreamSequencer;
+  private readonly client: RippledClient;
+  private readonly alerting: Alerting;
+  private readonly store: StateStore | null;
+  private readonly recent = new RecentPayments();
+  private readonly balanceClock = new BalanceClock();
+  private readonly loggedInvalid = new Set<string>();
+  private http: RunningHttpServer | null = null;
+  private tickTimer: NodeJS.Timeout | null = null;
+  private lastLedger: { index: number; closeTime: number | null } | null = null;
+  private balancesRequested = new Set<string>();
+
+  private constructor(
+    private readonly options: ExporterOptions,
+    restored: PersistedState | null,
+    store: StateStore | null,
+  ) {
+    const { config, logger } = options;
+    this.config = config;
+    this.store = store;
+    this.accounts = inShard(config.accounts, options.flags.shard);
+    this.indexAccounts();
+    const totals = restored
+      ? ReceiptTotals.restore(restored.totals, {
+          paymentSizeBucketsXrp: config.metrics.paymentSizeBucketsXrp,
+        })
+      : undefined;
+    this.metrics = createMetrics({
+      ...this.topology(),
+      build: options.build,
+      ...(totals ? { totals } : {}),
+    });
+    this.metrics.setConfigReload(true, options.now() / 1000);
+    this.cursor = new LedgerCursor(restored?.checkpoint ?? null);
+    this.dedupe = DedupeWindow.restore(restored?.dedupe);
+    this.alerting = new Alerting({
+      config,
+      accounts: this.accounts,
+      logger,
+      now: options.now,
+      restored: restored ? { rules: restored.rules, outbox: restored.outbox } : null,
+      hooks: {
+        onFailed: (rule) => this.metrics.emailFailed(rule),
+        onQueueSize: (n) => this.metrics.setEmailsQueued(n),
+        // A sent email is recorded at once (not at the next ledger), so a crash right after it
+        // cannot make a restart send it again.
+        onSent: (rule) => {
+          this.metrics.emailSent(rule);
+          this.saveState();
+        },
+      },
+    });
+    this.processor = new TransactionProcessor(this.watchedSet(), this.dedupe, {
+      onBalances: (account, effect, ledger) => this.applyBalances(account, effect, ledger),
+      onReceipt: (receipt) => this.applyReceipt(receipt),
+      onInvalid: (reason) => this.invalid(reason),
+      onBackfilled: () => this.metrics.incBackfilled(1),
+    });
+    this.sequencer = new StreamSequencer({
+      cursor: this.cursor,
+      maxBackfillLedgers: config.state.maxBackfillLedgers,
+      process: (tx, ledger, source) => this.processor.process(tx, ledger, source),
+      backfill: (range) => this.backfill(range),
+      onLedger: (index, closeTime) => {
+        this.lastLedger = { index, closeTime };
+        this.metrics.setValidatedLedger(index, closeTime);
+      },
+      onCheckpoint: (checkpoint) => {
+        this.dedupe.prune(checkpoint);
+        this.saveState();
+      },
+      onGap: (range, reason) => {
+        this.metrics.incLedgerGaps();
+        logger.error('ledgers not covered: payments in them are not counted', {
+          ledgers: range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`,
+          reason,
+        });
+      },
+      onInvalid: (reason) => this.invalid(reason),
+      logger,
+    });
+    this.client = new RippledClient({
+      servers: config.xrpl.servers,
+      apiVersion: config.xrpl.apiVersion,
+      requestTimeoutMs: config.xrpl.requestTimeoutMs,
+      staleAfterMs: config.xrpl.staleAfterMs,
+      subscription: () => this.subscription(),
+      logger,
+      handlers: {
+        onSubscribed: (info) => {
+          logger.info('subscribed', {
+            server: info.server,
+            ledger: info.ledgerIndex,
+            accounts: this.accounts.length,
+          });
+          this.sequencer.onSubscribed(info.ledgerIndex);
+          this.loadStartingBalances();
+        },
+        onLedgerClosed: (msg) => this.sequencer.onLedgerClosed(msg),
+        onTransaction: (msg) => this.sequencer.onTransaction(msg),
+        onInvalidMessage: (reason, server) => this.invalid(`${server}: ${reason}`),
+        onConnectionChange: (server, connected) => {
+          this.metrics.setStreamConnected(server, connected);
+          if (!connected) this.sequencer.onDisconnected();
+        },
+        onReconnect: (server) => this.metrics.incReconnects(server),
+      },
+    });
+  }
+
+  static async start(options: ExporterOptions): Promise<Exporter> {
+    const { config, logger } = options;
+    let restored: PersistedState | null = null;
+    let store: StateStore | null = null;
+    if (config.state.path !== null) {
+      store = new StateStore(config.state.path, logger);
+      const loaded = await store.load();
+      restored = loaded.state;
+      logger.info('state loaded', {
+        path: config.state.path,
+        source: loaded.source,
+        checkpoint: restored?.checkpoint,
+      });
+    }
+    const exporter = new Exporter(options, restored, store);
+    await exporter.listen();
+    exporter.client.start();
+    exporter.tickTimer = setInterval(() => exporter.alerting.tick(), options.alertTickMs ?? 1000);
+    exporter.tickTimer.unref();
+    return exporter;
+  }
+
+  get address(): { host: string; port: number } | null {
+    return this.http?.address ?? null;
+  }
+
+  /** Hot reload: a valid config is applied live; an invalid one keeps the running config. */
+  async reload(): Promise<ReloadResult> {
+    const { logger } = this.options;
+    const loaded = await this.options.loadConfig();
+    const nowSeconds = this.options.now() / 1000;
+    if (!loaded.ok) {
+      this.metrics.setConfigReload(false, nowSeconds);
+      for (const error of loaded.errors) logger.error('config reload failed', { error });
+      return { ok: false, errors: loaded.errors };
+    }
+    const next = loaded.config;
+    const previous = new Set(this.accounts.map((a) => a.address));
+    this.config = next;
+    this.accounts = inShard(next.accounts, this.options.flags.shard);
+    this.indexAccounts();
+    const current = new Set(this.accounts.map((a) => a.address));
+    const added = [...current].filter((a) => !previous.has(a));
+    const removed = [...previous].filter((a) => !current.has(a));
+    this.processor.setWatched(this.watchedSet());
+    this.metrics.reconfigure(this.topology());
+    await this.alerting.reconfigure(next, this.accounts);
+    if (!this.fullStream()) {
+      // New accounts start at 0 from the current ledger: their history is not backfilled.
+      if (added.length > 0)
+        await this.client.subscribeAccounts(added).catch((err) => logger.warn('subscribe failed', { err }));
+      if (removed.length > 0)
+        await this.client
+          .unsubscribeAccounts(removed)
+          .catch((err) => logger.warn('unsubscribe failed', { err }));
+    }
+    this.loadStartingBalances();
+    this.metrics.setConfigReload(true, nowSeconds);
+    logger.info('config reloaded', {
+      accounts: this.accounts.length,
+      added: added.length,
+      removed: removed.length,
+      rules: next.rules.length,
+    });
+    return { ok: true };
+  }
+
+  async stop(): Promise<void> {
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    await this.client.stop();
+    await this.sequencer.whenIdle();
+    await this.alerting.stop();
+    this.saveState();
+    await this.store?.flush();
+    await this.http?.close();
+  }
+
+  private async listen(): Promise<void> {
+    const { flags, logger, build } = this.options;
+    const app = createHttpApp({
+      telemetryPath: flags.telemetryPath,
+      renderMetrics: () => {
+        this.metrics.setUp(this.client.isUp());
+        return this.metrics.render();
+      },
+      isReady: () => this.client.isUp(),
+      getStatus: () => this.status(),
+      reload: () => this.reload(),
+      version: build.version,
+      revision: build.revision,
+      logger,
+    });
+    this.http = await startHttpServer({
+      app,
+      listenAddress: flags.listenAddress,
+      webConfig: this.options.webConfig,
+      logger,
+    });
+    const { host, port } = this.http.address;
+    logger.info('listening', {
+      address: `${host.includes(':') ? `[${host}]` : host}:${port}`,
+      tls: this.http.tls,
+    });
+  }
+
+  private subscription() {
+    return this.fullStream()
+      ? { accounts: [] as string[], streams: ['ledger', 'transactions'] as const }
+      : { accounts: this.accounts.map((a) => a.address), streams: ['ledger'] as const };
+  }
+
+  /** Above the threshold, one `transactions` stream filtered locally beats a huge `accounts` subscription. */
+  private fullStream(): boolean {
+    return this.accounts.length > this.config.xrpl.fullStreamThreshold;
+  }
+
+  private watchedSet(): ReadonlySet<string> {
+    return new Set(this.accounts.map((a) => a.address));
+  }
+
+  private indexAccounts(): void {
+    this.accountByAddress = new Map(this.accounts.map((a) => [a.address, a]));
+  }
+
+  private topology() {
+    return {
+      accounts: this.accounts,
+      rules: this.config.rules.map((r) => r.name),
+      servers: this.config.xrpl.servers,
+      paymentSizeBucketsXrp: this.config.metrics.paymentSizeBucketsXrp,
+      aggregateBy: this.config.metrics.aggregateBy,
+    };
+  }
+
+  private backfill(range: { from: number; to: number }) {
+    const primaryUrl = this.client.currentServer() ?? this.config.xrpl.servers[0]!;
+    const alternates: AlternateServer[] = this.config.xrpl.servers
+      .filter((url) => url !== primaryUrl)
+      .map((url) => ({ url, open: () => this.client.openSideConnection(url) }));
+    return backfill({
+      range,
+      accounts: this.accounts.map((a) => a.address),
+      apiVersion: this.config.xrpl.apiVersion,
+      primary: { request: (cmd) => this.client.request(cmd) },
+      primaryUrl,
+      alternates,
+      logger: this.options.logger,
+    });
+  }
+
+  private loadStartingBalances(): void {
+    const wanted = this.accounts.map((a) => a.address).filter((a) => !this.balancesRequested.has(a));
+    if (wanted.length === 0) return;
+    for (const account of wanted) this.balancesRequested.add(account);
+    void fetchStartingBalances(
+      { request: (cmd) => this.client.request(cmd) },
+      wanted,
+      32,
+      (account, xrp, ledger) => {
+        if (this.accountByAddress.has(account) && this.balanceClock.advance(account, ledger)) {
+          this.metrics.setBalance(account, { kind: 'xrp' }, xrp);
+        }
+      },
+      this.options.logger,
+    ).then(() => this.options.logger.info('starting balances loaded', { accounts: wanted.length }));
+  }
+
+  private applyBalances(account: string, effect: AccountEffect, ledger: number): void {
+    if (!this.balanceClock.advance(account, ledger)) return;
+    for (const balance of effect.balancesAfter)
+      this.metrics.setBalance(account, balance.asset, balance.value);
+  }
+
+  private applyReceipt({ analysis, effect, hash, ledgerIndex }: Receipt): void {
+    const account = this.accountByAddress.get(effect.account);
+    if (!account) return;
+    this.metrics.recordReceipts({
+      account: account.address,
+      txType: analysis.transactionType ?? 'unknown',
+      partial: analysis.partialPayment,
+      closeTime: analysis.closeTime,
+      received: effect.received,
+    });
+    const closeTime = analysis.closeTime ?? this.lastLedger?.closeTime ?? this.options.now() / 1000;
+    const memos = analysis.memos ?? [];
+    for (const amount of effect.received) {
+      this.recent.add({
+        time: closeTime,
+        accountName: account.name,
+        accountAddress: account.address,
+        ...displayAmount(amount),
+        sender: analysis.sender ?? '',
+        type: analysis.transactionType ?? 'unknown',
+        hash,
+        link: explorerLink(this.config.xrpl.explorerUrl, hash),
+        partial: analysis.partialPayment,
+        memo: memos[0] ?? null,
+      });
+      this.alerting.onPayment({
+        account: account.address,
+        accountName: account.name,
+        asset: amount.asset,
+        value: amount.value,
+        sender: analysis.sender,
+        destinationTag: analysis.destinationTag,
+        txType: analysis.transactionType ?? 'unknown',
+        hash,
+        ledgerIndex,
+        closeTime,
+        partial: analysis.partialPayment,
+        memos,
+      });
+    }
+  }
+
+  private invalid(reason: string): void {
+    this.metrics.incInvalidMessages();
+    if (this.loggedInvalid.has(reason) || this.loggedInvalid.size >= MAX_LOGGED_INVALID_REASONS) return;
+    this.loggedInvalid.add(reason);
+    this.options.logger.warn('invalid message from the server', { reason });
+  }
+
+  /** Writes the state file, if one is configured; the store skips unchanged content and coalesces. */
+  private saveState(): void {
+    if (!this.store) return;
+    const alerting = this.alerting.snapshot();
+    const state: PersistedState = {
+      version: 1,
+      checkpoint: this.cursor.checkpoint,
+      totals: this.metrics.totals.snapshot(),
+      dedupe: this.dedupe.snapshot(),
+      outbox: alerting.outbox,
+      rules: alerting.rules,
+    };
+    this.store.save(state).catch((err) => this.options.logger.error('state file not written', { err }));
+  }
+
+  private status(): StatusSnapshot {
+    const now = this.options.now() / 1000;
+    const server = this.client.currentServer();
+    return {
+      now,
+      connection: {
+        state: server === null ? 'connecting' : 'connected',
+        server,
+        apiVersion: this.config.xrpl.apiVersion,
+        up: this.client.isUp(),
+      },
+      ledger:
+        this.lastLedger && this.lastLedger.closeTime !== null
+          ? { index: this.lastLedger.index, closeTime: this.lastLedger.closeTime }
+          : null,
+      accounts: this.accounts.map((account) => this.accountStatus(account)),
+      recentPayments: this.recent.list(),
+      rules: this.alerting.ruleStatuses(),
+    };
+  }
+
+  private accountStatus(account: AccountConfig) {
+    const totals = this.metrics.totals.get(account.address);
+    const last = this.metrics.totals.lastReceived(account.address);
+    const recent = this.recent.list().find((p) => p.accountAddress === account.address);
+    const value = (v: Big) => formatValue(v);
+    return {
+      name: account.name,
+      address: account.address,
+      balances: totals
+        ? [...totals.balances.values()].map((b) => ({
+            ...naturalAssetLabels(b.asset),
+            value: value(b.value),
+          }))
+        : [],
+      received: totals
+        ? [...totals.assets.values()].map((r) => ({
+            ...naturalAssetLabels(r.asset),
+            value: value(r.sum),
+            count: r.count,
+          }))
+        : [],
+      lastPayment:
+        last && recent
+          ? {
+              hash: recent.hash,
+              explorerLink: recent.link,
+              amount: value(last.value),
+              ...naturalAssetLabels(last.asset),
+              time: last.closeTime ?? recent.time,
+            }
+          : null,
+    };
+  }
+}
