@@ -49,7 +49,7 @@ export function samples(text: string, name: string): string[] {
 }
 
 /** The value of the one sample whose line starts with `series` (name + full label set). */
-export function valueOf(text: string, series: string): string | undefined {
+export function sampleValue(text: string, series: string): string | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line?.slice(series.length + 1);
 }

@@ -1,0 +1,218 @@
+import Big from 'big.js';
+import { describe, expect, test } from 'vitest';
+import type { Asset } from '../../src/accounting/types.js';
+import { createMetrics, type MetricsTopology } from '../../src/metrics/index.js';
+import { BUCKETS, options, promtoolCheckMetrics, samples, sampleValue } from './support.js';
+
+const A = { address: 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe', name: 'a', group: 'exchange' };
+const B = { address: 'rHoPwMC75KVUhBMeV3uDMybKG5JND74teh', name: 'b', group: 'exchange' };
+const C = { address: 'rLDYrujdKUfVx28T9vRDAbyJ7G2WVXKo4K', name: 'c', group: 'treasury' };
+const XRP: Asset = { kind: 'xrp' };
+const USD: Asset = { kind: 'token', currency: 'USD', issuer: 'rMwjYedjc7qqtKYVLiAccJSmCwih4LnE2q' };
+
+function pay(account: string, value: string, asset: Asset = XRP, closeTime = 1000, partial = false) {
+  return { account, txType: 'Payment', partial, closeTime, received: [{ asset, value: new Big(value) }] };
+}
+
+const topology = (over: Partial<MetricsTopology>): MetricsTopology => ({
+  accounts: [A, B],
+  rules: ['r1'],
+  servers: ['wss://s1'],
+  paymentSizeBucketsXrp: BUCKETS,
+  ...over,
+});
+
+describe('reconfigure (hot reload)', () => {
+  test('new accounts appear at 0, removed ones disappear, and their totals come back with them', async () => {
+    const metrics = createMetrics(options(topology({})));
+    metrics.recordReceipts(pay(B.address, '5'));
+    metrics.reconfigure(topology({ accounts: [A, C] }));
+    let { body } = await metrics.render();
+    expect(body).not.toContain(B.address);
+    expect(
+      sampleValue(
+        body,
+        `xrpl_received_amount_total{account="${C.address}",name="c",currency="XRP",issuer=""}`,
+      ),
+    ).toBe('0');
+    expect(body).toContain('xrpl_watched_accounts 2\n');
+
+    metrics.reconfigure(topology({ accounts: [A, C, B] }));
+    ({ body } = await metrics.render());
+    expect(
+      sampleValue(
+        body,
+        `xrpl_received_amount_total{account="${B.address}",name="b",currency="XRP",issuer=""}`,
+      ),
+    ).toBe('5');
+  });
+
+  test('a renamed account keeps its totals under the new name', async () => {
+    const metrics = createMetrics(options(topology({})));
+    metrics.recordReceipts(pay(A.address, '2'));
+    metrics.reconfigure(topology({ accounts: [{ ...A, name: 'renamed' }, B] }));
+    const { body } = await metrics.render();
+    expect(body).not.toContain('name="a"');
+    expect(
+      sampleValue(
+        body,
+        `xrpl_received_amount_total{account="${A.address}",name="renamed",currency="XRP",issuer=""}`,
+      ),
+    ).toBe('2');
+  });
+
+  test('servers and rules follow the configuration; existing counts are kept', async () => {
+    const metrics = createMetrics(
+      options(topology({ servers: ['wss://s1', 'wss://s2'], rules: ['r1', 'r2'] })),
+    );
+    metrics.incReconnects('wss://s1');
+    metrics.emailSent('r1');
+    metrics.emailFailed('r2');
+    metrics.reconfigure(topology({ servers: ['wss://s1', 'wss://s3'], rules: ['r1', 'r3'] }));
+    const { body } = await metrics.render();
+    expect(samples(body, 'xrpl_reconnects_total')).toEqual([
+      'xrpl_reconnects_total{server="wss://s1"} 1',
+      'xrpl_reconnects_total{server="wss://s3"} 0',
+    ]);
+    expect(samples(body, 'xrpl_stream_connected')).toEqual([
+      'xrpl_stream_connected{server="wss://s1"} 0',
+      'xrpl_stream_connected{server="wss://s3"} 0',
+    ]);
+    expect(samples(body, 'xrpl_alert_emails_sent_total')).toEqual([
+      'xrpl_alert_emails_sent_total{rule="r1"} 1',
+      'xrpl_alert_emails_sent_total{rule="r3"} 0',
+    ]);
+    expect(samples(body, 'xrpl_alert_email_failures_total')).toEqual([
+      'xrpl_alert_email_failures_total{rule="r1"} 0',
+      'xrpl_alert_email_failures_total{rule="r3"} 0',
+    ]);
+  });
+
+  test('an email of a rule removed by a reload is still counted until the next reload', async () => {
+    const metrics = createMetrics(options(topology({ rules: ['r1'] })));
+    metrics.reconfigure(topology({ rules: [] }));
+    metrics.emailSent('r1');
+    expect(samples((await metrics.render()).body, 'xrpl_alert_emails_sent_total')).toEqual([
+      'xrpl_alert_emails_sent_total{rule="r1"} 1',
+    ]);
+    metrics.reconfigure(topology({ rules: [] }));
+    expect(samples((await metrics.render()).body, 'xrpl_alert_emails_sent_total')).toEqual([]);
+  });
+
+  test('a scrape after a change shows the change (the render cache follows the totals)', async () => {
+    const metrics = createMetrics(options(topology({})));
+    const series = `xrpl_received_amount_total{account="${A.address}",name="a",currency="XRP",issuer=""}`;
+    expect(sampleValue((await metrics.render()).body, series)).toBe('0');
+    metrics.recordReceipts(pay(A.address, '1.25'));
+    expect(sampleValue((await metrics.render()).body, series)).toBe('1.25');
+    metrics.setBalance(A.address, XRP, new Big('99'));
+    expect(
+      sampleValue(
+        (await metrics.render()).body,
+        `xrpl_balance{account="${A.address}",name="a",currency="XRP",issuer=""}`,
+      ),
+    ).toBe('99');
+  });
+
+  test('operational record functions set what they say', async () => {
+    const metrics = createMetrics(options(topology({})));
+    metrics.setUp(true);
+    metrics.setValidatedLedger(42, 1_700_000_001);
+    metrics.setValidatedLedger(43, null);
+    metrics.incLedgerGaps();
+    metrics.incBackfilled(7);
+    metrics.incInvalidMessages(2);
+    metrics.setEmailsQueued(3);
+    metrics.setConfigReload(true, 1_700_000_000);
+    metrics.setConfigReload(false, 1_700_000_100);
+    const { body } = await metrics.render();
+    for (const line of [
+      'xrpl_up 1',
+      'xrpl_validated_ledger_index 43',
+      'xrpl_validated_ledger_close_timestamp_seconds 1700000001',
+      'xrpl_ledger_gaps_total 1',
+      'xrpl_backfilled_transactions_total 7',
+      'xrpl_invalid_messages_total 2',
+      'xrpl_alert_emails_queued 3',
+      'xrpl_exporter_config_last_reload_successful 0',
+      'xrpl_exporter_config_last_reload_success_timestamp_seconds 1700000000',
+    ]) {
+      expect(body.split('\n')).toContain(line);
+    }
+  });
+});
+
+describe('aggregation by group', () => {
+  const grouped = () => createMetrics(options(topology({ accounts: [A, B, C], aggregateBy: 'group' })));
+
+  test('payment metrics carry a group label and exact sums over its accounts; totals stay per account', async () => {
+    const metrics = grouped();
+    metrics.recordReceipts(pay(A.address, '0.1', XRP, 100));
+    metrics.recordReceipts(pay(B.address, '0.2', XRP, 300, true));
+    metrics.recordReceipts(pay(A.address, '7', USD, 200));
+    metrics.recordReceipts(pay(C.address, '1000'));
+    metrics.setBalance(A.address, XRP, new Big('0.1'));
+    metrics.setBalance(B.address, XRP, new Big('0.2'));
+    const { body } = await metrics.render();
+    const paymentFamilies = body.slice(0, body.indexOf('# HELP xrpl_up '));
+    expect(paymentFamilies).not.toContain('account=');
+    const ex = 'group="exchange"';
+    expect(sampleValue(body, `xrpl_received_amount_total{${ex},currency="XRP",issuer=""}`)).toBe('0.3');
+    expect(
+      sampleValue(body, `xrpl_payments_received_total{${ex},currency="XRP",issuer="",type="Payment"}`),
+    ).toBe('2');
+    expect(sampleValue(body, `xrpl_received_amount_total{${ex},currency="USD",issuer="${USD.issuer}"}`)).toBe(
+      '7',
+    );
+    expect(sampleValue(body, `xrpl_balance{${ex},currency="XRP",issuer=""}`)).toBe('0.3');
+    expect(sampleValue(body, `xrpl_partial_payments_received_total{${ex}}`)).toBe('1');
+    expect(sampleValue(body, `xrpl_last_received_timestamp_seconds{${ex}}`)).toBe('300');
+    expect(sampleValue(body, `xrpl_last_received_amount{${ex},currency="XRP",issuer=""}`)).toBe('0.2');
+    expect(sampleValue(body, `xrpl_received_payment_size_xrp_bucket{${ex},le="1"}`)).toBe('2');
+    expect(sampleValue(body, `xrpl_received_payment_size_xrp_sum{${ex}}`)).toBe('0.3');
+    expect(sampleValue(body, `xrpl_received_amount_total{group="treasury",currency="XRP",issuer=""}`)).toBe(
+      '1000',
+    );
+    expect(metrics.totals.snapshot().accounts[A.address]?.received[0]?.sum).toBe('0.1');
+    expect(promtoolCheckMetrics(body).status).toBe(0);
+  });
+
+  test('every group has its XRP series at 0 from start-up, and changes show on the next scrape', async () => {
+    const metrics = grouped();
+    let { body } = await metrics.render();
+    expect(samples(body, 'xrpl_received_amount_total')).toEqual([
+      'xrpl_received_amount_total{group="exchange",currency="XRP",issuer=""} 0',
+      'xrpl_received_amount_total{group="treasury",currency="XRP",issuer=""} 0',
+    ]);
+    metrics.recordReceipts(pay(A.address, '1'));
+    metrics.recordReceipts(pay(B.address, '2'));
+    ({ body } = await metrics.render());
+    expect(sampleValue(body, 'xrpl_received_amount_total{group="exchange",currency="XRP",issuer=""}')).toBe(
+      '3',
+    );
+    metrics.recordReceipts(pay(A.address, '4'));
+    ({ body } = await metrics.render());
+    expect(sampleValue(body, 'xrpl_received_amount_total{group="exchange",currency="XRP",issuer=""}')).toBe(
+      '7',
+    );
+  });
+
+  test('switching between account and group exposition on reload keeps the totals', async () => {
+    const metrics = createMetrics(options(topology({ accounts: [A, B, C] })));
+    metrics.recordReceipts(pay(A.address, '1'));
+    metrics.reconfigure(topology({ accounts: [A, B, C], aggregateBy: 'group' }));
+    metrics.recordReceipts(pay(B.address, '2'));
+    let { body } = await metrics.render();
+    expect(sampleValue(body, 'xrpl_received_amount_total{group="exchange",currency="XRP",issuer=""}')).toBe(
+      '3',
+    );
+    metrics.reconfigure(topology({ accounts: [A, B, C], aggregateBy: 'account' }));
+    ({ body } = await metrics.render());
+    expect(
+      sampleValue(
+        body,
+        `xrpl_received_amount_total{account="${B.address}",name="b",currency="XRP",issuer=""}`,
+      ),
+    ).toBe('2');
+  });
+});
