@@ -296,7 +296,7 @@ const health: RowSpec = {
       title: 'Connected server',
       description: 'The rippled/Clio WebSocket server the exporter is currently connected to.',
       unit: 'none',
-      w: 6,
+      w: 8,
       h: 4,
       targets: [{ expr: `${sel('xrpl_stream_connected')} == 1`, legendFormat: '{{server}}' }],
       options: statOptions('name'),
