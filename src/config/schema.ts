@@ -15,6 +15,7 @@ import {
   parseText,
   parseUrl,
 } from './values.js';
+import { YamlNumber } from './yaml-tree.js';
 
 /**
  * The shape of config.yaml: strict objects (unknown keys are errors), one parser per value. Checks that
@@ -54,6 +55,20 @@ function optional<T, D>(parse: Parser<T>, fallback: D) {
     );
 }
 
+/**
+ * A strict mapping (unknown keys are errors). Numbers are YamlNumber objects in the tree, which zod
+ * would otherwise take for a mapping.
+ */
+function mapping<Shape extends z.ZodRawShape>(shape: Shape) {
+  return z
+    .unknown()
+    .superRefine((value, ctx) => {
+      if (value instanceof YamlNumber)
+        ctx.addIssue({ code: 'custom', message: 'expected a mapping, got a number' });
+    })
+    .pipe(z.strictObject(shape));
+}
+
 function list<S extends z.ZodType>(item: S) {
   return z.array(item).min(1, { error: 'must not be empty' });
 }
@@ -87,7 +102,7 @@ const explorerUrl: Parser<string> = (value) => {
 
 const name: Parser<string> = parseText;
 
-const xrplSchema = z.strictObject({
+const xrplSchema = mapping({
   servers: list(required(serverUrl)),
   api_version: optional((v): Parsed<1 | 2> => {
     const n = parseInteger(v, 1, 2, '');
@@ -102,20 +117,20 @@ const xrplSchema = z.strictObject({
   ),
 });
 
-const accountSchema = z.strictObject({
+const accountSchema = mapping({
   address: required(parseAddress),
   name: optional(name, null),
   group: optional(parseText, null),
 });
 
-const stateSchema = z.strictObject({
+const stateSchema = mapping({
   path: optional(parseText, null),
   max_backfill_ledgers: optional((v) => parseInteger(v, 0, Number.MAX_SAFE_INTEGER, '>= 0'), 100_000),
 });
 
 export const DEFAULT_BUCKETS = [1, 10, 100, 1000, 10000, 100000, 1000000] as const;
 
-const metricsSchema = z.strictObject({
+const metricsSchema = mapping({
   payment_size_buckets_xrp: list(required(positive(parseFiniteNumber)))
     .superRefine((buckets, ctx) => {
       buckets.forEach((bucket, index) => {
@@ -136,7 +151,7 @@ const metricsSchema = z.strictObject({
   }, 'account' as const),
 });
 
-const smtpSchema = z.strictObject({
+const smtpSchema = mapping({
   host: required(parseText),
   port: optional((v) => parseInteger(v, 1, 65535, 'from 1 to 65535'), null),
   secure: optional(parseBoolean, false),
@@ -149,7 +164,7 @@ function parseSecretOrEmpty(parse: Parser<string>): Parser<string | null> {
   return (value) => (value === '' ? { ok: true, value: null } : parse(value));
 }
 
-const emailSchema = z.strictObject({
+const emailSchema = mapping({
   smtp: smtpSchema,
   from: required(parseEmailAddress),
   to: list(required(parseEmailAddress)),
@@ -165,7 +180,7 @@ const ruleKind: Parser<RuleKindText> = (value) => {
     : { ok: true, value: kind };
 };
 
-const ruleSchema = z.strictObject({
+const ruleSchema = mapping({
   name: required(name),
   kind: required(ruleKind),
   threshold: optional<Big, null>(parseAmount, null),
@@ -179,7 +194,7 @@ const ruleSchema = z.strictObject({
   to: optionalList(required(parseEmailAddress)),
 });
 
-export const configSchema = z.strictObject({
+export const configSchema = mapping({
   xrpl: xrplSchema,
   accounts: list(accountSchema),
   state: stateSchema.nullish(),

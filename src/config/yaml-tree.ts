@@ -1,4 +1,14 @@
-import { isAlias, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  type Node,
+  parseDocument,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import { hasReference, substituteEnv } from './env.js';
 import { type ConfigPath, formatPath, pathMessage } from './path.js';
 
@@ -42,15 +52,33 @@ export function readYamlTree(text: string, env: Env): TreeResult {
   const errors: string[] = [];
   let aliases = 0;
 
+  // Collections being walked: an alias to one of them would make the tree infinite.
+  const open = new Set<unknown>();
+
   const walk = (node: unknown, path: ConfigPath): unknown => {
     if (isAlias(node)) {
       aliases += 1;
-      if (aliases > MAX_ALIASES) {
-        errors.push(pathMessage(path, `more than ${MAX_ALIASES} aliases`));
+      const target = node.resolve(doc);
+      if (aliases > MAX_ALIASES || open.has(target)) {
+        const problem = open.has(target)
+          ? 'an alias may not refer to a node that contains it'
+          : `more than ${MAX_ALIASES} aliases`;
+        errors.push(pathMessage(path, problem));
         return null;
       }
-      return walk(node.resolve(doc), path);
+      return walk(target, path);
     }
+    if (isMap(node) || isSeq(node)) {
+      open.add(node);
+      const value = walkCollection(node, path);
+      open.delete(node);
+      return value;
+    }
+    if (isScalar(node)) return scalarValue(node, path, env, errors);
+    return null;
+  };
+
+  const walkCollection = (node: YAMLMap | YAMLSeq, path: ConfigPath): unknown => {
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
       for (const pair of node.items) {
@@ -78,7 +106,6 @@ export function readYamlTree(text: string, env: Env): TreeResult {
         return walk(item, childPath);
       });
     }
-    if (isScalar(node)) return scalarValue(node, path, env, errors);
     return null;
   };
 

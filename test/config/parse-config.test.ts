@@ -201,6 +201,19 @@ rules:
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  test('a number where a mapping belongs is a type error, not a mapping with odd keys', () => {
+    expect(errors(`${MINIMAL}state: 5\n`)).toEqual(['state: expected a mapping, got a number']);
+    expect(errors('5')).toEqual(['(root): expected a mapping, got a number']);
+  });
+
+  test('a byte order mark and CRLF line ends are fine', () => {
+    expect(valid(`\uFEFF${MINIMAL.replaceAll('\n', '\r\n')}`).accounts[0]?.address).toBe(FAUCET);
+  });
+
+  test('an alias to a node that contains it is refused', () => {
+    expect(errors('a: &a\n  b: *a\n')).toEqual(['a.b: an alias may not refer to a node that contains it']);
+  });
+
   test('an alias bomb is refused instead of expanding', () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 8; i++)
