@@ -184,7 +184,8 @@ describe('stop()', () => {
     });
     hook.enable();
     try {
-      const t = testClient([server.url], { pingIntervalMs: 20, preferredRecheckMs: 20, staleAfterMs: 50 });
+      // Long stale and reset timers are armed too: stop() must clear them, not wait for them.
+      const t = testClient([server.url], { pingIntervalMs: 20, staleAfterMs: 10_000 });
       t.client.start();
       await vi.waitFor(() => expect(t.client.isUp()).toBe(true));
       await vi.waitFor(() => expect(server.commands('ping').length).toBeGreaterThan(1));
