@@ -74,6 +74,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   app.get('/', (_req, res) => {
     const body = renderStatusPage(options.getStatus(), pageOptions);
+    // A policy from the web config's http_server_config.headers (set before the app runs) wins.
     if (!res.get('Content-Security-Policy')) res.set('Content-Security-Policy', STATUS_PAGE_CSP);
     res.status(200).set('Content-Type', 'text/html; charset=utf-8').set('Cache-Control', 'no-store');
     res.send(Buffer.from(body));

@@ -37,31 +37,6 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-/** What every request passes before the app; swapped as a whole by updateWebConfig. */
-interface Guard {
-  readonly headers: readonly [string, string][];
-  readonly auth: BasicAuthVerifier | null;
-}
-
-function guardFor(webConfig: WebConfig | null): Guard {
-  const users = webConfig?.basicAuthUsers;
-  return {
-    headers: Object.entries(webConfig?.headers ?? {}),
-    auth: users && users.size > 0 ? createBasicAuthVerifier(users) : null,
-  };
-}
-
-function secureContextOptions(tls: TlsServerConfig) {
-  const { cert, key, ca } = readTlsFiles(tls);
-  return {
-    cert,
-    key,
-    ...(ca ? { ca } : {}),
-    minVersion: nodeTlsVersion(tls.minVersion),
-    maxVersion: nodeTlsVersion(tls.maxVersion),
-  };
-}
-
 /** Splits a Go-style listen address. Throws with a message fit for the user when it is not one. */
 export function parseListenAddress(address: string): { host: string | null; port: number } {
   const match = /^(?:\[([0-9A-Fa-f:.%\w]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(address);
@@ -173,6 +148,31 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
       });
       return closing;
     },
+  };
+}
+
+/** What every request passes before the app; swapped as a whole by updateWebConfig. */
+interface Guard {
+  readonly headers: readonly [string, string][];
+  readonly auth: BasicAuthVerifier | null;
+}
+
+function guardFor(webConfig: WebConfig | null): Guard {
+  const users = webConfig?.basicAuthUsers;
+  return {
+    headers: Object.entries(webConfig?.headers ?? {}),
+    auth: users && users.size > 0 ? createBasicAuthVerifier(users) : null,
+  };
+}
+
+function secureContextOptions(tls: TlsServerConfig) {
+  const { cert, key, ca } = readTlsFiles(tls);
+  return {
+    cert,
+    key,
+    ...(ca ? { ca } : {}),
+    minVersion: nodeTlsVersion(tls.minVersion),
+    maxVersion: nodeTlsVersion(tls.maxVersion),
   };
 }
 

@@ -263,6 +263,22 @@ describe('status page', () => {
     expect(body).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;');
   });
 
+  test('a Content-Security-Policy from the web config replaces ours', async () => {
+    const app = createHttpApp(minimalOptions());
+    running = await startHttpServer({
+      app,
+      listenAddress: '127.0.0.1:0',
+      webConfig: {
+        tls: null,
+        basicAuthUsers: new Map(),
+        headers: { 'Content-Security-Policy': "default-src 'none'" },
+      },
+      logger: silentLogger,
+    });
+    const response = await fetch(`http://127.0.0.1:${running.address.port}/`);
+    expect(response.headers.get('content-security-policy')).toBe("default-src 'none'");
+  });
+
   test('renders an empty exporter without errors', async () => {
     const { response, body } = await page({
       now: 1_790_000_000,
