@@ -100,8 +100,6 @@ const explorerUrl: Parser<string> = (value) => {
   return url.value.includes('{hash}') ? url : { ok: false, error: 'must contain {hash}' };
 };
 
-const name: Parser<string> = parseText;
-
 const xrplSchema = mapping({
   servers: list(required(serverUrl)),
   api_version: optional((v): Parsed<1 | 2> => {
@@ -119,7 +117,7 @@ const xrplSchema = mapping({
 
 const accountSchema = mapping({
   address: required(parseAddress),
-  name: optional(name, null),
+  name: optional(parseText, null),
   group: optional(parseText, null),
 });
 
@@ -181,7 +179,7 @@ const ruleKind: Parser<RuleKindText> = (value) => {
 };
 
 const ruleSchema = mapping({
-  name: required(name),
+  name: required(parseText),
   kind: required(ruleKind),
   threshold: optional<Big, null>(parseAmount, null),
   window: optional(positive(parseDurationValue), null),

@@ -53,8 +53,10 @@ export function parseInteger(value: unknown, min: number, max: number, range: st
 /** A finite float, for histogram buckets (they become floats in Prometheus anyway). */
 export function parseFiniteNumber(value: unknown): Parsed<number> {
   if (!(value instanceof YamlNumber)) return expected('a number', value);
-  const decimal = toBig(value.source);
-  return decimal === null ? fail(`must be a finite decimal number`) : ok(decimal.toNumber());
+  const number = toBig(value.source)?.toNumber();
+  return number === undefined || !Number.isFinite(number)
+    ? fail('must be a finite decimal number')
+    : ok(number);
 }
 
 /** An exact decimal amount from a YAML number (its source text) or a string; never through a float. */

@@ -206,6 +206,13 @@ rules:
     expect(errors('5')).toEqual(['(root): expected a mapping, got a number']);
   });
 
+  test('a bucket must be a finite number', () => {
+    expect(errors(`${MINIMAL}metrics:\n  payment_size_buckets_xrp: [1, 1e400, .inf]\n`)).toEqual([
+      'metrics.payment_size_buckets_xrp[1]: must be a finite decimal number',
+      'metrics.payment_size_buckets_xrp[2]: must be a finite decimal number',
+    ]);
+  });
+
   test('a byte order mark and CRLF line ends are fine', () => {
     expect(valid(`\uFEFF${MINIMAL.replaceAll('\n', '\r\n')}`).accounts[0]?.address).toBe(FAUCET);
   });
