@@ -65,8 +65,33 @@ export interface ExporterMetrics {
   /** Hot reload: new accounts, servers and rules appear at 0; removed ones disappear (totals are kept). */
   reconfigure(topology: MetricsTopology): void;
   render(): Promise<{ contentType: string; body: string }>;
+  /** One account's totals for the status page, with the same currency/issuer text as the metrics. */
+  accountStatus(account: string): AccountStatus;
   /** Every metric family name this exporter exposes (histogram base name, no _bucket/_sum/_count). */
   familyNames(): string[];
+}
+
+/** Exact values as decimal strings (no exponent); `currency`/`issuer` as in the metric labels. */
+export interface AccountStatus {
+  readonly received: readonly {
+    readonly currency: string;
+    readonly issuer: string;
+    readonly value: string;
+    readonly count: number;
+  }[];
+  readonly balances: readonly {
+    readonly currency: string;
+    readonly issuer: string;
+    readonly value: string;
+  }[];
+  readonly partialCount: number;
+  /** Ledger close time of the newest receipt, Unix seconds. */
+  readonly lastReceivedAt: number | null;
+  readonly lastReceived: {
+    readonly currency: string;
+    readonly issuer: string;
+    readonly value: string;
+  } | null;
 }
 
 export function createMetrics(options: MetricsOptions): ExporterMetrics {
@@ -140,6 +165,24 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
       const payments = exposition.render(exposedUnits);
       const rest = await registry.metrics();
       return { contentType: METRICS_CONTENT_TYPE, body: `${payments}\n\n${rest}` };
+    },
+    accountStatus: (account) => {
+      const t = totals.get(account);
+      const last = totals.lastReceived(account);
+      return {
+        received: [...(t?.assets.values() ?? [])].map((r) => ({
+          ...labeler.labels(r.asset),
+          value: r.sum.toFixed(),
+          count: r.count,
+        })),
+        balances: [...(t?.balances.values() ?? [])].map((b) => ({
+          ...labeler.labels(b.asset),
+          value: b.value.toFixed(),
+        })),
+        partialCount: t?.partialCount ?? 0,
+        lastReceivedAt: t?.lastReceivedAt ?? null,
+        lastReceived: last && { ...labeler.labels(last.asset), value: last.value.toFixed() },
+      };
     },
     familyNames: () => [
       ...Object.values(PAYMENT_FAMILIES).map((f) => f.name),

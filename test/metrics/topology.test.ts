@@ -142,6 +142,38 @@ describe('reconfigure (hot reload)', () => {
   });
 });
 
+describe('status page view', () => {
+  test('accountStatus gives exact strings with the metric label text', () => {
+    const metrics = createMetrics(options(topology({})));
+    const xcoin: Asset = {
+      kind: 'token',
+      currency: '78436F696E000000000000000000000000000000',
+      issuer: USD.issuer,
+    };
+    metrics.recordReceipts(pay(A.address, '0.1', XRP, 100));
+    metrics.recordReceipts(pay(A.address, '0.2', XRP, 200, true));
+    metrics.recordReceipts(pay(A.address, '1e-15', xcoin, 300));
+    metrics.setBalance(A.address, XRP, new Big('20.000001'));
+    expect(metrics.accountStatus(A.address)).toEqual({
+      received: [
+        { currency: 'XRP', issuer: '', value: '0.3', count: 2 },
+        { currency: 'xCoin', issuer: USD.issuer, value: '0.000000000000001', count: 1 },
+      ],
+      balances: [{ currency: 'XRP', issuer: '', value: '20.000001' }],
+      partialCount: 1,
+      lastReceivedAt: 300,
+      lastReceived: { currency: 'xCoin', issuer: USD.issuer, value: '0.000000000000001' },
+    });
+    expect(metrics.accountStatus(C.address)).toEqual({
+      received: [],
+      balances: [],
+      partialCount: 0,
+      lastReceivedAt: null,
+      lastReceived: null,
+    });
+  });
+});
+
 describe('aggregation by group', () => {
   const grouped = () => createMetrics(options(topology({ accounts: [A, B, C], aggregateBy: 'group' })));
 
