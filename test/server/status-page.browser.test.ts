@@ -12,6 +12,8 @@ import { HOSTILE_IMG, HOSTILE_SCRIPT, sampleSnapshot } from './support.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SCREENSHOT = join(REPO_ROOT, 'test-output/status-page.png');
+// Generous bounds for a loaded CI machine; the assertions are about what appears, not how fast.
+const PATIENCE = { timeout: 15_000, interval: 50 };
 const SECTIONS = ['connection', 'accounts-body', 'payments-body', 'rules-body'] as const;
 
 // The snapshot the page shows; tests replace it and the page must follow.
@@ -121,7 +123,7 @@ test('the status page refreshes from /api/status, renders like the server, and r
 
   // A refresh of the same snapshot replaces the rows and must leave the page as the server rendered it.
   await page.evaluate("window.serverRow = document.querySelector('#payments-body tr'); true");
-  await expect.poll(() => page.evaluate('window.serverRow.isConnected')).toBe(false);
+  await expect.poll(() => page.evaluate('window.serverRow.isConnected'), PATIENCE).toBe(false);
   expect(await page.locator('#updated').getAttribute('class')).toBe('muted');
   expect(await canonicalSections(page)).toEqual(serverRendered);
 
@@ -134,8 +136,8 @@ test('the status page refreshes from /api/status, renders like the server, and r
     recentPayments: [newPayment(now), ...current.recentPayments],
     rules: current.rules.map((r) => ({ ...r, state: 'firing' as const })),
   };
-  await expect.poll(() => page.locator('#payments-body tr').count()).toBe(3);
-  await expect.poll(() => page.locator('#connection').textContent()).toContain('12345699');
+  await expect.poll(() => page.locator('#payments-body tr').count(), PATIENCE).toBe(3);
+  await expect.poll(() => page.locator('#connection').textContent(), PATIENCE).toContain('12345699');
   expect(await page.locator('#rules-body .state-firing').count()).toBe(2);
   const firstRow = page.locator('#payments-body tr').first();
   expect(await firstRow.locator('td.memo').textContent()).toBe('<img src=x onerror=alert(1)>');
@@ -158,9 +160,9 @@ test('the status page refreshes from /api/status, renders like the server, and r
 
   // A failed refresh says so and keeps the last data; the next good one clears it.
   failStatus = true;
-  await expect.poll(() => page.locator('#updated').getAttribute('class')).toBe('stale');
+  await expect.poll(() => page.locator('#updated').getAttribute('class'), PATIENCE).toBe('stale');
   expect(await page.locator('#payments-body tr').count()).toBe(3);
   failStatus = false;
-  await expect.poll(() => page.locator('#updated').getAttribute('class')).toBe('muted');
+  await expect.poll(() => page.locator('#updated').getAttribute('class'), PATIENCE).toBe('muted');
   await page.close();
 });
