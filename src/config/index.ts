@@ -51,9 +51,9 @@ export async function loadConfigFile(path: string, env: ConfigEnv): Promise<Conf
   return parseConfig(text, env);
 }
 
+/** One error per line, indented, for under a heading such as `config.yaml: invalid configuration`. */
 export function formatConfigErrors(errors: readonly string[]): string {
-  const count = errors.length === 1 ? '1 error' : `${errors.length} errors`;
-  return [`invalid configuration (${count}):`, ...errors.map((e) => `  ${e}`)].join('\n');
+  return errors.map((error) => `  ${error}`).join('\n');
 }
 
 function readProblem(error: unknown): string {

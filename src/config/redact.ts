@@ -85,7 +85,10 @@ function redactSecretKeys(value: unknown): unknown {
   );
 }
 
-/** What `check-config` prints on success: a short human summary, then the redacted YAML. */
+/**
+ * What `check-config` prints on success, under a heading such as `config.yaml: configuration is valid`:
+ * a short human summary, then the redacted YAML.
+ */
 export function renderCheckConfigSummary(config: Config): string {
   const { xrpl, email, rules } = config;
   const smtp =
@@ -94,7 +97,6 @@ export function renderCheckConfigSummary(config: Config): string {
       : `${email.smtp.host}:${email.smtp.port} (${email.smtp.secure ? 'implicit TLS' : 'STARTTLS when offered'})`;
   const ruleNames = rules.length === 0 ? '' : ` (${rules.map((r) => r.name).join(', ')})`;
   const lines = [
-    'configuration OK',
     `  servers:     ${xrpl.servers.map(maskUrlPassword).join(', ')}`,
     `  api version: ${xrpl.apiVersion}`,
     `  accounts:    ${config.accounts.length}`,
@@ -103,5 +105,5 @@ export function renderCheckConfigSummary(config: Config): string {
     '',
     stringify(redactedConfig(config), { lineWidth: 0 }).trimEnd(),
   ];
-  return `${lines.join('\n')}\n`;
+  return lines.join('\n');
 }

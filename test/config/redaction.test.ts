@@ -123,12 +123,12 @@ describe('renderCheckConfigSummary', () => {
     const summary = renderCheckConfigSummary(load());
     expect(summary).not.toContain(SECRET);
     expect(summary.split('\n').slice(0, 6)).toEqual([
-      'configuration OK',
       '  servers:     wss://s.altnet.rippletest.net:51233, wss://user:<secret>@rippled.example.com:6006',
       '  api version: 2',
       '  accounts:    1',
       '  rules:       2 (big, inflow)',
       '  smtp:        smtp.example.com:465 (implicit TLS)',
+      '',
     ]);
     expect(summary).toContain('    password: <secret>\n');
     expect(summary).toContain('threshold: "0.1000000000000000055511151231257827"');
