@@ -32,7 +32,13 @@ export function startProcess(command: string, args: readonly string[], cwd: stri
   };
 }
 
-/** Polls `probe` until it returns a value (not undefined) or the deadline passes. */
+/** Thrown by a `waitFor` probe when waiting longer cannot help (the process died). */
+export class GiveUp extends Error {}
+
+/**
+ * Polls `probe` until it returns a value (not undefined) or the deadline passes. Other errors the
+ * probe throws (connection refused while a server starts) count as "not yet".
+ */
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined> | T | undefined,
@@ -46,6 +52,7 @@ export async function waitFor<T>(
       const value = await probe();
       if (value !== undefined) return value;
     } catch (error) {
+      if (error instanceof GiveUp) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) {
@@ -93,7 +100,7 @@ export async function startExporter(
     const address = await waitFor(
       'the exporter to log its listening address',
       () => {
-        if (process.child.exitCode !== null) throw new Error(`exporter exited:\n${process.output()}`);
+        if (process.child.exitCode !== null) throw new GiveUp(`exporter exited:\n${process.output()}`);
         return listeningAddress(process.output());
       },
       timeoutMs,
