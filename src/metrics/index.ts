@@ -94,6 +94,22 @@ export interface AccountStatus {
   } | null;
 }
 
+/**
+ * The exporter's metrics on a private registry (spec.md "Metrics").
+ *
+ * Payment families are rendered from ReceiptTotals (exact) rather than kept in prom-client
+ * metrics: floats exist only at exposition. Series at 0 from start-up, per configured account (or
+ * group): payments_received_total{currency="XRP",type="Payment"}, received_amount_total,
+ * last_received_amount (XRP), partial_payments_received_total, last_received_timestamp_seconds
+ * (0 = never), balance (XRP, 0 until account_info answers) and the payment-size histogram. That is
+ * 6 + (buckets + 3) series per account, 16 with the default 7 buckets (about 1.8 kB of text), plus
+ * 3 per other received asset, 1 per extra transaction type and 1 per held token or MPT.
+ * With aggregate_by: group the same budget applies per group instead of per account.
+ *
+ * prom-client's nodejs_active_{handles,requests,resources}_total gauges are dropped (promtool rejects
+ * `_total` on a gauge); the per-type nodejs_active_handles/_requests/_resources gauges remain and
+ * sum() to the same numbers.
+ */
 export function createMetrics(options: MetricsOptions): ExporterMetrics {
   const registry = new Registry();
   if (options.processMetrics ?? true) {

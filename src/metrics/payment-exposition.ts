@@ -85,6 +85,11 @@ export class PaymentExposition {
   private readonly typeLabels = new Map<string, string>();
   private readonly leLabels: readonly string[];
   private readonly rendered = new Map<ExposedUnit, RenderedUnit>();
+  private lastOutput: {
+    readonly units: readonly ExposedUnit[];
+    readonly rendered: readonly RenderedUnit[];
+    readonly text: string;
+  } | null = null;
 
   constructor(
     private readonly labeler: AssetLabeler,
@@ -95,6 +100,10 @@ export class PaymentExposition {
 
   render(units: readonly ExposedUnit[]): string {
     const current = units.map((unit) => this.unitText(unit));
+    // Nothing changed since the last scrape (same units, same revisions): reuse the whole text.
+    const last = this.lastOutput;
+    if (last && last.units === units && current.every((unit, i) => unit === last.rendered[i]))
+      return last.text;
     const parts: string[] = [];
     FAMILY_ORDER.forEach((family, f) => {
       // prom-client separates families with a blank line; keep the whole exposition uniform.
@@ -102,7 +111,9 @@ export class PaymentExposition {
       parts.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`);
       for (const unit of current) parts.push(unit.chunks[f]!);
     });
-    return parts.join('\n');
+    const text = parts.join('\n');
+    this.lastOutput = { units, rendered: current, text };
+    return text;
   }
 
   private unitText(unit: ExposedUnit): RenderedUnit {
