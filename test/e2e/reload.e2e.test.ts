@@ -1,0 +1,130 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type RunningProcess, startExporter, waitFor } from '../ops/processes.js';
+import { parseExposition, sampleValue } from '../support/exposition.js';
+import { FakeRippled } from '../support/fake-rippled.js';
+import { createRng, scenario, testAccounts } from '../support/history.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+// Built by `npm test`'s pretest step (npm run build).
+const MAIN = join(ROOT, 'dist/main.js');
+const PAYMENT = 'explorer/Payment/PaymentWithDestinationTag.json';
+const PAYMENT_DESTINATION = 'rHWcuuZoFvDS6gNbmHSdpb7u1hZzxvCoMt';
+
+describe('hot reload', () => {
+  let fake: FakeRippled;
+  let exporter: RunningProcess | null = null;
+  afterEach(async () => {
+    await exporter?.stop();
+    await fake?.close();
+  });
+
+  it('applies a valid config live on SIGHUP and keeps the running one when the new one is invalid', async () => {
+    const [alice, bob, carol] = testAccounts(3, createRng(11)) as [string, string, string];
+    fake = await FakeRippled.start();
+    const dir = mkdtempSync(join(tmpdir(), 'xrpl-reload-'));
+    const config = join(dir, 'config.yaml');
+    const writeConfig = (accounts: Array<[string, string]>, extra = '') =>
+      writeFileSync(
+        config,
+        [
+          'xrpl:',
+          `  servers: ["${fake.url}"]`,
+          'accounts:',
+          ...accounts.map(([address, name]) => `  - { address: ${address}, name: ${name} }`),
+          extra,
+        ].join('\n'),
+      );
+    writeConfig([
+      [alice, 'alice'],
+      [carol, 'carol'],
+    ]);
+    const started = await startExporter(MAIN, config, dir, 15_000);
+    exporter = started.process;
+    const base = `http://${started.address}`;
+    const scrape = async () => parseExposition(await (await fetch(`${base}/metrics`)).text());
+    await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000);
+
+    const hashes = createRng(12);
+    const payTo = async (alias: 'alice' | 'bob') => {
+      const history = scenario(
+        { alice, bob },
+        [[{ fixture: PAYMENT, map: { [PAYMENT_DESTINATION]: alias } }]],
+        hashes,
+      );
+      fake.addLedgers(history.ledgers);
+      fake.addLedger([]);
+      await fake.publishAll();
+    };
+    const received = async (name: string) =>
+      sampleValue(await scrape(), 'xrpl_received_amount_total', { name, currency: 'XRP' });
+
+    await payTo('alice');
+    await waitFor(
+      'alice paid',
+      async () => ((await received('alice')) === 1531.267 ? true : undefined),
+      10_000,
+    );
+
+    // Valid reload: bob added, carol removed, alice kept with her totals.
+    writeConfig([
+      [alice, 'alice'],
+      [bob, 'bob'],
+    ]);
+    exporter.child.kill('SIGHUP');
+    const subscribed = await waitFor(
+      'bob subscribed on the live socket',
+      () => (fake.subscribedAccounts().has(bob) && !fake.subscribedAccounts().has(carol) ? true : undefined),
+      10_000,
+    );
+    expect(subscribed).toBe(true);
+    expect(fake.connectionCount).toBe(1);
+    const afterReload = await waitFor(
+      'the reloaded series',
+      async () => {
+        const s = await scrape();
+        return sampleValue(s, 'xrpl_watched_accounts') === 2 ? s : undefined;
+      },
+      10_000,
+    );
+    expect(sampleValue(afterReload, 'xrpl_received_amount_total', { name: 'bob', currency: 'XRP' })).toBe(0);
+    expect(sampleValue(afterReload, 'xrpl_received_amount_total', { name: 'alice', currency: 'XRP' })).toBe(
+      1531.267,
+    );
+    expect(
+      sampleValue(afterReload, 'xrpl_received_amount_total', { name: 'carol', currency: 'XRP' }),
+    ).toBeUndefined();
+    expect(sampleValue(afterReload, 'xrpl_exporter_config_last_reload_successful')).toBe(1);
+
+    await payTo('bob');
+    await waitFor('bob paid', async () => ((await received('bob')) === 1531.267 ? true : undefined), 10_000);
+
+    // Invalid reload over HTTP: 500 with the errors, the metric says so, the running config stays.
+    writeConfig([[alice, 'alice']], 'bogus_key: 1\n');
+    expect((await fetch(`${base}/-/reload`)).status).toBe(405);
+    const failed = await fetch(`${base}/-/reload`, { method: 'POST' });
+    expect(failed.status).toBe(500);
+    expect(await failed.text()).toContain('bogus_key: unknown key');
+    const afterFailure = await scrape();
+    expect(sampleValue(afterFailure, 'xrpl_exporter_config_last_reload_successful')).toBe(0);
+    expect(sampleValue(afterFailure, 'xrpl_watched_accounts')).toBe(2);
+    expect(exporter.output()).toMatch(/config reload failed.*bogus_key: unknown key/);
+
+    await payTo('bob');
+    await waitFor(
+      'bob still watched',
+      async () => ((await received('bob')) === 3062.534 ? true : undefined),
+      10_000,
+    );
+
+    // A valid config over HTTP restores the metric.
+    writeConfig([
+      [alice, 'alice'],
+      [bob, 'bob'],
+    ]);
+    expect((await fetch(`${base}/-/reload`, { method: 'POST' })).status).toBe(200);
+    expect(sampleValue(await scrape(), 'xrpl_exporter_config_last_reload_successful')).toBe(1);
+  });
+});
