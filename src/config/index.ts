@@ -8,7 +8,7 @@ import type { Config } from './types.js';
 import { describe } from './values.js';
 import { readYamlTree, type SourceSpan } from './yaml-tree.js';
 
-export { redactedConfig, renderCheckConfigSummary } from './redact.js';
+export { redactedConfig, redactedYaml, renderCheckConfigSummary } from './redact.js';
 export type * from './types.js';
 
 /** Results are values: a bad config is data for the caller to print, never a throw. */

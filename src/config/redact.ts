@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { Document, isScalar, isSeq, visit } from 'yaml';
 import { formatDuration } from './duration.js';
 import type { Config, RuleConfig } from './types.js';
 import { maskUrlPassword } from './values.js';
@@ -103,7 +103,18 @@ export function renderCheckConfigSummary(config: Config): string {
     `  rules:       ${rules.length}${ruleNames}`,
     `  smtp:        ${smtp}`,
     '',
-    stringify(redactedConfig(config), { lineWidth: 0 }).trimEnd(),
+    redactedYaml(config).trimEnd(),
   ];
   return lines.join('\n');
+}
+
+/** The redacted config as YAML; lists of plain values print on one line, as config.yaml writes them. */
+export function redactedYaml(config: Config): string {
+  const doc = new Document(redactedConfig(config));
+  visit(doc, {
+    Seq(_, node) {
+      if (isSeq(node) && node.items.every((item) => isScalar(item))) node.flow = true;
+    },
+  });
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }

@@ -1,12 +1,15 @@
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { stringify } from 'yaml';
 import {
   type Config,
   formatConfigErrors,
+  loadConfigFile,
   parseConfig,
   redactedConfig,
+  redactedYaml,
   renderCheckConfigSummary,
 } from '../../src/config/index.js';
+import { REPO_ROOT } from '../support/fixtures.js';
 
 const SECRET = 'hunter2-Sup3rSecret';
 
@@ -106,7 +109,9 @@ describe('redactedConfig', () => {
 
   test('its YAML parses back to the same config, apart from the secrets', () => {
     const config = load();
-    const again = parseConfig(stringify(redactedConfig(config)), {});
+    const yaml = redactedYaml(config);
+    expect(yaml).toContain('  to: [ops@example.com]\n');
+    const again = parseConfig(yaml, {});
     if (!again.ok) throw new Error(again.errors.join('\n'));
     const withoutSecrets = (c: Config) => ({
       ...c,
@@ -116,6 +121,17 @@ describe('redactedConfig', () => {
     expect(again.config.email?.smtp.password).toBe('<secret>');
     expect(withoutSecrets(again.config)).toEqual(withoutSecrets(config));
   });
+});
+
+test('the full example survives the same round trip', async () => {
+  const result = await loadConfigFile(path.join(REPO_ROOT, 'examples/config-full.yaml'), {
+    SMTP_PASSWORD: SECRET,
+  });
+  if (!result.ok) throw new Error(result.errors.join('\n'));
+  const again = parseConfig(redactedYaml(result.config), {});
+  if (!again.ok) throw new Error(again.errors.join('\n'));
+  expect(redactedYaml(again.config)).toBe(redactedYaml(result.config));
+  expect({ ...again.config, email: null }).toEqual({ ...result.config, email: null });
 });
 
 describe('renderCheckConfigSummary', () => {
