@@ -1,17 +1,14 @@
-import type Big from 'big.js';
 import { encodeAccountID } from 'ripple-address-codec';
+import { decodeCurrency } from '../accounting/index.js';
 import type { Asset } from '../accounting/types.js';
 
 /*
- * Small asset helpers the alerting code needs. Task A's src/accounting/index.ts provides the same
- * functions (formatValue, decodeCurrency, assetKey); these local versions keep this module independent
- * of its landing order and agree with the spec's `currency` label rules.
+ * Asset helpers for alerting. formatValue, decodeCurrency (the metrics `currency` label form) and
+ * assetKey come from the accounting module so emails, rules and metrics agree; this file adds the
+ * canonical form of a rule's currency filter and human descriptions.
  */
 
-/** An exact decimal string, never exponent notation (big.js toFixed() without digits keeps every digit). */
-export function formatValue(value: Big): string {
-  return value.toFixed();
-}
+export { assetKey, decodeCurrency, formatValue } from '../accounting/index.js';
 
 const HEX40 = /^[0-9A-Fa-f]{40}$/;
 const HEX48 = /^[0-9A-Fa-f]{48}$/;
@@ -32,22 +29,6 @@ export function canonicalCurrency(code: string): string {
   return hex;
 }
 
-/**
- * The metrics `currency` label form: a 40-hex code decoded to its printable ASCII name when it is one
- * (trailing NUL padding removed), else the hex. AMM LP codes (first byte 0x03) and other binary codes stay hex.
- */
-export function decodeCurrency(code: string): string {
-  const canonical = canonicalCurrency(code);
-  if (!HEX40.test(canonical)) return canonical;
-  const bytes = Buffer.from(canonical, 'hex');
-  let end = bytes.length;
-  while (end > 0 && bytes[end - 1] === 0) end--;
-  if (end === 0) return canonical;
-  const name = bytes.subarray(0, end);
-  const printable = name.every((b) => b >= 0x20 && b <= 0x7e);
-  return printable ? name.toString('latin1') : canonical;
-}
-
 export function isMptIssuanceId(code: string): boolean {
   return HEX48.test(code);
 }
@@ -59,18 +40,6 @@ export function isMptIssuanceId(code: string): boolean {
 export function mptIssuer(mptIssuanceId: string): string | null {
   if (!HEX48.test(mptIssuanceId)) return null;
   return encodeAccountID(Buffer.from(mptIssuanceId.slice(8), 'hex'));
-}
-
-/** A stable key for maps: one string per distinct asset. */
-export function assetKey(asset: Asset): string {
-  switch (asset.kind) {
-    case 'xrp':
-      return 'XRP';
-    case 'token':
-      return `${canonicalCurrency(asset.currency)}/${asset.issuer}`;
-    case 'mpt':
-      return `MPT/${asset.mptIssuanceId.toUpperCase()}`;
-  }
 }
 
 /** How an asset reads to a person: `XRP`, `USD (issuer r...)`, `xCoin [78436F...] (issuer r...)`, `MPT 00...`. */
