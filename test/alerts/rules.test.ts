@@ -116,6 +116,12 @@ describe('filters', () => {
       true,
     ],
     [
+      'a non-standard 40-hex code spelling "USD" is not USD',
+      { currency: 'USD' },
+      { asset: { kind: 'token', currency: '5553440000000000000000000000000000000000', issuer: GATEHUB } },
+      false,
+    ],
+    [
       'MPT id, any case',
       { currency: mpt.toLowerCase() },
       { asset: { kind: 'mpt', mptIssuanceId: mpt } },
