@@ -49,7 +49,9 @@ export class TransactionProcessor {
       return;
     }
     if (analysis.ledgerIndex !== null && analysis.ledgerIndex !== ledgerIndex) {
-      this.sinks.onInvalid(`transaction ${hash} claims ledger ${analysis.ledgerIndex}, delivered as ${ledgerIndex}`);
+      this.sinks.onInvalid(
+        `transaction ${hash} claims ledger ${analysis.ledgerIndex}, delivered as ${ledgerIndex}`,
+      );
       return;
     }
     let fresh = false;

@@ -30,6 +30,13 @@ type Held =
 /** Seconds between the Unix epoch and the Ripple epoch (2000-01-01T00:00:00Z). */
 const RIPPLE_EPOCH_OFFSET = 946_684_800;
 
+/**
+ * A validated ledger closes every 3-5 s and close times only move forward (rounded to at most 10 s),
+ * so more than one new ledger per second of close time, beyond this slack, is not the real network:
+ * a server announcing ledger 4,000,000,000 would otherwise drag the checkpoint past every real ledger.
+ */
+const LEDGER_JUMP_SLACK = 30;
+
 export class StreamSequencer {
   private state: 'waiting' | 'catching-up' | 'live' = 'waiting';
   private held: Held[] = [];
@@ -39,6 +46,8 @@ export class StreamSequencer {
   private session = 0;
   private idle: Promise<void> = Promise.resolve();
   private reportedCheckpoint: number | null;
+  /** The newest ledger accepted from any session, to judge whether the next one is plausible. */
+  private newest: { index: number; closeTime: number } | null = null;
 
   constructor(private readonly options: SequencerOptions) {
     this.reportedCheckpoint = options.cursor.checkpoint;
@@ -97,6 +106,11 @@ export class StreamSequencer {
       return;
     }
     const closeTime = typeof msg.ledger_time === 'number' ? msg.ledger_time + RIPPLE_EPOCH_OFFSET : null;
+    const implausible = this.implausible(index, closeTime);
+    if (implausible) {
+      this.options.onInvalid(implausible);
+      return;
+    }
     this.options.onLedger(index, closeTime);
     if (this.state !== 'live') {
       if (this.state === 'waiting') this.announcedWhileWaiting = Math.max(this.announcedWhileWaiting, index);
@@ -114,10 +128,29 @@ export class StreamSequencer {
     this.processLive(msg);
   }
 
+  /** Why a ledgerClosed cannot be the real network's next ledger, or null when it can. */
+  private implausible(index: number, closeTime: number | null): string | null {
+    const newest = this.newest;
+    if (closeTime === null) return null;
+    if (newest !== null && index > newest.index) {
+      if (closeTime < newest.closeTime) {
+        return `ledgerClosed ${index} closes before ledger ${newest.index} (${closeTime} < ${newest.closeTime})`;
+      }
+      const allowed = newest.index + Math.ceil(closeTime - newest.closeTime) + LEDGER_JUMP_SLACK;
+      if (index > allowed) {
+        return `ledgerClosed ${index} jumps ${index - newest.index} ledgers in ${closeTime - newest.closeTime} s`;
+      }
+    }
+    if (newest === null || index > newest.index) this.newest = { index, closeTime };
+    return null;
+  }
+
   private advance(index: number): void {
     const { cursor } = this.options;
     const outcome = cursor.onLedgerClosed(index);
-    if (outcome.kind === 'next' && outcome.completed !== null) this.checkpointed();
+    if (outcome.kind === 'stale') {
+      this.options.onInvalid(`ledgerClosed ${index} is not after ledger ${cursor.lastClosed}`);
+    } else if (outcome.kind === 'next' && outcome.completed !== null) this.checkpointed();
     else if (outcome.kind === 'gap') {
       this.options.logger.warn('ledger stream skipped ledgers', { missing: formatRange(outcome.missing) });
       this.startBackfill(outcome.missing);
