@@ -10,13 +10,21 @@ type Json = Record<string, any>;
  */
 export class RawClient {
   readonly messages: Json[] = [];
+  private readonly counts = new Map<string, number>();
   readonly closed: Promise<{ code: number; reason: string }>;
   private readonly waiters: Array<() => void> = [];
   private nextId = 1;
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
-      this.messages.push(JSON.parse(data.toString()) as Json);
+      const text = data.toString();
+      try {
+        this.messages.push(JSON.parse(text) as Json);
+      } catch {
+        this.messages.push({ type: 'unparsable', text });
+      }
+      const type = String(this.messages.at(-1)!.type);
+      this.counts.set(type, (this.counts.get(type) ?? 0) + 1);
       for (const wake of this.waiters.splice(0)) wake();
     });
     this.closed = new Promise((resolve) => {
@@ -53,8 +61,7 @@ export class RawClient {
   /** Resolves once `count` messages of the given type have arrived; returns them all. */
   async waitForCount(type: string, count: number): Promise<Json[]> {
     for (;;) {
-      const matching = this.messages.filter((m) => m.type === type);
-      if (matching.length >= count) return matching;
+      if ((this.counts.get(type) ?? 0) >= count) return this.messages.filter((m) => m.type === type);
       if (this.socket.readyState !== WebSocket.OPEN) throw new Error('socket closed while waiting');
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }

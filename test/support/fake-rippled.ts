@@ -12,11 +12,12 @@ import {
 import { LedgerStore, RIPPLE_EPOCH_OFFSET, type StoredLedger } from './fake-rippled/ledger-store.js';
 import { RpcFailure, rpcError } from './fake-rippled/rpc-errors.js';
 import {
+  type ApiVersion,
   type HistoryTx,
   isRecord,
   type LedgerHeader,
   normalizeEnvelope,
-  streamMessageText,
+  streamMessage,
 } from './fake-rippled/tx-shapes.js';
 
 export type { ApiVersion, HistoryTx, LedgerHeader } from './fake-rippled/tx-shapes.js';
@@ -61,6 +62,8 @@ type ResolvedOptions = Required<Omit<FakeRippledOptions, 'port'>> & { port: numb
 export type RefuseMode = 'terminate' | 'close' | 'unlisten';
 type ScheduledAction = (fake: FakeRippled) => void | Promise<void>;
 
+/** Cached messages are bytes; they still go out as text frames, as rippled sends JSON. */
+const TEXT_FRAME = { binary: false } as const;
 const DEFAULT_LIMITS: LimitRange = { min: 10, default: 200, max: 400 };
 
 /**
@@ -229,6 +232,14 @@ export class FakeRippled extends EventEmitter {
     this.scheduled.set(index, list);
   }
 
+  /**
+   * Serialises the stream message of every pending transaction for this API version now, so a benchmark
+   * measures sending rather than JSON.stringify.
+   */
+  prepareMessages(apiVersion: ApiVersion): void {
+    for (const ledger of this.store.pending()) for (const tx of ledger.txs) streamMessage(tx, apiVersion);
+  }
+
   /** Resolves when publishing is idle and every socket has flushed what it was given. */
   async drain(): Promise<void> {
     await this.publishing;
@@ -263,37 +274,41 @@ export class FakeRippled extends EventEmitter {
 
   /** pubLedger order for one connection: ledgerClosed, then its transactions by TransactionIndex. */
   private async sendLedger(connection: FakeConnection, ledger: StoredLedger, ledgerText?: string) {
-    const texts: string[] = [];
+    const messages: Buffer[] = [];
     const everything = connection.streams.has('transactions');
     for (const tx of ledger.txs) {
       if (everything || intersects(tx.affected, connection.accounts)) {
-        texts.push(streamMessageText(tx, connection.apiVersion));
+        messages.push(streamMessage(tx, connection.apiVersion));
       }
     }
-    if (this.faults.reorder > 0 && texts.length >= 2) {
+    if (this.faults.reorder > 0 && messages.length >= 2) {
       this.faults.reorder -= 1;
-      [texts[0], texts[1]] = [texts[1]!, texts[0]!];
+      [messages[0], messages[1]] = [messages[1]!, messages[0]!];
     }
     if (ledgerText !== undefined) await this.send(connection, ledgerText);
-    for (const text of texts) {
-      await this.send(connection, text);
+    for (const message of messages) {
+      const flushed = this.send(connection, message);
+      if (flushed) await flushed;
       if (this.faults.duplicate > 0) {
         this.faults.duplicate -= 1;
-        await this.send(connection, text);
+        await this.send(connection, message);
       }
     }
   }
 
-  /** Sends without unbounded buffering: above the high-water mark, wait until the socket flushed. */
-  private async send(connection: FakeConnection, text: string): Promise<void> {
+  /**
+   * Sends without unbounded buffering: above the high-water mark it returns a promise that settles once
+   * the socket has flushed; below it, nothing (no promise per message on the fast path).
+   */
+  private send(connection: FakeConnection, message: string | Buffer): Promise<void> | undefined {
     const socket = connection.socket;
-    if (socket.readyState !== WebSocket.OPEN) return;
+    if (socket.readyState !== WebSocket.OPEN) return undefined;
     if (socket.bufferedAmount < this.config.highWaterMarkBytes) {
-      socket.send(text);
-      return;
+      socket.send(message, TEXT_FRAME);
+      return undefined;
     }
-    await new Promise<void>((resolve) => {
-      socket.send(text, () => resolve());
+    return new Promise<void>((resolve) => {
+      socket.send(message, TEXT_FRAME, () => resolve());
     });
   }
 

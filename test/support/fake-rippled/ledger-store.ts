@@ -96,6 +96,10 @@ export class LedgerStore {
     return ledger;
   }
 
+  pending(): readonly StoredLedger[] {
+    return this.ledgers.slice(this.validated);
+  }
+
   get pendingCount(): number {
     return this.ledgers.length - this.validated;
   }

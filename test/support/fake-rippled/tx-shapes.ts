@@ -27,11 +27,14 @@ export interface StoredTx extends HistoryTx {
   /** Position in the ledger, also written to meta.TransactionIndex. */
   readonly position: number;
   readonly affected: ReadonlySet<string>;
-  readonly streamText: [string | undefined, string | undefined];
+  /** The metadata given to addLedger, before TransactionIndex was set (key for shared caches). */
+  readonly sourceMeta: Json;
+  /** The stream message per API version, built on first use and kept as bytes (off the JS heap). */
+  readonly streamCache: [Buffer | undefined, Buffer | undefined];
 }
 
 /** Envelope-only keys that rippled adds around or inside a tx; stripped so each shape is rebuilt exactly. */
-const ENVELOPE_TX_KEYS = [
+const ENVELOPE_TX_KEYS: ReadonlySet<string> = new Set([
   'hash',
   'ledger_index',
   'ledger_hash',
@@ -46,13 +49,14 @@ const ENVELOPE_TX_KEYS = [
   'owner_funds',
   'close_time_iso',
   'status',
-] as const;
+]);
 
 /**
  * Turns any fixture envelope into `{tx, meta, hash}`: `{tx, meta}` (ripple/explorer), `{tx_json, meta}`,
  * `{transaction, meta|metadata}` (stream v1), a flat tx with `meta|metaData|metadata`, or any of these
  * wrapped in `{result}`. Payment `DeliverMax` becomes `Amount` (rippled stores Amount; DeliverMax is an
- * API alias). Returns null when there is no tx or no metadata with AffectedNodes.
+ * API alias). Returns null when there is no tx or no metadata with AffectedNodes. The result shares
+ * nested objects with the input: the fake never mutates them, and callers must not either.
  */
 export function normalizeEnvelope(input: unknown): HistoryTx | null {
   if (!isRecord(input)) return null;
@@ -62,15 +66,20 @@ export function normalizeEnvelope(input: unknown): HistoryTx | null {
   if (!meta || !Array.isArray(meta.AffectedNodes) || typeof txSource.TransactionType !== 'string') {
     return null;
   }
-  const tx: Json = structuredClone(txSource);
-  for (const key of ENVELOPE_TX_KEYS) delete tx[key];
+  // Copy without `delete`: deleting keys turns V8 objects into slow dictionaries, and these get serialised
+  // for every subscriber.
+  const tx: Json = {};
+  for (const [key, value] of Object.entries(txSource)) if (!ENVELOPE_TX_KEYS.has(key)) tx[key] = value;
   if (tx.TransactionType === 'Payment' && 'DeliverMax' in tx) {
-    if (!('Amount' in tx)) tx.Amount = tx.DeliverMax;
-    delete tx.DeliverMax;
+    const { DeliverMax, ...rest } = tx;
+    return { tx: { ...rest, Amount: rest.Amount ?? DeliverMax }, meta, hash: hashOf(input, txSource, rest) };
   }
+  return { tx, meta, hash: hashOf(input, txSource, tx) };
+}
+
+function hashOf(input: Json, txSource: Json, tx: Json): string {
   const hashCandidate = typeof input.hash === 'string' ? input.hash : txSource.hash;
-  const hash = typeof hashCandidate === 'string' ? hashCandidate.toUpperCase() : contentHash(tx);
-  return { tx, meta: structuredClone(meta), hash };
+  return typeof hashCandidate === 'string' ? hashCandidate.toUpperCase() : contentHash(tx);
 }
 
 /** A stable 64-hex id for a tx that came without a hash. */
@@ -79,16 +88,57 @@ export function contentHash(value: unknown): string {
 }
 
 export function storeTx(input: HistoryTx, ledger: LedgerHeader, position: number): StoredTx {
-  const meta: Json = { ...input.meta, TransactionIndex: position };
   return {
     tx: input.tx,
-    meta,
+    meta: { ...input.meta, TransactionIndex: position },
+    sourceMeta: input.meta,
     hash: input.hash,
     ledger,
     position,
-    affected: new Set(getAffectedAccounts(meta)),
-    streamText: [undefined, undefined],
+    affected: affectedOf(input.meta),
+    streamCache: [undefined, undefined],
   };
+}
+
+/*
+ * Histories reuse the same tx and metadata objects many times (a benchmark sends one fixture 100,000
+ * times under fresh hashes), so derived forms are cached per source object, not per stored transaction.
+ */
+const affectedCache = new WeakMap<Json, ReadonlySet<string>>();
+const sortedTxCache = new WeakMap<Json, [Json | undefined, Json | undefined]>();
+/** delivered_amount depends on the tx's type and Amount too, so those are part of the cached entry. */
+const sortedMetaCache = new WeakMap<Json, { type: unknown; amount: unknown; meta: Json }>();
+
+function affectedOf(meta: Json): ReadonlySet<string> {
+  let affected = affectedCache.get(meta);
+  if (!affected) {
+    affected = new Set(getAffectedAccounts(meta));
+    affectedCache.set(meta, affected);
+  }
+  return affected;
+}
+
+/** The tx fields for an API version, keys sorted; `date`, `hash` etc. sort after them (lowercase). */
+function sortedTx(stored: HistoryTx, version: ApiVersion): Json {
+  let entry = sortedTxCache.get(stored.tx);
+  if (!entry) {
+    entry = [undefined, undefined];
+    sortedTxCache.set(stored.tx, entry);
+  }
+  entry[version - 1] ??= sortKeys(txFields(stored, version));
+  return entry[version - 1]!;
+}
+
+/** Metadata as every API shape shows it: delivered_amount inserted, keys sorted, this TransactionIndex. */
+function sortedMeta(stored: StoredTx): Json {
+  let cached = sortedMetaCache.get(stored.sourceMeta);
+  const { TransactionType: type, Amount: amount } = stored.tx;
+  if (!cached || cached.type !== type || cached.amount !== amount) {
+    cached = { type, amount, meta: sortKeys(withDeliveredAmount(stored)) };
+    sortedMetaCache.set(stored.sourceMeta, cached);
+  }
+  const meta = { ...cached.meta, TransactionIndex: stored.position };
+  return 'TransactionIndex' in cached.meta ? meta : sortKeys(meta);
 }
 
 export function txResult(stored: HistoryTx): string {
@@ -97,96 +147,91 @@ export function txResult(stored: HistoryTx): string {
 }
 
 /** The `transaction` stream message (NetworkOPsImp::transJson), serialised once per API version. */
-export function streamMessageText(stored: StoredTx, version: ApiVersion): string {
-  const cached = stored.streamText[version - 1];
+export function streamMessage(stored: StoredTx, version: ApiVersion): Buffer {
+  const cached = stored.streamCache[version - 1];
   if (cached !== undefined) return cached;
   const result = txResult(stored);
-  const txJson = { ...txFields(stored, version), date: stored.ledger.closeTime };
-  const message: Json = {
+  const tx = { ...sortedTx(stored, version), date: stored.ledger.closeTime };
+  // Keys written in sorted order, as rippled's ordered Json::Value map emits them.
+  const text = JSON.stringify({
     close_time_iso: stored.ledger.closeTimeIso,
     engine_result: result,
     engine_result_code: engineResultCode(result),
     engine_result_message: engineResultMessage(result),
+    ...(version === 2 ? { hash: stored.hash } : {}),
     ledger_hash: stored.ledger.hash,
     ledger_index: stored.ledger.index,
-    meta: metaWithDelivered(stored, ['Payment', 'CheckCash', 'AccountDelete']),
+    meta: sortedMeta(stored),
     status: 'closed',
+    ...(version === 1 ? { transaction: { ...tx, hash: stored.hash } } : { tx_json: tx }),
     type: 'transaction',
     validated: true,
-  };
-  if (version === 2) {
-    message.hash = stored.hash;
-    message.tx_json = txJson;
-  } else {
-    message.transaction = { ...txJson, hash: stored.hash };
-  }
-  const text = JSON.stringify(sortKeys(message));
-  stored.streamText[version - 1] = text;
-  return text;
+  });
+  const bytes = Buffer.from(text);
+  stored.streamCache[version - 1] = bytes;
+  return bytes;
 }
 
 /** One `account_tx` entry (AccountTx.cpp populateJsonResponse). */
 export function accountTxEntry(stored: StoredTx, version: ApiVersion): Json {
-  const meta = metaWithDelivered(stored, ['Payment', 'CheckCash', 'AccountDelete']);
+  const meta = sortedMeta(stored);
   const common = { date: stored.ledger.closeTime, ledger_index: stored.ledger.index };
   if (version === 2) {
-    return sortKeys({
+    return {
       close_time_iso: stored.ledger.closeTimeIso,
       hash: stored.hash,
       ledger_hash: stored.ledger.hash,
       ledger_index: stored.ledger.index,
       meta,
-      tx_json: { ...txFields(stored, 2), ...common },
+      tx_json: { ...sortedTx(stored, 2), ...common },
       validated: true,
-    });
+    };
   }
-  return sortKeys({
-    meta,
-    tx: { ...txFields(stored, 1), ...common, hash: stored.hash, inLedger: stored.ledger.index },
-    validated: true,
-  });
+  const tx = { ...sortedTx(stored, 1), ...common, hash: stored.hash, inLedger: stored.ledger.index };
+  return { meta, tx: sortKeys(tx), validated: true };
 }
 
 /** One expanded transaction of the `ledger` method (LedgerToJson.cpp fillJsonTx). */
 export function ledgerTxEntry(stored: StoredTx, version: ApiVersion): Json {
   // fillJsonTx inserts delivered_amount only for Payment and CheckCash (protocol doc §5).
-  const meta = metaWithDelivered(stored, ['Payment', 'CheckCash']);
+  const meta = stored.tx.TransactionType === 'AccountDelete' ? sortKeys(stored.meta) : sortedMeta(stored);
   if (version === 2) {
-    return sortKeys({
+    return {
       close_time_iso: stored.ledger.closeTimeIso,
       hash: stored.hash,
       ledger_hash: stored.ledger.hash,
       ledger_index: stored.ledger.index,
       meta,
-      tx_json: txFields(stored, 2),
+      tx_json: sortedTx(stored, 2),
       validated: true,
-    });
+    };
   }
-  return sortKeys({ ...txFields(stored, 1), hash: stored.hash, metaData: meta });
+  return sortKeys({ ...sortedTx(stored, 1), hash: stored.hash, metaData: meta });
 }
 
 /** RPC::insertDeliverMax: Payment only; v1 keeps Amount and adds DeliverMax, v2 has DeliverMax only. */
 function txFields(stored: HistoryTx, version: ApiVersion): Json {
-  const tx: Json = { ...stored.tx };
-  if (tx.TransactionType === 'Payment' && 'Amount' in tx) {
-    tx.DeliverMax = tx.Amount;
-    if (version === 2) delete tx.Amount;
-  }
-  return tx;
+  const tx = stored.tx;
+  if (tx.TransactionType !== 'Payment' || !('Amount' in tx)) return tx;
+  if (version === 1) return { ...tx, DeliverMax: tx.Amount };
+  const { Amount, ...rest } = tx;
+  return { ...rest, DeliverMax: Amount };
 }
 
 /**
- * RPC::insertDeliveredAmount: for these types with tesSUCCESS, `delivered_amount` = meta DeliveredAmount
+ * RPC::insertDeliveredAmount: for Payment, CheckCash and AccountDelete with tesSUCCESS, `delivered_amount` = meta DeliveredAmount
  * if present, else the tx Amount, else "unavailable". A delivered_amount already in the scripted metadata
  * is kept, so tests can script e.g. "unavailable".
  */
-function metaWithDelivered(stored: HistoryTx, types: readonly string[]): Json {
+function withDeliveredAmount(stored: HistoryTx): Json {
   const meta = stored.meta;
   if ('delivered_amount' in meta) return meta;
   if (txResult(stored) !== 'tesSUCCESS') return meta;
-  if (!types.includes(String(stored.tx.TransactionType))) return meta;
+  if (!DELIVERED_AMOUNT_TYPES.has(String(stored.tx.TransactionType))) return meta;
   return { ...meta, delivered_amount: meta.DeliveredAmount ?? stored.tx.Amount ?? 'unavailable' };
 }
+
+const DELIVERED_AMOUNT_TYPES: ReadonlySet<string> = new Set(['Payment', 'CheckCash', 'AccountDelete']);
 
 /** rippled's Json::Value objects are ordered maps: keys come out sorted. */
 export function sortKeys<T>(value: T): T {
