@@ -96,6 +96,24 @@ describe.each([1, 2] as const)('the built exporter against a fake rippled speaki
     const lastBalance = sampleValue(samples, 'xrpl_balance', { ...a, ...xrp });
     expect(lastBalance).not.toBe(50_000);
 
+    // Garbage from the server is counted and logged, never counted as value and never fatal.
+    fake.sendRaw('{"this is": not json');
+    fake.sendRaw(JSON.stringify({ type: 'surprise', ledger_index: 'x' }));
+    fake.respondToUnknownId();
+    fake.sendRaw(
+      JSON.stringify({ type: 'transaction', validated: true, ledger_index: fake.lastLedgerIndex + 5 }),
+    );
+    const afterGarbage = await waitFor(
+      'invalid messages counted',
+      async () => {
+        const s = await scrape();
+        return sampleValue(s, 'xrpl_invalid_messages_total') === 4 ? s : undefined;
+      },
+      10_000,
+    );
+    expect(sampleValue(afterGarbage, 'xrpl_received_amount_total', { ...a, ...xrp })).toBe(1531.271456);
+    expect(sampleValue(afterGarbage, 'xrpl_up')).toBe(1);
+
     const body = await (await fetch(`${base}/metrics`)).text();
     expect(() =>
       execFileSync('promtool', ['check', 'metrics'], { input: body, stdio: ['pipe', 'pipe', 'pipe'] }),
