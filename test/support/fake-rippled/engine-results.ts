@@ -1,7 +1,7 @@
 /**
  * `engine_result_code` for every result that can appear in a validated ledger (tes and tec only: other
  * classes are never applied). Values from ripple-binary-codec `definitions.json` TRANSACTION_RESULTS
- * (mirrors rippled `TER.h`); test/fake-rippled/engine-results.test.ts checks this copy against it.
+ * (mirrors rippled `TER.h`); test/fake-rippled/affected-accounts.test.ts checks this copy against it.
  */
 export const ENGINE_RESULT_CODES: Readonly<Record<string, number>> = {
   tesSUCCESS: 0,
