@@ -1,6 +1,6 @@
-import type Big from 'big.js';
-import { assetKey } from './labels.js';
-import type { AccountTotals, AssetReceipts, Balance, ReceiptTotals } from './totals.js';
+import { Exact } from './exact.js';
+import type { SizeHistogram } from './size-histogram.js';
+import { type AccountTotals, AssetReceipts, Balance, type ReceiptTotals } from './totals.js';
 
 /** What the payment exposition reads for one exposed unit: one account, or a group of them. */
 export type UnitView = Pick<
@@ -47,25 +47,25 @@ function aggregate(members: readonly Readonly<AccountTotals>[], revision: number
   const balances = new Map<string, Balance>();
   let partialCount = 0;
   let lastReceivedAt: number | null = null;
-  let histogram: UnitView['histogram'] = null;
+  let histogram: SizeHistogram | null = null;
   for (const member of members) {
     for (const [key, r] of member.assets) {
       let sum = assets.get(key);
       if (!sum) {
-        sum = { ...r, countByType: new Map(r.countByType) };
+        sum = new AssetReceipts(r.asset);
         assets.set(key, sum);
-        continue;
       }
-      for (const [type, n] of r.countByType) sum.countByType.set(type, (sum.countByType.get(type) ?? 0) + n);
-      sum.count += r.count;
-      sum.sum = sum.sum.plus(r.sum);
-      if (r.lastSeq > sum.lastSeq)
-        Object.assign(sum, { last: r.last, lastFloat: r.lastFloat, lastSeq: r.lastSeq });
+      for (const [type, n] of r.countByType) sum.addCount(type, n);
+      sum.total = sum.total.plus(r.total);
+      if (r.lastSeq > sum.lastSeq) {
+        sum.latest = r.latest;
+        sum.lastSeq = r.lastSeq;
+      }
     }
-    for (const b of member.balances.values()) {
-      const key = assetKey(b.asset);
+    for (const [key, b] of member.balances) {
       const total = balances.get(key);
-      balances.set(key, { asset: b.asset, value: total ? total.value.plus(b.value) : b.value, float: 0 });
+      if (total) total.exact = total.exact.plus(b.exact);
+      else balances.set(key, new Balance(b.asset, b.exact));
     }
     partialCount += member.partialCount;
     if (
@@ -75,23 +75,13 @@ function aggregate(members: readonly Readonly<AccountTotals>[], revision: number
       lastReceivedAt = member.lastReceivedAt;
     }
     const h = member.histogram;
-    if (h) {
-      if (!histogram) histogram = { buckets: [...h.buckets], sum: h.sum, sumFloat: 0, count: h.count };
-      else {
-        h.buckets.forEach((n, i) => {
-          histogram!.buckets[i] = (histogram!.buckets[i] ?? 0) + n;
-        });
-        histogram.sum = histogram.sum.plus(h.sum);
-        histogram.count += h.count;
-      }
-    }
+    if (!h) continue;
+    if (!histogram)
+      histogram = { buckets: new Array<number>(h.buckets.length).fill(0), sum: Exact.ZERO, count: 0 };
+    for (let i = 0; i < h.buckets.length; i++)
+      histogram.buckets[i] = (histogram.buckets[i] ?? 0) + (h.buckets[i] ?? 0);
+    histogram.sum = histogram.sum.plus(h.sum);
+    histogram.count += h.count;
   }
-  for (const a of assets.values()) a.sumFloat = toFloat(a.sum);
-  for (const b of balances.values()) b.float = toFloat(b.value);
-  if (histogram) histogram.sumFloat = toFloat(histogram.sum);
   return { assets, balances, partialCount, lastReceivedAt, histogram, revision };
-}
-
-function toFloat(value: Big): number {
-  return Number(value.toString());
 }

@@ -188,7 +188,7 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
       return {
         received: [...(t?.assets.values() ?? [])].map((r) => ({
           ...labeler.labels(r.asset),
-          value: r.sum.toFixed(),
+          value: r.total.text,
           count: r.count,
         })),
         balances: [...(t?.balances.values() ?? [])].map((b) => ({

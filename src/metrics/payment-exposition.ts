@@ -165,7 +165,7 @@ export class PaymentExposition {
       cumulative += histogram?.buckets[i] ?? 0;
       histogramLines.push(`${h}_bucket{${labels},${le}} ${cumulative}`);
     });
-    histogramLines.push(`${h}_sum{${labels}} ${formatSample(histogram?.sumFloat ?? 0)}`);
+    histogramLines.push(`${h}_sum{${labels}} ${formatSample(histogram?.sum.float ?? 0)}`);
     histogramLines.push(`${h}_count{${labels}} ${histogram?.count ?? 0}`);
 
     return [

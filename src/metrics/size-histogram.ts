@@ -1,4 +1,5 @@
 import Big from 'big.js';
+import { Exact } from './exact.js';
 
 /**
  * Exact histogram of XRP payment sizes for one account. Bucket counts are per bucket (not
@@ -7,14 +8,12 @@ import Big from 'big.js';
  */
 export interface SizeHistogram {
   readonly buckets: number[];
-  sum: Big;
-  /** `sum` as a float, refreshed when `sum` changes so a scrape never converts. */
-  sumFloat: number;
+  sum: Exact;
   count: number;
 }
 
 export function emptyHistogram(boundCount: number): SizeHistogram {
-  return { buckets: new Array<number>(boundCount + 1).fill(0), sum: new Big(0), sumFloat: 0, count: 0 };
+  return { buckets: new Array<number>(boundCount + 1).fill(0), sum: Exact.ZERO, count: 0 };
 }
 
 /** Bucket upper bounds compiled once to Big, so an observation compares exactly (0.1 is 0.1, not a float). */
@@ -54,6 +53,5 @@ export function observe(histogram: SizeHistogram, bounds: BucketBounds, value: B
   const index = bounds.indexOf(value);
   histogram.buckets[index] = (histogram.buckets[index] ?? 0) + 1;
   histogram.sum = histogram.sum.plus(value);
-  histogram.sumFloat = Number(histogram.sum.toString());
   histogram.count += 1;
 }

@@ -1,12 +1,11 @@
 import Big from 'big.js';
 import type { Asset, AssetAmount } from '../accounting/types.js';
+import { Exact } from './exact.js';
 import { assetKey } from './labels.js';
 import { BucketBounds, emptyHistogram, observe, type SizeHistogram } from './size-histogram.js';
 import { parseTotalsSnapshot, type TotalsSnapshot } from './totals-snapshot.js';
 
 export type { TotalsSnapshot } from './totals-snapshot.js';
-
-const ZERO = new Big(0);
 
 /** What one watched account received in one transaction. */
 export interface ReceiptEvent {
@@ -22,24 +21,52 @@ export interface ReceiptEvent {
 }
 
 /** Everything received in one asset by one account. */
-export interface AssetReceipts {
-  readonly asset: Asset;
+export class AssetReceipts {
   /** Payments of this asset per transaction type, in first-seen order. */
-  readonly countByType: Map<string, number>;
-  count: number;
-  sum: Big;
-  /** `sum` as a float, refreshed on change: the exposition never converts Big on a scrape. */
-  sumFloat: number;
-  last: Big;
-  lastFloat: number;
-  /** Global receipt sequence of `last`: orders "last" across accounts (group aggregation). */
-  lastSeq: number;
+  readonly countByType = new Map<string, number>();
+  count = 0;
+  total = Exact.ZERO;
+  latest = Exact.ZERO;
+  /** Global receipt sequence of `latest`: orders "last" across accounts (group aggregation). */
+  lastSeq = 0;
+
+  constructor(readonly asset: Asset) {}
+
+  get sum(): Big {
+    return this.total.big;
+  }
+
+  get last(): Big {
+    return this.latest.big;
+  }
+
+  get sumFloat(): number {
+    return this.total.float;
+  }
+
+  get lastFloat(): number {
+    return this.latest.float;
+  }
+
+  addCount(type: string, n: number): void {
+    this.countByType.set(type, (this.countByType.get(type) ?? 0) + n);
+    this.count += n;
+  }
 }
 
-export interface Balance {
-  readonly asset: Asset;
-  value: Big;
-  float: number;
+export class Balance {
+  constructor(
+    readonly asset: Asset,
+    public exact: Exact,
+  ) {}
+
+  get value(): Big {
+    return this.exact.big;
+  }
+
+  get float(): number {
+    return this.exact.float;
+  }
 }
 
 export interface AccountTotals {
@@ -92,12 +119,9 @@ export class ReceiptTotals {
     this.seq += 1;
     for (const { asset, value } of received) {
       const receipts = this.assetReceipts(totals, asset);
-      receipts.countByType.set(e.txType, (receipts.countByType.get(e.txType) ?? 0) + 1);
-      receipts.count += 1;
-      receipts.sum = receipts.sum.plus(value);
-      receipts.sumFloat = Number(receipts.sum.toString());
-      receipts.last = value;
-      receipts.lastFloat = Number(value.toString());
+      receipts.addCount(e.txType, 1);
+      receipts.total = receipts.total.plus(value);
+      receipts.latest = Exact.of(value);
       receipts.lastSeq = this.seq;
       if (asset.kind === 'xrp') {
         totals.histogram ??= emptyHistogram(this.bounds.values.length);
@@ -117,8 +141,9 @@ export class ReceiptTotals {
     const totals = this.getOrCreate(account);
     const key = assetKey(asset);
     const existing = totals.balances.get(key);
-    if (existing?.value.eq(value)) return;
-    totals.balances.set(key, { asset: existing?.asset ?? asset, value, float: Number(value.toString()) });
+    if (existing?.exact.eq(value)) return;
+    if (existing) existing.exact = Exact.of(value);
+    else totals.balances.set(key, new Balance(asset, Exact.of(value)));
     this.touch(totals);
   }
 
@@ -132,7 +157,7 @@ export class ReceiptTotals {
     for (const { asset, value } of balances) {
       if (asset.kind !== 'token' || value.gte(0)) this.setBalance(account, asset, value);
       else if (this.accounts.get(account)?.balances.has(assetKey(asset)))
-        this.setBalance(account, asset, ZERO);
+        this.setBalance(account, asset, new Big(0));
     }
   }
 
@@ -163,7 +188,7 @@ export class ReceiptTotals {
     for (const receipts of totals.assets.values()) {
       if (receipts.count > 0 && (newest === null || receipts.lastSeq > newest.lastSeq)) newest = receipts;
     }
-    return newest && { asset: newest.asset, value: newest.last, closeTime: totals.lastReceivedAt };
+    return newest && { asset: newest.asset, value: newest.latest.big, closeTime: totals.lastReceivedAt };
   }
 
   snapshot(): TotalsSnapshot {
@@ -173,18 +198,18 @@ export class ReceiptTotals {
         received: [...totals.assets.values()].map((r) => ({
           asset: r.asset,
           countByType: Object.fromEntries(r.countByType),
-          sum: r.sum.toFixed(),
-          last: r.last.toFixed(),
+          sum: r.total.text,
+          last: r.latest.text,
           lastSeq: r.lastSeq,
         })),
         partialCount: totals.partialCount,
         lastReceivedAt: totals.lastReceivedAt,
         sizeHistogram: totals.histogram && {
           buckets: [...totals.histogram.buckets],
-          sum: totals.histogram.sum.toFixed(),
+          sum: totals.histogram.sum.text,
           count: totals.histogram.count,
         },
-        balances: [...totals.balances.values()].map((b) => ({ asset: b.asset, value: b.value.toFixed() })),
+        balances: [...totals.balances.values()].map((b) => ({ asset: b.asset, value: b.exact.text })),
       };
       Object.defineProperty(accounts, account, { value: snapshotOfAccount, enumerable: true });
     }
@@ -203,29 +228,19 @@ export class ReceiptTotals {
       const t = totals.getOrCreate(account);
       for (const r of a.received) {
         const receipts = totals.assetReceipts(t, r.asset);
-        for (const [type, n] of Object.entries(r.countByType)) receipts.countByType.set(type, n);
-        receipts.count = [...receipts.countByType.values()].reduce((x, y) => x + y, 0);
-        receipts.sum = new Big(r.sum);
-        receipts.sumFloat = Number(receipts.sum.toString());
-        receipts.last = new Big(r.last);
-        receipts.lastFloat = Number(receipts.last.toString());
+        for (const [type, n] of Object.entries(r.countByType)) receipts.addCount(type, n);
+        receipts.total = Exact.parse(r.sum);
+        receipts.latest = Exact.parse(r.last);
         receipts.lastSeq = r.lastSeq;
       }
       t.partialCount = a.partialCount;
       t.lastReceivedAt = a.lastReceivedAt;
       if (a.sizeHistogram) {
-        const sum = new Big(a.sizeHistogram.sum);
-        t.histogram = {
-          buckets: [...a.sizeHistogram.buckets],
-          sum,
-          sumFloat: Number(sum.toString()),
-          count: a.sizeHistogram.count,
-        };
+        const { buckets, sum, count } = a.sizeHistogram;
+        t.histogram = { buckets: [...buckets], sum: Exact.parse(sum), count };
       }
-      for (const b of a.balances) {
-        const value = new Big(b.value);
-        t.balances.set(assetKey(b.asset), { asset: b.asset, value, float: Number(value.toString()) });
-      }
+      for (const b of a.balances)
+        t.balances.set(assetKey(b.asset), new Balance(b.asset, Exact.parse(b.value)));
       totals.touch(t);
     }
     if (options) totals.setPaymentSizeBuckets(options.paymentSizeBucketsXrp);
@@ -253,17 +268,7 @@ export class ReceiptTotals {
     const key = assetKey(asset);
     let receipts = totals.assets.get(key);
     if (!receipts) {
-      const zero = new Big(0);
-      receipts = {
-        asset,
-        countByType: new Map(),
-        count: 0,
-        sum: zero,
-        sumFloat: 0,
-        last: zero,
-        lastFloat: 0,
-        lastSeq: 0,
-      };
+      receipts = new AssetReceipts(asset);
       totals.assets.set(key, receipts);
     }
     return receipts;
