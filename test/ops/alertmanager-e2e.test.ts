@@ -1,0 +1,88 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { type FakeSmtp, startFakeSmtp } from '../support/fake-smtp.js';
+import {
+  GiveUp,
+  prometheusListeningAddress,
+  type RunningProcess,
+  startProcess,
+  waitFor,
+} from './processes.js';
+import { REPO_ROOT } from './tools.js';
+
+/**
+ * alertmanager/alertmanager.yml, run by a real Debian Alertmanager with only the SMTP relay pointed
+ * at a local SMTP server (compose uses Mailpit) and test-speed grouping: an alert posted to it
+ * arrives as an email to the configured recipient.
+ */
+
+let workDir = '';
+let smtp: FakeSmtp | undefined;
+let alertmanager: RunningProcess | undefined;
+let url = '';
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'xrpl-alertmanager-'));
+  smtp = await startFakeSmtp();
+  const config = parse(await readFile(join(REPO_ROOT, 'alertmanager', 'alertmanager.yml'), 'utf8')) as {
+    global: Record<string, unknown>;
+    route: Record<string, unknown>;
+  };
+  config.global.smtp_smarthost = `127.0.0.1:${smtp.port}`;
+  config.route.group_wait = '1s';
+  await writeFile(join(workDir, 'alertmanager.yml'), stringify(config));
+  alertmanager = startProcess(
+    'prometheus-alertmanager',
+    [
+      `--config.file=${join(workDir, 'alertmanager.yml')}`,
+      `--storage.path=${join(workDir, 'data')}`,
+      '--web.listen-address=127.0.0.1:0',
+      // An empty cluster address disables gossip (no second port, no peers).
+      '--cluster.listen-address=',
+    ],
+    workDir,
+  );
+  const address = await waitFor(
+    'Alertmanager to log its listening address',
+    () => {
+      if (alertmanager?.child.exitCode !== null)
+        throw new GiveUp(`alertmanager exited:\n${alertmanager?.output()}`);
+      return prometheusListeningAddress(alertmanager.output());
+    },
+    30_000,
+  );
+  url = `http://${address}`;
+}, 60_000);
+
+afterAll(async () => {
+  await alertmanager?.stop();
+  await smtp?.close();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+describe('alertmanager/alertmanager.yml', () => {
+  it('emails a firing alert from prometheus/alerts.yml to the ops address', async () => {
+    const alert = {
+      labels: {
+        alertname: 'XRPLLedgerGap',
+        severity: 'critical',
+        job: 'xrpl-payments',
+        instance: 'exporter:29770',
+      },
+      annotations: { summary: 'XRPL exporter could not backfill a range of ledgers.' },
+    };
+    const response = await fetch(`${url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([alert]),
+    });
+    expect(response.status, alertmanager?.output()).toBe(200);
+    const [mail] = await smtp!.waitForMessages(1, 30_000);
+    expect(mail?.envelope.to).toEqual(['ops@xrpl-payments.example']);
+    expect(mail?.parsed.subject).toContain('XRPLLedgerGap');
+    expect(mail?.parsed.html || mail?.parsed.text).toContain('could not backfill a range of ledgers');
+  }, 60_000);
+});
