@@ -23,6 +23,13 @@ const TOKEN_MAX_EXPONENT = 100;
 const TOKEN_MAX_TEXT = 64;
 
 const XRP_DECIMALS = 6;
+const BIG_ZERO = new Big(0);
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const LOWER_E = 0x65;
+const ZERO_CHAR = 0x30;
+const NINE_CHAR = 0x39;
 
 /** Parses an XRP amount in drops ("13100000") exactly. */
 export function parseDrops(value: unknown, what: string): bigint {
@@ -44,18 +51,44 @@ export function parseMptUnits(value: unknown, what: string): bigint {
 
 /**
  * Parses a token value exactly, including rippled's scientific form ("1413500174054660e-4",
- * STAmount::getText), and rejects values outside the protocol's range.
+ * STAmount::getText), and rejects values outside the protocol's range. A hand-written scanner:
+ * this runs for every trust line of every watched account, and big.js's own parser is several
+ * times slower.
  */
 export function parseTokenValue(value: unknown, what: string): Big {
   if (typeof value !== 'string' || value.length === 0 || value.length > TOKEN_MAX_TEXT) {
     throw new InvalidInputError(`${what}: expected a decimal string, got ${describe(value)}`);
   }
-  let parsed: Big;
-  try {
-    parsed = new Big(value);
-  } catch {
-    throw new InvalidInputError(`${what}: not a decimal number: ${describe(value)}`);
+  const length = value.length;
+  let i = value.charCodeAt(0) === MINUS ? 1 : 0;
+  const negative = i === 1;
+  const intStart = i;
+  while (i < length && isDigit(value.charCodeAt(i))) i++;
+  const intEnd = i;
+  let fracStart = i;
+  let fracEnd = i;
+  if (i < length && value.charCodeAt(i) === DOT) {
+    fracStart = ++i;
+    while (i < length && isDigit(value.charCodeAt(i))) i++;
+    fracEnd = i;
   }
+  let exponent = 0;
+  if (i < length && (value.charCodeAt(i) | 0x20) === LOWER_E) {
+    i++;
+    const expNegative = value.charCodeAt(i) === MINUS;
+    if (expNegative || value.charCodeAt(i) === PLUS) i++;
+    const expStart = i;
+    while (i < length && isDigit(value.charCodeAt(i))) i++;
+    if (i === expStart) throw notDecimal(value, what);
+    if (i - expStart > 4)
+      throw new InvalidInputError(`${what}: token value out of range: ${describe(value)}`);
+    exponent = Number(value.slice(expStart, i)) * (expNegative ? -1 : 1);
+  }
+  if (i !== length || (intEnd === intStart && fracEnd === fracStart)) throw notDecimal(value, what);
+  const digits = value.slice(intStart, intEnd) + value.slice(fracStart, fracEnd);
+  let lead = 0;
+  while (lead < digits.length && digits.charCodeAt(lead) === ZERO_CHAR) lead++;
+  const parsed = makeBig(negative, digits.slice(lead), intEnd - intStart - lead - 1 + exponent);
   const isZero = parsed.c.length === 1 && parsed.c[0] === 0;
   if (
     !isZero &&
@@ -64,6 +97,39 @@ export function parseTokenValue(value: unknown, what: string): Big {
     throw new InvalidInputError(`${what}: token value out of range: ${describe(value)}`);
   }
   return parsed;
+}
+
+function notDecimal(value: string, what: string): InvalidInputError {
+  return new InvalidInputError(`${what}: not a decimal number: ${describe(value)}`);
+}
+
+function isDigit(code: number): boolean {
+  return code >= ZERO_CHAR && code <= NINE_CHAR;
+}
+
+/**
+ * A big.js number from its parts (sign, significant digits without leading zeros, exponent of the
+ * first digit), built the way big.js stores numbers (`c` digits, `e` exponent, `s` sign) without
+ * going through its string parser. Copying a Big keeps the instances' shape identical to big.js's.
+ */
+function makeBig(negative: boolean, digits: string, firstDigitExponent: number): Big {
+  let end = digits.length;
+  while (end > 0 && digits.charCodeAt(end - 1) === ZERO_CHAR) end--;
+  const result = new Big(BIG_ZERO);
+  if (end === 0) return result;
+  const coefficient = new Array<number>(end);
+  for (let k = 0; k < end; k++) coefficient[k] = digits.charCodeAt(k) - ZERO_CHAR;
+  result.s = negative ? -1 : 1;
+  result.e = firstDigitExponent;
+  result.c = coefficient;
+  return result;
+}
+
+/** An integer (drops, MPT units) as a Big, shifted by `decimals` places. */
+export function bigFromInteger(units: bigint, decimals = 0): Big {
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString();
+  return makeBig(negative, digits, digits.length - 1 - decimals);
 }
 
 /** A currency code as it appears on the ledger: 3 characters or 40 hex digits. */
@@ -84,13 +150,19 @@ export function parseMptIssuanceId(value: unknown, what: string): string {
 
 /** XRP drops to XRP, exactly (1 XRP = 1,000,000 drops). */
 export function dropsToXrp(drops: bigint): Big {
-  return new Big(`${drops}e-${XRP_DECIMALS}`);
+  return bigFromInteger(drops, XRP_DECIMALS);
 }
 
 /** An exact decimal string without exponent notation; zero is always "0". */
 export function formatValue(value: Big): string {
-  if (value.c.length === 1 && value.c[0] === 0) return '0';
-  return value.toFixed();
+  const { c, e } = value;
+  if (c.length === 1 && c[0] === 0) return '0';
+  const digits = c.join('');
+  let text: string;
+  if (e < 0) text = `0.${'0'.repeat(-e - 1)}${digits}`;
+  else if (e + 1 >= digits.length) text = digits + '0'.repeat(e + 1 - digits.length);
+  else text = `${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
+  return value.s < 0 ? `-${text}` : text;
 }
 
 /** A stable, unambiguous map key for an asset (currency codes never contain "." or ":"). */

@@ -104,7 +104,7 @@ function analyze(input: unknown, watched: WatchSet, draft: Draft): TxAnalysis {
       reason,
     });
   }
-  return { valid: true, ...fields(draft), accounts };
+  return finish(draft, accounts);
 }
 
 /** The account whose XRP pays the fee: a Delegate, a fee Sponsor, or the sender (xrpl-protocol.md §3). */
@@ -123,22 +123,24 @@ function feePayer(tx: JsonObject): string | null {
 /** An unvalidated (proposed) message has no metadata: report the watched accounts it names. */
 function proposed(envelope: Envelope, draft: Draft): TxAnalysis {
   draft.result = envelope.engineResult;
-  const accounts = draft.mentioned.map((account) => emptyEffect(account, 'not counted: not validated'));
-  return { valid: true, ...fields(draft), accounts };
+  return finish(
+    draft,
+    draft.mentioned.map((account) => emptyEffect(account, 'not counted: not validated')),
+  );
 }
 
 function invalid(draft: Draft, why: string): TxAnalysis {
   const reason = `not counted: invalid input: ${why}`;
-  return {
-    valid: false,
-    invalidReason: why,
-    ...fields(draft),
-    accounts: draft.mentioned.map((account) => emptyEffect(account, reason)),
-  };
+  return finish(
+    draft,
+    draft.mentioned.map((account) => emptyEffect(account, reason)),
+    why,
+  );
 }
 
-function fields(draft: Draft): Omit<TxAnalysis, 'valid' | 'invalidReason' | 'accounts'> {
-  return {
+function finish(draft: Draft, accounts: AccountEffect[], invalidReason?: string): TxAnalysis {
+  const analysis: TxAnalysis = {
+    valid: invalidReason === undefined,
     hash: draft.hash,
     ledgerIndex: draft.ledgerIndex,
     transactionType: draft.transactionType,
@@ -148,7 +150,9 @@ function fields(draft: Draft): Omit<TxAnalysis, 'valid' | 'invalidReason' | 'acc
     sender: draft.sender,
     destinationTag: draft.destinationTag,
     partialPayment: draft.partialPayment,
+    accounts,
   };
+  return invalidReason === undefined ? analysis : { ...analysis, invalidReason };
 }
 
 function emptyEffect(account: string, reason: string): AccountEffect {

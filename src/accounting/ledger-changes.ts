@@ -27,6 +27,8 @@ export interface LineChange {
   readonly before: Big;
   /** The balance the delta is measured to (a deleted line's final balance). */
   readonly after: Big;
+  /** after − before. */
+  readonly delta: Big;
   readonly deleted: boolean;
 }
 
@@ -63,6 +65,12 @@ const ZERO = new Big(0);
 
 type NodeKind = 'CreatedNode' | 'ModifiedNode' | 'DeletedNode';
 
+const LOCATION: Record<NodeKind, string> = {
+  CreatedNode: '.CreatedNode',
+  ModifiedNode: '.ModifiedNode',
+  DeletedNode: '.DeletedNode',
+};
+
 /**
  * Walks AffectedNodes once and reads balances only for watched accounts: AccountRoot `Balance`
  * (drops), RippleState `Balance` (from the low account's side: positive = low holds, high owes;
@@ -71,24 +79,33 @@ type NodeKind = 'CreatedNode' | 'ModifiedNode' | 'DeletedNode';
 export function collectLedgerChanges(meta: JsonObject, watched: WatchSet): LedgerChanges {
   const nodes = meta.AffectedNodes;
   if (!Array.isArray(nodes)) throw new InvalidInputError('metadata has no AffectedNodes array');
-  const accounts = new Map<string, AccountChanges>();
-  const watches =
-    watched === 'all'
-      ? (account: unknown): account is string => typeof account === 'string' && CLASSIC_ADDRESS.test(account)
-      : (account: unknown): account is string => typeof account === 'string' && watched.has(account);
-  const entryFor = (account: string): AccountChanges => {
-    let entry = accounts.get(account);
-    if (entry === undefined) {
-      entry = { account, accountRootSeen: false, changes: [] };
-      accounts.set(account, entry);
-    }
-    return entry;
-  };
-  let feeFromSponsorshipPool = false;
-
+  const collector = new Collector(watched);
   for (let i = 0; i < nodes.length; i++) {
-    const wrapper: unknown = nodes[i];
-    if (!isObject(wrapper)) throw new InvalidInputError(`AffectedNodes[${i}] is ${describe(wrapper)}`);
+    try {
+      collector.read(nodes[i]);
+    } catch (error) {
+      // Locations are added here, on the rare failure, to keep the walk free of string building.
+      if (error instanceof InvalidInputError)
+        throw new InvalidInputError(`AffectedNodes[${i}]${error.message}`);
+      throw error;
+    }
+  }
+  return { accounts: collector.accounts, feeFromSponsorshipPool: collector.feeFromSponsorshipPool };
+}
+
+class Collector {
+  readonly accounts = new Map<string, AccountChanges>();
+  feeFromSponsorshipPool = false;
+  private readonly watchAll: boolean;
+  private readonly watchedSet: ReadonlySet<string>;
+
+  constructor(watched: WatchSet) {
+    this.watchAll = watched === 'all';
+    this.watchedSet = watched === 'all' ? new Set() : watched;
+  }
+
+  read(wrapper: unknown): void {
+    if (!isObject(wrapper)) throw new InvalidInputError(` is ${describe(wrapper)}`);
     let kind: NodeKind;
     let node: unknown;
     if (wrapper.ModifiedNode !== undefined) {
@@ -101,68 +118,75 @@ export function collectLedgerChanges(meta: JsonObject, watched: WatchSet): Ledge
       kind = 'DeletedNode';
       node = wrapper.DeletedNode;
     } else {
-      throw new InvalidInputError(`AffectedNodes[${i}] is not a Created, Modified or Deleted node`);
+      throw new InvalidInputError(' is not a Created, Modified or Deleted node');
     }
-    if (!isObject(node)) throw new InvalidInputError(`AffectedNodes[${i}].${kind} is ${describe(node)}`);
-    const where = `AffectedNodes[${i}].${kind}`;
+    // Error messages below start with the node kind; the caller prefixes the index.
+    const where = LOCATION[kind];
+    if (!isObject(node)) throw new InvalidInputError(`${where} is ${describe(node)}`);
     switch (node.LedgerEntryType) {
       case 'AccountRoot': {
         const fields = fieldsOf(node, kind, where);
-        if (fields === null) break;
-        if (!watches(fields.Account)) {
-          if (typeof fields.Account !== 'string') throw new InvalidInputError(`${where}: Account missing`);
-          break;
-        }
-        const entry = entryFor(fields.Account);
+        if (fields === null || !this.watches(fields.Account, where)) return;
+        const entry = this.entryFor(fields.Account);
         entry.accountRootSeen = true;
         const change = xrpChange(node, kind, fields, where);
         if (change !== null) entry.changes.push(change);
-        break;
+        return;
       }
       case 'RippleState': {
         const fields = fieldsOf(node, kind, where);
-        if (fields === null) break;
+        if (fields === null) return;
         const low = limitIssuer(fields.LowLimit, `${where}.LowLimit`);
         const high = limitIssuer(fields.HighLimit, `${where}.HighLimit`);
-        const lowWatched = watches(low);
-        const highWatched = watches(high);
-        if (!lowWatched && !highWatched) break;
+        const lowWatched = this.watches(low, where);
+        const highWatched = this.watches(high, where);
+        if (!lowWatched && !highWatched) return;
         const line = lineBalances(node, kind, fields, where);
         if (lowWatched) {
-          entryFor(low).changes.push({ kind: 'line', counterparty: high, ...line });
+          this.entryFor(low).changes.push({ kind: 'line', counterparty: high, ...line });
         }
         if (highWatched) {
-          entryFor(high).changes.push({
+          this.entryFor(high).changes.push({
             kind: 'line',
             counterparty: low,
             currency: line.currency,
             before: line.before.neg(),
             after: line.after.neg(),
+            delta: line.delta.neg(),
             deleted: line.deleted,
           });
         }
-        break;
+        return;
       }
       case 'MPToken': {
         const fields = fieldsOf(node, kind, where);
-        if (fields === null) break;
-        if (!watches(fields.Account)) {
-          if (typeof fields.Account !== 'string') throw new InvalidInputError(`${where}: Account missing`);
-          break;
-        }
-        entryFor(fields.Account).changes.push(mptChange(node, kind, fields, where));
-        break;
+        if (fields === null || !this.watches(fields.Account, where)) return;
+        this.entryFor(fields.Account).changes.push(mptChange(node, kind, fields, where));
+        return;
       }
       case 'Sponsorship':
-        if (sponsorshipFeeSpent(node, kind, where)) feeFromSponsorshipPool = true;
-        break;
+        if (sponsorshipFeeSpent(node, kind, where)) this.feeFromSponsorshipPool = true;
+        return;
       default:
         if (typeof node.LedgerEntryType !== 'string') {
           throw new InvalidInputError(`${where}: LedgerEntryType is ${describe(node.LedgerEntryType)}`);
         }
     }
   }
-  return { accounts, feeFromSponsorshipPool };
+
+  private watches(account: unknown, where: string): account is string {
+    if (typeof account !== 'string') throw new InvalidInputError(`${where}: account is ${describe(account)}`);
+    return this.watchAll ? CLASSIC_ADDRESS.test(account) : this.watchedSet.has(account);
+  }
+
+  private entryFor(account: string): AccountChanges {
+    let entry = this.accounts.get(account);
+    if (entry === undefined) {
+      entry = { account, accountRootSeen: false, changes: [] };
+      this.accounts.set(account, entry);
+    }
+    return entry;
+  }
 }
 
 /**
@@ -212,13 +236,13 @@ function lineBalances(
   kind: NodeKind,
   fields: JsonObject,
   where: string,
-): { currency: string; before: Big; after: Big; deleted: boolean } {
+): { currency: string; before: Big; after: Big; delta: Big; deleted: boolean } {
   const balance = fields.Balance;
   if (!isObject(balance)) throw new InvalidInputError(`${where}: Balance is ${describe(balance)}`);
   const currency = parseCurrency(balance.currency, `${where}.Balance.currency`);
   const after = parseTokenValue(balance.value, `${where}.Balance.value`);
   if (kind === 'CreatedNode') {
-    return { currency, before: ZERO, after, deleted: false };
+    return { currency, before: ZERO, after, delta: after, deleted: false };
   }
   const previous = previousFieldsOf(node, where)?.Balance;
   let before = after;
@@ -227,7 +251,8 @@ function lineBalances(
       throw new InvalidInputError(`${where}: PreviousFields.Balance is ${describe(previous)}`);
     before = parseTokenValue(previous.value, `${where}.PreviousFields.Balance.value`);
   }
-  return { currency, before, after, deleted: kind === 'DeletedNode' };
+  const delta = before === after ? ZERO : after.minus(before);
+  return { currency, before, after, delta, deleted: kind === 'DeletedNode' };
 }
 
 /**

@@ -1,4 +1,5 @@
 import Big from 'big.js';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { parseTokenValue } from '../../src/accounting/amounts.js';
 import {
@@ -34,6 +35,26 @@ describe('formatValue and dropsToXrp', () => {
     [100_000_000_000_000_000n, '100000000000'],
   ])('%s drops are %s XRP exactly', (drops, xrp) => {
     expect(formatValue(dropsToXrp(drops))).toBe(xrp);
+  });
+
+  test('the fast parser and printer agree with big.js on random decimals', () => {
+    const digits = fc.string({ unit: fc.constantFrom('0', '1', '5', '9'), maxLength: 10 });
+    const decimal = fc
+      .tuple(fc.boolean(), digits, fc.option(digits), fc.option(fc.integer({ min: -40, max: 40 })))
+      .map(
+        ([negative, int, frac, exp]) =>
+          `${negative ? '-' : ''}${int}${frac === null ? '' : `.${frac}`}${exp === null ? '' : `e${exp}`}`,
+      )
+      .filter((text) => /\d/.test(text.split('e')[0] ?? ''));
+    fc.assert(
+      fc.property(decimal, (text) => {
+        const reference = new Big(text);
+        const ours = parseTokenValue(text, 'v');
+        expect(ours.eq(reference)).toBe(true);
+        expect(formatValue(ours)).toBe(reference.eq(0) ? '0' : reference.toFixed());
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test('exponent-form token values parse exactly', () => {
