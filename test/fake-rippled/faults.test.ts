@@ -220,6 +220,23 @@ describe('publishing', () => {
   });
 });
 
+describe('slow clients', () => {
+  it('closes a client that stops reading with 1008, like rippled’s send queue limit', async () => {
+    fake = await restart({ slowClientBytes: 256 * 1024 });
+    const c = await RawClient.connect(fake.url);
+    clients.push(c);
+    await c.request({ command: 'subscribe', streams: ['transactions'], api_version: 2 });
+    c.socket.pause();
+    for (let l = 0; l < 20; l++) fake.addLedger(Array.from({ length: 500 }, payment));
+    await fake.publishAll();
+    c.socket.resume();
+    expect(await c.closed).toEqual({ code: 1008, reason: 'Policy error: client is too slow.' });
+    const received = c.stream().length;
+    expect(received).toBeGreaterThan(0);
+    expect(received).toBeLessThan(10_000);
+  });
+});
+
 async function restart(options: Parameters<typeof FakeRippled.start>[0]): Promise<FakeRippled> {
   await fake.close();
   return FakeRippled.start(options);

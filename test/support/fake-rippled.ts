@@ -39,6 +39,11 @@ export interface FakeRippledOptions {
   recordRequests?: boolean;
   /** Publishing waits while a socket has more than this many bytes queued (default 1 MiB). */
   highWaterMarkBytes?: number;
+  /**
+   * Like rippled's send_queue_limit: a client with more than this many bytes queued is closed with 1008
+   * "Policy error: client is too slow." instead of being waited for (default 0: off, publishing waits).
+   */
+  slowClientBytes?: number;
 }
 
 export interface RecordedRequest {
@@ -123,6 +128,7 @@ export class FakeRippled extends EventEmitter {
       maxRequestBytes: options.maxRequestBytes ?? 1_000_000,
       recordRequests: options.recordRequests ?? true,
       highWaterMarkBytes: options.highWaterMarkBytes ?? 1024 * 1024,
+      slowClientBytes: options.slowClientBytes ?? 0,
     });
   }
 
@@ -303,12 +309,24 @@ export class FakeRippled extends EventEmitter {
   private send(connection: FakeConnection, message: string | Buffer): Promise<void> | undefined {
     const socket = connection.socket;
     if (socket.readyState !== WebSocket.OPEN) return undefined;
-    if (socket.bufferedAmount < this.config.highWaterMarkBytes) {
+    const buffered = socket.bufferedAmount;
+    if (this.config.slowClientBytes > 0) {
+      // BaseWSPeer::send: over the send queue limit rippled gives up on the client instead of waiting.
+      if (buffered > this.config.slowClientBytes) socket.close(1008, 'Policy error: client is too slow.');
+      else socket.send(message, TEXT_FRAME);
+      return undefined;
+    }
+    if (buffered < this.config.highWaterMarkBytes) {
       socket.send(message, TEXT_FRAME);
       return undefined;
     }
     return new Promise<void>((resolve) => {
-      socket.send(message, TEXT_FRAME, () => resolve());
+      const done = () => {
+        socket.off('close', done);
+        resolve();
+      };
+      socket.once('close', done);
+      socket.send(message, TEXT_FRAME, done);
     });
   }
 
