@@ -73,7 +73,16 @@ const DEFAULT_LIMITS: LimitRange = { min: 10, default: 200, max: 400 };
 
 /**
  * A real `ws` server speaking the rippled WebSocket API over a scripted ledger history, for tests and
- * benchmarks. See test/fake-rippled/*.test.ts for its behaviour, and xrpl-protocol.md for the protocol.
+ * benchmarks (behaviour pinned by test/fake-rippled/*.test.ts; protocol facts in xrpl-protocol.md).
+ *
+ *   const fake = await FakeRippled.start();            // one validated empty ledger (index 1000)
+ *   fake.addLedgers(buildHistory({ seed: 1 }).ledgers); // pending until published
+ *   await fake.publishNext();                           // validate + ledgerClosed + matching txs
+ *   fake.closeAll();                                    // 1008 "Policy error: client is too slow."
+ *
+ * Commands: ping, subscribe/unsubscribe (accounts; streams ledger, transactions), account_info,
+ * account_tx, ledger, server_info; anything else is unknownCmd. Only published ledgers are validated:
+ * account_tx, ledger and account_info never see a pending one.
  */
 export class FakeRippled extends EventEmitter {
   readonly requests: RecordedRequest[] = [];
