@@ -182,12 +182,13 @@ function rateInterval(at: string, s: Selector): LintProblem[] {
 }
 
 /**
- * dashboard-linter's counter-agg rule, plus one idiom it does not know: `c - c offset $__range`, the
- * exact amount a counter gained over the dashboard's range.
+ * dashboard-linter's counter-agg rule, plus what it does not know: `resets()`, and the idiom
+ * `c - c offset $__range`, the exact amount a counter gained over the dashboard's range.
  */
 function counterAggregation(at: string, expr: string, s: Selector): LintProblem[] {
   if (!/_(total|bucket)$/.test(s.metric)) return [];
-  if (s.range !== null && ['rate', 'irate', 'increase'].includes(s.enclosingFunction ?? '')) return [];
+  if (s.range !== null && ['rate', 'irate', 'increase', 'resets'].includes(s.enclosingFunction ?? ''))
+    return [];
   if (s.range === null && expr.includes(`${s.text} offset ${RANGE}`)) return [];
   return [
     {

@@ -26,11 +26,12 @@ function sel(metric: string, matchers: string = TARGET): string {
  * What a counter gained over the dashboard's time range, exactly: the counter's value at the end minus
  * its value at the start. `increase()` would extrapolate to the range edges (100 XRP can read 100.07),
  * which is wrong for money. A series born during the range (a first payment in a new currency) counts
- * in full; after a counter reset (a restart without `state.path`) Prometheus' estimate is the fallback.
+ * in full; a series that was reset during the range (a restart without `state.path`) falls back to
+ * Prometheus' estimate, `increase()`.
  */
-function overRange(selector: string): string {
+export function overRange(selector: string): string {
   return (
-    `(${selector} - ${selector} offset $__range >= 0)` +
+    `(${selector} - ${selector} offset $__range unless resets(${selector}[$__range]) > 0)` +
     ` or (${selector} unless ${selector} offset $__range)` +
     ` or increase(${selector}[$__range])`
   );
