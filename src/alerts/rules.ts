@@ -23,6 +23,7 @@ import type { AccountConfig, RuleConfig } from '../config/types.js';
 import { type Alarm, type AlarmEmission, quietAlarm, stepAlarm } from './alarm.js';
 import { assetKey, formatValue } from './assets.js';
 import { paymentMatches, ruleWatchesAccount } from './filters.js';
+import { findEntry, inheritIndex, withEntry } from './keyed-list.js';
 import type {
   AlertInput,
   Notification,
@@ -57,13 +58,13 @@ export interface SilenceState {
   readonly alarm: Alarm;
 }
 
-/** Plain JSON, persisted by the durable state. Keys of the records are `${rule}\n${account}`. */
+/** Plain JSON, persisted by the durable state: one entry per rule x account with state. */
 export interface AlertState {
   readonly version: 1;
   /** Unix ms; null before the first input. */
   readonly clock: number | null;
-  readonly windows: Readonly<Record<string, WindowState>>;
-  readonly silences: Readonly<Record<string, SilenceState>>;
+  readonly windows: readonly WindowState[];
+  readonly silences: readonly SilenceState[];
 }
 
 export interface Evaluation {
@@ -72,7 +73,7 @@ export interface Evaluation {
 }
 
 export function initialAlertState(): AlertState {
-  return { version: 1, clock: null, windows: {}, silences: {} };
+  return { version: 1, clock: null, windows: [], silences: [] };
 }
 
 const LARGEST_SHOWN = 5;
@@ -89,21 +90,24 @@ export function evaluate(setup: AlertSetup, state: AlertState, input: AlertInput
   const eventMs = Number.isFinite(event.closeTime) ? event.closeTime * 1000 : now;
   const clock = Math.max(state.clock ?? eventMs, eventMs);
   const facts = toFacts(event);
-  const windows = { ...state.windows };
-  const silences = { ...state.silences };
+  let windows = state.windows;
+  let silences = state.silences;
   for (const rule of setup.rules) {
     if (!paymentMatches(rule, event)) continue;
-    const key = stateKey(rule.name, event.account);
     if (rule.kind === 'payment') {
       if (rule.threshold !== null && event.value.gte(rule.threshold))
         out.push(paymentNotification(rule, event, facts));
     } else if (rule.kind === 'total' || rule.kind === 'count') {
-      const current = windows[key] ?? newWindow(rule, event.account, event.accountName);
+      const current =
+        findEntry(windows, rule.name, event.account) ?? newWindow(rule, event.account, event.accountName);
       const updated = addToWindow(rule, current, facts, eventMs, clock, out);
-      if (updated !== current) windows[key] = updated;
+      if (updated !== current) windows = withEntry(windows, updated);
     } else {
-      const current = silences[key] ?? newSilence(rule, event.account, event.accountName, eventMs);
-      silences[key] = paymentEndsSilence(rule, current, facts, clock, out);
+      const current =
+        findEntry(silences, rule.name, event.account) ??
+        newSilence(rule, event.account, event.accountName, eventMs);
+      const updated = paymentEndsSilence(rule, current, facts, clock, out);
+      if (updated !== current) silences = withEntry(silences, updated);
     }
   }
   return { state: { version: 1, clock, windows, silences }, notifications: out };
@@ -111,8 +115,8 @@ export function evaluate(setup: AlertSetup, state: AlertState, input: AlertInput
 
 function tick(setup: AlertSetup, state: AlertState, clock: number, out: Notification[]): AlertState {
   const rulesByName = new Map(setup.rules.map((r) => [r.name, r]));
-  const windows: Record<string, WindowState> = {};
-  for (const [key, win] of Object.entries(state.windows)) {
+  const windows: WindowState[] = [];
+  for (const win of state.windows) {
     const rule = rulesByName.get(win.rule);
     // A rule removed or changed by a reload, or an account it no longer watches: its state goes.
     if (rule === undefined || (rule.kind !== 'total' && rule.kind !== 'count')) continue;
@@ -120,19 +124,27 @@ function tick(setup: AlertSetup, state: AlertState, clock: number, out: Notifica
     const next = judgeWindow(rule, win, clock, null, out);
     const coolingDown = next.alarm.lastFiringAt !== null && clock - next.alarm.lastFiringAt < rule.cooldownMs;
     if (next.events.length > 0 || next.alarm.episode !== null || coolingDown) {
-      windows[key] = next;
+      windows.push(next);
     }
   }
-  const silences: Record<string, SilenceState> = {};
+  const silences: SilenceState[] = [];
+  let sameLayout = true;
   for (const rule of setup.rules) {
     if (rule.kind !== 'silence') continue;
     for (const account of setup.accounts) {
       if (!ruleWatchesAccount(rule, account.address)) continue;
-      const key = stateKey(rule.name, account.address);
-      const current = state.silences[key] ?? newSilence(rule, account.address, account.name, clock);
-      silences[key] = judgeSilence(rule, { ...current, accountName: account.name }, clock, out);
+      // Ticks keep the same order, so the entry is usually at the same position as last time.
+      const previous = state.silences[silences.length];
+      const samePlace = previous?.rule === rule.name && previous.account === account.address;
+      if (!samePlace) sameLayout = false;
+      const found = samePlace ? previous : findEntry(state.silences, rule.name, account.address);
+      const current = found ?? newSilence(rule, account.address, account.name, clock);
+      const named =
+        current.accountName === account.name ? current : { ...current, accountName: account.name };
+      silences.push(judgeSilence(rule, named, clock, out));
     }
   }
+  if (sameLayout && silences.length === state.silences.length) inheritIndex(state.silences, silences);
   return { version: 1, clock, windows, silences };
 }
 
@@ -182,6 +194,7 @@ function judgeWindow(
   if (step.emit !== null) {
     out.push(episodeNotification(rule, win.account, win.accountName, step.emit, clock, summary, null));
   }
+  if (step.alarm === win.alarm && events.length === win.events.length) return win;
   return { ...win, events, alarm: step.alarm };
 }
 
@@ -224,7 +237,7 @@ function judgeSilence(
       episodeNotification(rule, silence.account, silence.accountName, step.emit, clock, null, summary, shown),
     );
   }
-  return { ...silence, alarm: step.alarm };
+  return step.alarm === silence.alarm ? silence : { ...silence, alarm: step.alarm };
 }
 
 function silentSince(silence: SilenceState): number {
@@ -332,8 +345,4 @@ function newSilence(rule: RuleConfig, account: string, accountName: string, sinc
 
 function eventId(facts: PaymentFacts): string {
   return `${facts.hash}/${assetKey(facts.asset)}`;
-}
-
-function stateKey(rule: string, account: string): string {
-  return `${rule}\n${account}`;
 }
