@@ -28,14 +28,20 @@ const stateSchema = z.strictObject({
   rules: z.unknown(),
 });
 
+/** What save() takes: the totals may be given as the live ReceiptTotals, serialised incrementally. */
+export type StateToSave = Omit<PersistedState, 'totals'> & {
+  readonly totals: PersistedState['totals'] | { snapshotText(): string };
+};
+
 /**
  * The file is one JSON document, `{"format":…,"sha256":"<hex>","state":<state>}`, whose state part
  * is hashed byte for byte: a truncated or partly overwritten file fails the checksum even when what
  * is left happens to parse. The envelope is written by hand so the hashed bytes are exactly the
  * bytes on disk.
  */
-export function encodeStateFile(state: PersistedState): string {
-  const body = JSON.stringify(state);
+export function encodeStateFile(state: StateToSave): string {
+  const totals = 'snapshotText' in state.totals ? state.totals.snapshotText() : JSON.stringify(state.totals);
+  const body = assemble(state, totals);
   return `${prefix(sha256(body))}${body}}\n`;
 }
 
@@ -62,6 +68,12 @@ export function decodeStateFile(text: string): PersistedState {
     throw new Error(`state does not match version 1: ${problems.join('; ')}`);
   }
   return result.data as PersistedState;
+}
+
+/** Fixed key order and `null` for an absent part, so equal states give equal bytes however they were built. */
+function assemble(state: StateToSave, totals: string): string {
+  const json = (value: unknown) => JSON.stringify(value) ?? 'null';
+  return `{"version":1,"checkpoint":${json(state.checkpoint)},"totals":${totals},"dedupe":${json(state.dedupe)},"outbox":${json(state.outbox)},"rules":${json(state.rules)}}`;
 }
 
 function prefix(hash: string): string {

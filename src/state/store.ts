@@ -1,9 +1,9 @@
 import { copyFile, link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from '../log.js';
-import { decodeStateFile, encodeStateFile, type PersistedState } from './document.js';
+import { decodeStateFile, encodeStateFile, type PersistedState, type StateToSave } from './document.js';
 
-export type { PersistedState } from './document.js';
+export type { PersistedState, StateToSave } from './document.js';
 
 export interface LoadResult {
   /** Null when there is nothing usable: start from scratch. */
@@ -86,8 +86,11 @@ export class StateStore {
     return { state: null, source: 'none', warnings };
   }
 
-  /** Persists the state. Resolves once this state (or a newer one) is durable on disk. */
-  save(state: PersistedState): Promise<SaveResult> {
+  /**
+   * Persists the state. Resolves once this state (or a newer one) is durable on disk. Pass the live
+   * ReceiptTotals as `totals` to serialise only what changed since the last save.
+   */
+  save(state: StateToSave): Promise<SaveResult> {
     const text = encodeStateFile(state);
     if (this.inFlight) {
       if (!this.pending) this.pending = deferred(text);

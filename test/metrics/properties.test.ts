@@ -89,6 +89,23 @@ describe('properties over random receipt sequences', () => {
     );
   });
 
+  test('snapshotText is always exactly JSON.stringify(snapshot()), while its per-account cache follows changes', () => {
+    fc.assert(
+      fc.property(fc.array(receiptArb, { maxLength: 40 }), (receipts) => {
+        const totals = new ReceiptTotals({ paymentSizeBucketsXrp: [1, 10, 100] });
+        expect(totals.snapshotText()).toBe(JSON.stringify(totals.snapshot()));
+        receipts.forEach((r, i) => {
+          totals.recordReceipts({ ...r, received: [{ asset: r.asset, value: r.value }] });
+          if (i % 3 === 0) totals.setBalance(r.account, r.asset, r.value.times(2));
+          if (i % 4 === 0) expect(totals.snapshotText()).toBe(JSON.stringify(totals.snapshot()));
+        });
+        totals.setPaymentSizeBuckets([5]);
+        expect(totals.snapshotText()).toBe(JSON.stringify(totals.snapshot()));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   test('any sequence renders an exposition promtool accepts', async () => {
     const [sample] = fc.sample(fc.array(receiptArb, { minLength: 30, maxLength: 30 }), {
       numRuns: 1,

@@ -156,6 +156,32 @@ describe('StateStore', () => {
     expect(result.warnings[0]).toMatch(/state does not match version 1: checkpoint: /);
   });
 
+  test('live totals serialise to the same file as their snapshot, so an unchanged state is still skipped', async () => {
+    const totals = new ReceiptTotals({ paymentSizeBucketsXrp: [1, 10] });
+    totals.recordReceipts({
+      account: 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe',
+      txType: 'Payment',
+      partial: true,
+      closeTime: 5,
+      received: [
+        {
+          asset: { kind: 'token', currency: 'USD', issuer: 'rMwjYedjc7qqtKYVLiAccJSmCwih4LnE2q' },
+          value: new Big('0.1'),
+        },
+      ],
+    });
+    const rest = { version: 1, checkpoint: 9, dedupe: [], outbox: undefined, rules: { a: 1 } } as const;
+    expect(encodeStateFile({ ...rest, totals })).toBe(
+      encodeStateFile({ ...rest, totals: totals.snapshot() }),
+    );
+
+    const store = new StateStore(file, logger());
+    expect(await store.save({ ...rest, totals })).toEqual({ written: true });
+    expect(await store.save({ ...rest, totals: totals.snapshot() })).toEqual({ written: false });
+    const { state } = await new StateStore(file, logger()).load();
+    expect(state?.totals).toEqual(totals.snapshot());
+  });
+
   test('saves requested while a write runs coalesce into one write of the latest state', async () => {
     const store = new StateStore(file, logger());
     const first = store.save(stateAt(1));
