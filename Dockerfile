@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # xrpl-payments-exporter image.
-#   docker build -t xrpl-payments-exporter .
+#   docker build --build-arg VERSION=0.1.0 --build-arg REVISION="$(git rev-parse HEAD)" -t xrpl-payments-exporter .
 #   docker run -p 29770:29770 -v "$PWD/config.yaml:/etc/xrpl-payments-exporter/config.yaml:ro" \
 #     -v xrpl-state:/var/lib/xrpl-payments-exporter xrpl-payments-exporter
 # The configuration is read from /etc/xrpl-payments-exporter/config.yaml (the repository's config.yaml
@@ -29,7 +29,9 @@ LABEL org.opencontainers.image.title="xrpl-payments-exporter" \
       org.opencontainers.image.licenses="MIT" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}"
-ENV NODE_ENV=production
+# xrpl_exporter_build_info{revision} and --version report the revision the image was built from.
+ENV NODE_ENV=production \
+    XRPL_EXPORTER_REVISION=${REVISION}
 WORKDIR /app
 # Code and dependencies stay owned by root: the exporter runs as `node` and cannot modify itself.
 COPY --from=prod-deps /app/node_modules ./node_modules

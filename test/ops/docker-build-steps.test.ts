@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,5 +74,9 @@ describe('a production install of the built exporter', () => {
     const metrics = await (await fetch(`http://${address}/metrics`)).text();
     expect(metrics).toMatch(/^xrpl_up 1$/m);
     expect(metrics).toContain(`account="${WATCHED}"`);
+    // The version comes from the package.json the image ships next to dist/.
+    const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const buildInfo = metrics.split('\n').find((line) => line.startsWith('xrpl_exporter_build_info{'));
+    expect(buildInfo).toContain(`version="${pkg.version}"`);
   });
 });
