@@ -2,19 +2,13 @@ import { EventEmitter, once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import {
-  COMMANDS,
-  type LimitRange,
-  ledgerClosedText,
-  type ServerSettings,
-  type SubscriberState,
-} from './fake-rippled/commands.js';
-import { LedgerStore, RIPPLE_EPOCH_OFFSET, type StoredLedger } from './fake-rippled/ledger-store.js';
-import { RpcFailure, rpcError } from './fake-rippled/rpc-errors.js';
+import type { LimitRange, ServerSettings } from './fake-rippled/commands.js';
+import { LedgerStore, RIPPLE_EPOCH_OFFSET } from './fake-rippled/ledger-store.js';
+import { Publisher, type PublishTarget } from './fake-rippled/publisher.js';
+import { parseRequest, respond } from './fake-rippled/requests.js';
 import {
   type ApiVersion,
   type HistoryTx,
-  isRecord,
   type LedgerHeader,
   normalizeEnvelope,
   streamMessage,
@@ -24,7 +18,7 @@ export type { ApiVersion, HistoryTx, LedgerHeader } from './fake-rippled/tx-shap
 
 export interface FakeRippledOptions {
   host?: string;
-  /** 0 (default) picks a free port; restart() re-listens on the port first bound. */
+  /** 0 (default) picks a free port; refuseConnections(false) after 'unlisten' re-listens on the same one. */
   port?: number;
   /** Index of the validated empty ledger the server starts with (default 1000). */
   firstLedgerIndex?: number;
@@ -52,14 +46,9 @@ export interface RecordedRequest {
   readonly params: Record<string, unknown>;
 }
 
-/** One client socket and its subscriptions, plus per-connection faults. */
-export interface FakeConnection extends SubscriberState {
+/** One client socket and its subscriptions, plus per-connection faults (skipLedgers, skipLedgerMessages). */
+export interface FakeConnection extends PublishTarget {
   readonly id: number;
-  readonly socket: WebSocket;
-  /** Skip this many whole ledgers (ledgerClosed and transactions) for this connection. */
-  skipLedgers: number;
-  /** Skip this many ledgerClosed messages for this connection (its transactions still go out). */
-  skipLedgerMessages: number;
 }
 
 type ResolvedOptions = Required<Omit<FakeRippledOptions, 'port'>> & { port: number };
@@ -67,8 +56,6 @@ type ResolvedOptions = Required<Omit<FakeRippledOptions, 'port'>> & { port: numb
 export type RefuseMode = 'terminate' | 'close' | 'unlisten';
 type ScheduledAction = (fake: FakeRippled) => void | Promise<void>;
 
-/** Cached messages are bytes; they still go out as text frames, as rippled sends JSON. */
-const TEXT_FRAME = { binary: false } as const;
 const DEFAULT_LIMITS: LimitRange = { min: 10, default: 200, max: 400 };
 
 /**
@@ -90,13 +77,9 @@ export class FakeRippled extends EventEmitter {
   private readonly settings: ServerSettings;
   private readonly live = new Set<FakeConnection>();
   private nextConnectionId = 1;
-  private publishing: Promise<unknown> = Promise.resolve();
-  private autoTimer: NodeJS.Timeout | undefined;
   private readonly scheduled = new Map<number, ScheduledAction[]>();
-  private faults = {
-    skipLedgerMessages: 0,
-    duplicate: 0,
-    reorder: 0,
+  private readonly publisher: Publisher;
+  private readonly faults = {
     loadWarning: false,
     refuse: undefined as RefuseMode | undefined,
     delayAll: 0,
@@ -116,6 +99,11 @@ export class FakeRippled extends EventEmitter {
     this.store.add([]);
     this.store.validateNext();
     this.settings = { networkId: config.networkId, accountTxLimits: config.accountTxLimits };
+    this.publisher = new Publisher(this.store, this.settings, config, {
+      targets: () => this.live,
+      beforeLedger: (index) => this.runScheduled(index),
+      published: (header) => this.emit('published', header),
+    });
     wss.on('connection', (socket) => this.onConnection(socket));
   }
 
@@ -208,17 +196,15 @@ export class FakeRippled extends EventEmitter {
 
   /** Validates and publishes the next pending ledger; resolves once its messages are handed to the sockets. */
   publishNext(): Promise<LedgerHeader | undefined> {
-    const run = this.publishing.then(() => this.publishOne());
-    this.publishing = run.catch(() => undefined);
-    return run;
+    return this.publisher.publishNext();
   }
 
-  async publishUntil(index: number): Promise<void> {
-    while (this.store.pendingCount > 0 && this.validatedLedgerIndex < index) await this.publishNext();
+  publishUntil(index: number): Promise<void> {
+    return this.publisher.publishUntil(index);
   }
 
-  async publishAll(): Promise<void> {
-    await this.publishUntil(Number.POSITIVE_INFINITY);
+  publishAll(): Promise<void> {
+    return this.publisher.publishUntil(Number.POSITIVE_INFINITY);
   }
 
   /**
@@ -226,18 +212,11 @@ export class FakeRippled extends EventEmitter {
    * ledger stream keeps beating like a live network (unless emptyWhenIdle is false).
    */
   startAutoPublish(intervalMs: number, options: { emptyWhenIdle?: boolean } = {}): void {
-    this.stopAutoPublish();
-    const tick = async () => {
-      if (this.store.pendingCount === 0 && options.emptyWhenIdle !== false) this.store.add([]);
-      if (this.store.pendingCount > 0) await this.publishNext();
-      if (this.autoTimer) this.autoTimer = setTimeout(tick, intervalMs);
-    };
-    this.autoTimer = setTimeout(tick, intervalMs);
+    this.publisher.startAuto(intervalMs, options.emptyWhenIdle !== false);
   }
 
   stopAutoPublish(): void {
-    clearTimeout(this.autoTimer);
-    this.autoTimer = undefined;
+    this.publisher.stopAuto();
   }
 
   /** Runs `action` just before ledger `index` is published (for scripted chaos). */
@@ -256,87 +235,14 @@ export class FakeRippled extends EventEmitter {
   }
 
   /** Resolves when publishing is idle and every socket has flushed what it was given. */
-  async drain(): Promise<void> {
-    await this.publishing;
-    await Promise.all([...this.live].map((c) => flushed(c.socket)));
+  drain(): Promise<void> {
+    return this.publisher.drain();
   }
 
-  private async publishOne(): Promise<LedgerHeader | undefined> {
-    if (this.store.pendingCount === 0) return undefined;
-    const nextIndex = this.validatedLedgerIndex + 1;
-    for (const action of this.scheduled.get(nextIndex) ?? []) await action(this);
-    this.scheduled.delete(nextIndex);
-    const ledger = this.store.validateNext();
-    if (!ledger) return undefined;
-    const sendLedgerClosed = this.faults.skipLedgerMessages === 0;
-    if (!sendLedgerClosed) this.faults.skipLedgerMessages -= 1;
-    const ledgerText = ledgerClosedText(this.store, this.settings, ledger);
-    for (const connection of [...this.live]) {
-      if (connection.skipLedgers > 0) {
-        connection.skipLedgers -= 1;
-        continue;
-      }
-      let withLedger = sendLedgerClosed && connection.streams.has('ledger');
-      if (withLedger && connection.skipLedgerMessages > 0) {
-        connection.skipLedgerMessages -= 1;
-        withLedger = false;
-      }
-      await this.sendLedger(connection, ledger, withLedger ? ledgerText : undefined);
-    }
-    this.emit('published', ledger.header);
-    return ledger.header;
-  }
-
-  /** pubLedger order for one connection: ledgerClosed, then its transactions by TransactionIndex. */
-  private async sendLedger(connection: FakeConnection, ledger: StoredLedger, ledgerText?: string) {
-    const messages: Buffer[] = [];
-    const everything = connection.streams.has('transactions');
-    for (const tx of ledger.txs) {
-      if (everything || intersects(tx.affected, connection.accounts)) {
-        messages.push(streamMessage(tx, connection.apiVersion));
-      }
-    }
-    if (this.faults.reorder > 0 && messages.length >= 2) {
-      this.faults.reorder -= 1;
-      [messages[0], messages[1]] = [messages[1]!, messages[0]!];
-    }
-    if (ledgerText !== undefined) await this.send(connection, ledgerText);
-    for (const message of messages) {
-      const flushed = this.send(connection, message);
-      if (flushed) await flushed;
-      if (this.faults.duplicate > 0) {
-        this.faults.duplicate -= 1;
-        await this.send(connection, message);
-      }
-    }
-  }
-
-  /**
-   * Sends without unbounded buffering: above the high-water mark it returns a promise that settles once
-   * the socket has flushed; below it, nothing (no promise per message on the fast path).
-   */
-  private send(connection: FakeConnection, message: string | Buffer): Promise<void> | undefined {
-    const socket = connection.socket;
-    if (socket.readyState !== WebSocket.OPEN) return undefined;
-    const buffered = socket.bufferedAmount;
-    if (this.config.slowClientBytes > 0) {
-      // BaseWSPeer::send: over the send queue limit rippled gives up on the client instead of waiting.
-      if (buffered > this.config.slowClientBytes) socket.close(1008, 'Policy error: client is too slow.');
-      else socket.send(message, TEXT_FRAME);
-      return undefined;
-    }
-    if (buffered < this.config.highWaterMarkBytes) {
-      socket.send(message, TEXT_FRAME);
-      return undefined;
-    }
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        socket.off('close', done);
-        resolve();
-      };
-      socket.once('close', done);
-      socket.send(message, TEXT_FRAME, done);
-    });
+  private async runScheduled(index: number): Promise<void> {
+    const actions = this.scheduled.get(index) ?? [];
+    this.scheduled.delete(index);
+    for (const action of actions) await action(this);
   }
 
   // ---- faults --------------------------------------------------------------------------------
@@ -354,7 +260,7 @@ export class FakeRippled extends EventEmitter {
   /** The next n ledgers go out without their ledgerClosed message (their transactions still go out). */
   skipLedgerMessages(n: number, connection?: FakeConnection): void {
     if (connection) connection.skipLedgerMessages += n;
-    else this.faults.skipLedgerMessages += n;
+    else this.publisher.faults.skipLedgerMessages += n;
   }
 
   /** The next n ledgers are not sent at all (ledgerClosed and transactions) to these connections. */
@@ -364,12 +270,12 @@ export class FakeRippled extends EventEmitter {
 
   /** The next n transaction messages are sent twice. */
   duplicateNext(n = 1): void {
-    this.faults.duplicate += n;
+    this.publisher.faults.duplicate += n;
   }
 
   /** In the next n ledger deliveries with two or more transactions, the first two swap places. */
   reorderNext(n = 1): void {
-    this.faults.reorder += n;
+    this.publisher.faults.reorder += n;
   }
 
   /** Sends arbitrary text (malformed JSON, unknown message types...) to every client. */
@@ -435,7 +341,7 @@ export class FakeRippled extends EventEmitter {
   }
 
   async close(): Promise<void> {
-    this.stopAutoPublish();
+    this.publisher.stopAuto();
     for (const c of this.live) c.socket.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     if (this.http.listening) await new Promise<void>((resolve) => this.http.close(() => resolve()));
@@ -472,54 +378,19 @@ export class FakeRippled extends EventEmitter {
   }
 
   private onMessage(connection: FakeConnection, data: RawData): void {
-    const text = rawText(data);
-    let request: unknown;
-    try {
-      request = Buffer.byteLength(text) > this.config.maxRequestBytes ? undefined : JSON.parse(text);
-    } catch {
-      request = undefined;
-    }
-    if (!isRecord(request)) {
-      // ServerHandler::onWSMessage: no id, the offending text echoed back.
-      this.reply(connection, { error: 'jsonInvalid', type: 'error', value: text }, 0);
+    const parsed = parseRequest(data, this.config.maxRequestBytes);
+    if ('invalid' in parsed) {
+      this.reply(connection, parsed.invalid, 0);
       return;
     }
-    const command = typeof request.command === 'string' ? request.command : undefined;
-    if (this.config.recordRequests) {
-      this.requests.push({ connection: connection.id, command: command ?? '', params: request });
-    }
-    this.emit('request', { connection: connection.id, command: command ?? '', params: request });
+    const { request, command } = parsed;
+    const recorded = { connection: connection.id, command: command ?? '', params: request };
+    if (this.config.recordRequests) this.requests.push(recorded);
+    this.emit('request', recorded);
     if (this.faults.ignore.has('*') || (command && this.faults.ignore.has(command))) return;
     const delay = (command && this.faults.delay.get(command)) || this.faults.delayAll;
-    this.reply(connection, this.respond(connection, request, command), delay);
-  }
-
-  /** ServerHandler::processSession: the response envelope around a command's result or error. */
-  private respond(connection: FakeConnection, request: Record<string, unknown>, command?: string) {
-    const echo: Record<string, unknown> = {};
-    if ('id' in request) echo.id = request.id;
-    if ('api_version' in request) echo.api_version = request.api_version;
-    const apiVersion = request.api_version ?? 1;
-    if ((apiVersion !== 1 && apiVersion !== 2) || command === undefined) {
-      const error = apiVersion !== 1 && apiVersion !== 2 ? 'invalid_API_version' : 'missingCommand';
-      return { ...echo, error, request, status: 'error', type: 'response' };
-    }
-    const handler = COMMANDS[command];
-    try {
-      if (!handler) throw rpcError('unknownCmd');
-      const result = handler(request, {
-        store: this.store,
-        apiVersion,
-        subscriber: connection,
-        settings: this.settings,
-        now: Date.now,
-      });
-      const warning = this.faults.loadWarning ? { warning: 'load' } : {};
-      return { ...echo, result, status: 'success', type: 'response', ...warning };
-    } catch (error) {
-      if (!(error instanceof RpcFailure)) throw error;
-      return { ...echo, ...error.body, request, status: 'error', type: 'response' };
-    }
+    const context = { store: this.store, subscriber: connection, settings: this.settings, now: Date.now };
+    this.reply(connection, respond(request, command, context, this.faults.loadWarning), delay);
   }
 
   private reply(connection: FakeConnection, body: unknown, delayMs: number): void {
@@ -530,22 +401,4 @@ export class FakeRippled extends EventEmitter {
     if (delayMs > 0) setTimeout(send, delayMs);
     else send();
   }
-}
-
-function intersects(affected: ReadonlySet<string>, subscribed: ReadonlySet<string>): boolean {
-  if (subscribed.size === 0) return false;
-  for (const account of affected) if (subscribed.has(account)) return true;
-  return false;
-}
-
-function rawText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
-}
-
-/** Resolves once everything queued on the socket so far has been written (a ping goes out after it). */
-function flushed(socket: WebSocket): Promise<void> {
-  if (socket.readyState !== WebSocket.OPEN || socket.bufferedAmount === 0) return Promise.resolve();
-  return new Promise((resolve) => socket.ping(undefined, undefined, () => resolve()));
 }
