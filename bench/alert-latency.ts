@@ -101,8 +101,7 @@ export async function runAlertLatencyBench(
     lines.push(summary(`alert latency, burst of ${burst} (4 SMTP connections)`, latencies.splice(0)));
     return lines.join('\n');
   } finally {
-    await outbox.stop();
-    transport.close();
+    await outbox.stop(); // closes the transport
     await smtp.close();
   }
 }

@@ -17,6 +17,7 @@ import type { MailTransport } from './smtp.js';
 import type { Notification } from './types.js';
 
 export interface OutboxOptions {
+  /** Closed by stop(). */
   readonly transport: MailTransport;
   readonly render: (notification: Notification) => MailMessage;
   /** Sends in flight at once. @default 4 */
@@ -111,12 +112,14 @@ export class Outbox {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops sending; waits for sends in flight. Queued mail stays in snapshot(). */
+  /** Stops sending, waits for sends in flight, then closes the transport (the outbox owns it). Queued mail stays in snapshot(). */
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     await Promise.allSettled([...this.inFlight]);
+    this.options.transport.close();
   }
 
   private schedulePump(): void {

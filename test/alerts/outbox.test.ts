@@ -63,7 +63,6 @@ function outbox(transport: MailTransport, extra: Partial<OutboxOptions> = {}): R
     ...extra,
   });
   cleanups.push(() => box.stop());
-  cleanups.push(() => transport.close());
   return { outbox: box, ...rec };
 }
 
@@ -148,9 +147,13 @@ describe('outbox against a real SMTP server', () => {
     expect(third.outbox.size).toBe(0);
   });
 
-  test('an unreadable snapshot is ignored with a warning', () => {
-    const rec = outbox({ send: async () => {}, close: () => {} });
+  test('an unreadable snapshot is ignored with a warning; stop() closes the transport once', async () => {
+    let closed = 0;
+    const rec = outbox({ send: async () => {}, close: () => void closed++ });
     rec.outbox.restore({ version: 7, queued: 'nope' });
+    await rec.outbox.stop();
+    await rec.outbox.stop();
+    expect(closed).toBe(1);
     expect(rec.outbox.size).toBe(0);
     expect(rec.logs.join('\n')).toContain('unreadable alert outbox');
   });
