@@ -28,11 +28,12 @@ function started(...args: Parameters<typeof testClient>): ReturnType<typeof test
 }
 
 const accounts = generatedAddresses(3);
+const waitOptions = { timeout: 10_000, interval: 5 };
 
 describe('subscribing', () => {
   test('subscribes the accounts, then the ledger stream, all with api_version, and reports the ledger', async () => {
     const t = started([server.url], { subscription: () => ({ accounts, streams: ['ledger'] }) });
-    await vi.waitFor(() => expect(t.of('subscribed')).toEqual([[server.url, 1000]]));
+    await vi.waitFor(() => expect(t.of('subscribed')).toEqual([[server.url, 1000]]), waitOptions);
     expect(server.commands('subscribe').map((r) => r.message)).toEqual([
       { command: 'subscribe', accounts, api_version: 2, id: 1 },
       { command: 'subscribe', streams: ['ledger'], api_version: 2, id: 2 },
@@ -47,7 +48,7 @@ describe('subscribing', () => {
 
   test('stream messages reach the handlers in arrival order; unknown types and bad ledgers are invalid', async () => {
     const t = started([server.url]);
-    await vi.waitFor(() => expect(t.client.isUp()).toBe(true));
+    await vi.waitFor(() => expect(t.client.isUp()).toBe(true), waitOptions);
     server.publishLedger();
     server.sendToAll({ type: 'transaction', hash: 'H1' });
     server.sendToAll({ type: 'validationReceived' });
@@ -55,7 +56,7 @@ describe('subscribing', () => {
     server.sendToAll({ type: 'ledgerClosed', ledger_index: '1002' });
     server.sendToAll('not json');
     server.publishLedger();
-    await vi.waitFor(() => expect(t.events).toHaveLength(9));
+    await vi.waitFor(() => expect(t.events).toHaveLength(9), waitOptions);
     expect(t.events.slice(2)).toEqual([
       ['ledger', server.url, 1001],
       ['tx', server.url, 'H1'],
@@ -80,10 +81,10 @@ describe('subscribing', () => {
       subscription: () => ({ accounts: many, streams: ['ledger'] }),
     });
     // Pipelined: every chunk is sent before any is answered.
-    await vi.waitFor(() => expect(held.length).toBe(3));
+    await vi.waitFor(() => expect(held.length).toBe(3), waitOptions);
     expect(t.client.isUp()).toBe(false);
     for (const answer of held) answer();
-    await vi.waitFor(() => expect(t.of('subscribed')).toHaveLength(1));
+    await vi.waitFor(() => expect(t.of('subscribed')).toHaveLength(1), waitOptions);
     const subscribes = server.commands('subscribe');
     const chunks = subscribes.filter((r) => Array.isArray(r.message.accounts));
     for (const { raw, message } of subscribes) {
@@ -100,7 +101,7 @@ describe('subscribing', () => {
         ? { error: 'actMalformed', error_message: 'Account malformed.' }
         : 'default';
     const t = started([server.url], { subscription: () => ({ accounts, streams: ['ledger'] }) });
-    await vi.waitFor(() => expect(t.of('subscribed')).toHaveLength(1));
+    await vi.waitFor(() => expect(t.of('subscribed')).toHaveLength(1), waitOptions);
     expect(t.logs).toContainEqual(expect.objectContaining({ level: 'error', msg: 'subscribe failed' }));
     expect(t.logs.find((l) => l.msg === 'subscribe failed')?.fields.server).toBe(server.url);
     expect(t.of('reconnect')).toEqual([[server.url]]);
@@ -113,7 +114,7 @@ describe('requests on the session', () => {
     clients.push(t.client);
     await expect(t.client.request({ command: 'ping' })).rejects.toBeInstanceOf(NotConnectedError);
     t.client.start();
-    await vi.waitFor(() => expect(t.client.isUp()).toBe(true));
+    await vi.waitFor(() => expect(t.client.isUp()).toBe(true), waitOptions);
     server.respond = (r) => (r.command === 'server_info' ? { info: { build_version: '2.4.0' } } : 'default');
     expect(await t.client.request({ command: 'server_info' })).toEqual({ info: { build_version: '2.4.0' } });
     expect(server.commands('server_info')[0]?.message.api_version).toBe(2);
@@ -121,7 +122,7 @@ describe('requests on the session', () => {
 
   test('subscribeAccounts and unsubscribeAccounts change the live subscription in chunks', async () => {
     const t = started([server.url], { maxSubscribeRequestBytes: 200 });
-    await vi.waitFor(() => expect(t.client.isUp()).toBe(true));
+    await vi.waitFor(() => expect(t.client.isUp()).toBe(true), waitOptions);
     const more = generatedAddresses(10, 'more');
     await t.client.subscribeAccounts(more);
     await t.client.unsubscribeAccounts(more.slice(0, 4));
@@ -164,10 +165,11 @@ describe('requests on the session', () => {
     });
     clients.push(throwing.client);
     throwing.client.start();
-    await vi.waitFor(() => expect(throwing.client.isUp()).toBe(true));
+    await vi.waitFor(() => expect(throwing.client.isUp()).toBe(true), waitOptions);
     server.publishLedger();
-    await vi.waitFor(() =>
-      expect(throwing.logs.filter((l) => l.msg === 'rippled client handler threw')).toHaveLength(2),
+    await vi.waitFor(
+      () => expect(throwing.logs.filter((l) => l.msg === 'rippled client handler threw')).toHaveLength(2),
+      waitOptions,
     );
     expect(await throwing.client.request({ command: 'ping' })).toEqual({});
   });
@@ -187,8 +189,8 @@ describe('stop()', () => {
       // Long stale and reset timers are armed too: stop() must clear them, not wait for them.
       const t = testClient([server.url], { pingIntervalMs: 20, staleAfterMs: 10_000 });
       t.client.start();
-      await vi.waitFor(() => expect(t.client.isUp()).toBe(true));
-      await vi.waitFor(() => expect(server.commands('ping').length).toBeGreaterThan(1));
+      await vi.waitFor(() => expect(t.client.isUp()).toBe(true), waitOptions);
+      await vi.waitFor(() => expect(server.commands('ping').length).toBeGreaterThan(1), waitOptions);
       const socket = [...server.sockets][0]!;
       const closed = once(socket, 'close');
       await t.client.stop();
@@ -215,8 +217,11 @@ describe('stop()', () => {
     server.refuse = true;
     const t = testClient([server.url], { backoff: { minMs: 60_000, maxMs: 60_000 } });
     t.client.start();
-    await vi.waitFor(() => expect(server.attempts.length).toBe(1));
-    await vi.waitFor(() => expect(t.logs.some((l) => l.msg === 'waiting before connecting')).toBe(true));
+    await vi.waitFor(() => expect(server.attempts.length).toBe(1), waitOptions);
+    await vi.waitFor(
+      () => expect(t.logs.some((l) => l.msg === 'waiting before connecting')).toBe(true),
+      waitOptions,
+    );
     await t.client.stop();
     expect(server.attempts.length).toBe(1);
     expect(t.logs).toContainEqual(

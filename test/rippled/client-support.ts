@@ -51,7 +51,7 @@ export function testClient(
   const client = new RippledClient({
     servers,
     apiVersion: 2,
-    requestTimeoutMs: 1_000,
+    requestTimeoutMs: 5_000,
     staleAfterMs: 10_000,
     pingIntervalMs: 5_000,
     connectTimeoutMs: 1_000,

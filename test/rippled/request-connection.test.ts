@@ -35,11 +35,11 @@ async function connect(options: RequestConnectionOptions = {}): Promise<RequestC
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (condition()) return;
+  const deadline = performance.now() + 10_000;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('requests', () => {
@@ -117,7 +117,7 @@ describe('requests', () => {
     late.socket.send(
       JSON.stringify({ id: late.message.id, status: 'success', type: 'response', result: {} }),
     );
-    expect(await connection.request({ command: 'ping' })).toEqual({});
+    expect(await connection.request({ command: 'ping' }, { timeoutMs: 5_000 })).toEqual({});
     expect(invalid).toEqual([`response to unknown or expired request id ${late.message.id}`]);
   });
 
