@@ -1,6 +1,7 @@
+import { type AccountTotals, AssetReceipts, Balance } from './account-totals.js';
 import { Exact } from './exact.js';
 import type { SizeHistogram } from './size-histogram.js';
-import { type AccountTotals, AssetReceipts, Balance, type ReceiptTotals } from './totals.js';
+import type { ReceiptTotals } from './totals.js';
 
 /** What the payment exposition reads for one exposed unit: one account, or a group of them. */
 export type UnitView = Pick<
