@@ -116,6 +116,36 @@ describe('account_tx pagination', () => {
   });
 });
 
+describe('short pages', () => {
+  it('can return fewer entries than the limit, with a marker, like rippled may', async () => {
+    const short = await FakeRippled.start({ firstLedgerIndex: FIRST, accountTxPageCap: 3 });
+    const other = await RawClient.connect(short.url);
+    try {
+      short.addLedgers(history.ledgers);
+      await short.publishAll();
+      const account = history.accounts[0]!;
+      const first = (await other.request({ command: 'account_tx', account, forward: true, limit: 10 }))
+        .result;
+      expect(first.limit).toBe(10);
+      expect(first.transactions).toHaveLength(3);
+      expect(first.marker).toBeDefined();
+      const hashes: string[] = [];
+      let marker: unknown;
+      do {
+        const page = (
+          await other.request({ command: 'account_tx', account, forward: true, limit: 10, marker })
+        ).result;
+        hashes.push(...page.transactions.map((e: Json) => e.tx.hash));
+        marker = page.marker;
+      } while (marker);
+      expect(hashes).toEqual(expectedHashes(account));
+    } finally {
+      other.close();
+      await short.close();
+    }
+  });
+});
+
 describe('account_tx ranges', () => {
   it('reports the effective range and returns only transactions inside it', async () => {
     const account = history.accounts[2]!;

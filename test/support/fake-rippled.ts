@@ -27,6 +27,8 @@ export interface FakeRippledOptions {
   ledgerIntervalSeconds?: number;
   networkId?: number;
   accountTxLimits?: LimitRange;
+  /** Return at most this many account_tx entries per page, still with a marker (default 0: no cap). */
+  accountTxPageCap?: number;
   /** RPC::Tuning::maxRequestSize: larger requests get jsonInvalid (default 1,000,000 bytes). */
   maxRequestBytes?: number;
   /** Keep every request in `requests` (default true; benchmarks turn it off). */
@@ -98,7 +100,11 @@ export class FakeRippled extends EventEmitter {
     this.store = new LedgerStore(config.firstLedgerIndex, firstCloseTime, config.ledgerIntervalSeconds);
     this.store.add([]);
     this.store.validateNext();
-    this.settings = { networkId: config.networkId, accountTxLimits: config.accountTxLimits };
+    this.settings = {
+      networkId: config.networkId,
+      accountTxLimits: config.accountTxLimits,
+      accountTxPageCap: config.accountTxPageCap,
+    };
     this.publisher = new Publisher(this.store, this.settings, config, {
       targets: () => this.live,
       beforeLedger: (index) => this.runScheduled(index),
@@ -122,6 +128,7 @@ export class FakeRippled extends EventEmitter {
       ledgerIntervalSeconds: options.ledgerIntervalSeconds ?? 4,
       networkId: options.networkId ?? 0,
       accountTxLimits: options.accountTxLimits ?? DEFAULT_LIMITS,
+      accountTxPageCap: options.accountTxPageCap ?? 0,
       maxRequestBytes: options.maxRequestBytes ?? 1_000_000,
       recordRequests: options.recordRequests ?? true,
       highWaterMarkBytes: options.highWaterMarkBytes ?? 1024 * 1024,

@@ -22,6 +22,11 @@ export interface ServerSettings {
   readonly networkId: number;
   /** RPC::Tuning::accountTx for non-admin callers: {10, 200, 400}. */
   readonly accountTxLimits: LimitRange;
+  /**
+   * At most this many entries per account_tx page, whatever the limit (0: no cap). rippled may return
+   * fewer than `limit` entries with a marker; this lets tests catch clients that stop on a short page.
+   */
+  readonly accountTxPageCap: number;
 }
 
 export interface CommandContext {
@@ -150,7 +155,13 @@ function accountTx(params: Json, ctx: CommandContext): Json {
   const account = requireAccount(params);
   const range = ledgerRange(params, ctx);
   const marker = readMarker(params.marker);
-  const page = ctx.store.accountTx(account, { ...range, forward: params.forward === true, limit, marker });
+  const pageSize = ctx.settings.accountTxPageCap > 0 ? Math.min(limit, ctx.settings.accountTxPageCap) : limit;
+  const page = ctx.store.accountTx(account, {
+    ...range,
+    forward: params.forward === true,
+    limit: pageSize,
+    marker,
+  });
   return {
     account,
     ledger_index_max: range.max,
