@@ -229,7 +229,7 @@ export class RippledClient {
       else session.fresh = true;
       session.after(this.settings.resetAfterMs, () => this.pool.recordHealthy(session.server));
       const ledgerIndex = isLedgerIndex(result.ledger_index) ? result.ledger_index : null;
-      this.log.info('subscribed', {
+      this.log.debug('subscribed', {
         server: session.server,
         accounts: accounts.length,
         streams,
