@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeRippled } from '../support/fake-rippled.js';
 import { loadFixture } from '../support/fixtures.js';
@@ -207,5 +208,46 @@ describe('ledger and server_info', () => {
     const { info } = (await client.request({ command: 'server_info' })).result;
     expect(info).toMatchObject({ complete_ledgers: '700-701', server_state: 'full', network_id: 0 });
     expect(info.validated_ledger).toMatchObject({ seq: 701, hash: expect.stringMatching(/^[0-9A-F]{64}$/) });
+  });
+});
+
+describe('hostile requests', () => {
+  it('answers every request, however malformed, and keeps serving', async () => {
+    const requests = fc.sample(
+      fc.record(
+        {
+          command: fc.constantFrom(
+            'ping',
+            'subscribe',
+            'unsubscribe',
+            'account_info',
+            'account_tx',
+            'ledger',
+            'server_info',
+            'nope',
+          ),
+          api_version: fc.oneof(fc.constant(1), fc.constant(2), fc.anything()),
+          accounts: fc.oneof(fc.array(fc.string()), fc.anything()),
+          streams: fc.oneof(fc.array(fc.constantFrom('ledger', 'transactions', 'x')), fc.anything()),
+          account: fc.oneof(fc.constant(WATCHED), fc.anything()),
+          ledger_index_min: fc.anything(),
+          ledger_index_max: fc.oneof(fc.integer(), fc.anything()),
+          ledger_index: fc.anything(),
+          limit: fc.anything(),
+          marker: fc.anything(),
+          forward: fc.anything(),
+          transactions: fc.anything(),
+          expand: fc.anything(),
+        },
+        { requiredKeys: ['command'] },
+      ),
+      { numRuns: 300, seed: 4 },
+    );
+    for (const request of requests) {
+      const response = await client.request(request);
+      expect(['success', 'error']).toContain(response.status);
+      expect(response.error, JSON.stringify(request)).not.toBe('internal');
+    }
+    expect((await client.request({ command: 'ping' })).status).toBe('success');
   });
 });

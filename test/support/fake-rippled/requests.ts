@@ -57,8 +57,12 @@ export function respond(
       ...(loadWarning ? { warning: 'load' } : {}),
     };
   } catch (error) {
-    if (!(error instanceof RpcFailure)) throw error;
-    return { ...echo, ...error.body, request, status: 'error', type: 'response' };
+    // Like processSession's catch: an unexpected exception in a handler becomes rpcINTERNAL.
+    const body =
+      error instanceof RpcFailure
+        ? error.body
+        : { error: 'internal', error_code: 73, error_message: 'Internal error.' };
+    return { ...echo, ...body, request, status: 'error', type: 'response' };
   }
 }
 
