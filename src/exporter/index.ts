@@ -15,6 +15,7 @@ import { StreamSequencer } from '../pipeline/sequencer.js';
 import { RippledClient } from '../rippled/index.js';
 import {
   createHttpApp,
+  type PaymentStatus,
   type ReloadResult,
   type RunningHttpServer,
   type StatusSnapshot,
@@ -62,6 +63,8 @@ export class Exporter {
   private readonly alerting: Alerting;
   private readonly store: StateStore | null;
   private readonly recent = new RecentPayments();
+  /** The newest receipt of each account, for the status page (the recent list may have rolled past it). */
+  private readonly lastPayment = new Map<string, PaymentStatus>();
   private readonly balanceClock = new BalanceClock();
   private readonly loggedInvalid = new Set<string>();
   private http: RunningHttpServer | null = null;
@@ -353,7 +356,7 @@ export class Exporter {
     const closeTime = analysis.closeTime ?? this.lastLedger?.closeTime ?? this.options.now() / 1000;
     const memos = analysis.memos ?? [];
     for (const amount of effect.received) {
-      this.recent.add({
+      const payment: PaymentStatus = {
         time: closeTime,
         accountName: account.name,
         accountAddress: account.address,
@@ -364,7 +367,9 @@ export class Exporter {
         link: explorerLink(this.config.xrpl.explorerUrl, hash),
         partial: analysis.partialPayment,
         memo: memos[0] ?? null,
-      });
+      };
+      this.recent.add(payment);
+      this.lastPayment.set(account.address, payment);
       this.alerting.onPayment({
         account: account.address,
         accountName: account.name,
@@ -427,8 +432,7 @@ export class Exporter {
 
   private accountStatus(account: AccountConfig) {
     const totals = this.metrics.totals.get(account.address);
-    const last = this.metrics.totals.lastReceived(account.address);
-    const recent = this.recent.list().find((p) => p.accountAddress === account.address);
+    const last = this.lastPayment.get(account.address);
     const value = (v: Big) => formatValue(v);
     return {
       name: account.name,
@@ -446,16 +450,16 @@ export class Exporter {
             count: r.count,
           }))
         : [],
-      lastPayment:
-        last && recent
-          ? {
-              hash: recent.hash,
-              explorerLink: recent.link,
-              amount: value(last.value),
-              ...naturalAssetLabels(last.asset),
-              time: last.closeTime ?? recent.time,
-            }
-          : null,
+      lastPayment: last
+        ? {
+            hash: last.hash,
+            explorerLink: last.link,
+            amount: last.amount,
+            currency: last.currency,
+            issuer: last.issuer,
+            time: last.time,
+          }
+        : null,
     };
   }
 }
