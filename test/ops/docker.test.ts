@@ -67,6 +67,32 @@ describe('Dockerfile', () => {
   });
 });
 
+describe('.dockerignore', () => {
+  /** The subset of .dockerignore syntax the file uses: `name` (a top-level path) and `*.ext`. */
+  function ignored(patterns: readonly string[], path: string): boolean {
+    const top = path.split('/')[0]!;
+    return patterns.some((p) => (p.startsWith('*.') ? path.endsWith(p.slice(1)) : p === top || p === path));
+  }
+
+  it('keeps everything the Dockerfile copies from the context and drops local build output', async () => {
+    const patterns = (await readFile(join(REPO_ROOT, '.dockerignore'), 'utf8'))
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    expect(
+      patterns.every((p) => /^(\*\.\w+|[\w.-]+)$/.test(p)),
+      'only simple patterns',
+    ).toBe(true);
+    const copied = [...(await dockerfile()).matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) =>
+      m[1]!.split(' '),
+    );
+    expect(copied).toEqual(expect.arrayContaining(['package-lock.json', 'src', 'config.yaml']));
+    for (const path of copied) expect(ignored(patterns, path), path).toBe(false);
+    for (const path of ['node_modules', 'dist', '.git', 'test', 'README.md'])
+      expect(ignored(patterns, path), path).toBe(true);
+  });
+});
+
 describe('docker-compose.yml', () => {
   it.each([[[]], [['--profile', 'demo']], [['--profile', 'live']]])(
     'is valid for docker-compose config %j',
