@@ -21,7 +21,8 @@ interface Draft {
   sender: string | null;
   destinationTag: number | null;
   partialPayment: boolean;
-  mentioned: string[];
+  /** The transaction's own fields once found: names the accounts to report when nothing else can. */
+  tx: JsonObject | null;
 }
 
 /**
@@ -40,13 +41,13 @@ export function analyzeTransaction(input: unknown, watched: WatchSet): TxAnalysi
     sender: null,
     destinationTag: null,
     partialPayment: false,
-    mentioned: [],
+    tx: null,
   };
   try {
     return analyze(input, watched, draft);
   } catch (error) {
     const why = error instanceof InvalidInputError ? error.message : `unexpected input: ${String(error)}`;
-    return invalid(draft, why);
+    return invalid(draft, watched, why);
   }
 }
 
@@ -64,9 +65,9 @@ function analyze(input: unknown, watched: WatchSet, draft: Draft): TxAnalysis {
     draft.transactionType === 'Payment' &&
     typeof tx.Flags === 'number' &&
     (tx.Flags & TF_PARTIAL_PAYMENT) !== 0;
-  draft.mentioned = mentionedWatched(tx, watched);
+  draft.tx = tx;
 
-  if (meta === null) return proposed(envelope, draft);
+  if (meta === null) return proposed(envelope, draft, watched);
   const result = meta.TransactionResult;
   if (typeof result !== 'string') throw new InvalidInputError('metadata has no TransactionResult');
   draft.result = result;
@@ -121,19 +122,19 @@ function feePayer(tx: JsonObject): string | null {
 }
 
 /** An unvalidated (proposed) message has no metadata: report the watched accounts it names. */
-function proposed(envelope: Envelope, draft: Draft): TxAnalysis {
+function proposed(envelope: Envelope, draft: Draft, watched: WatchSet): TxAnalysis {
   draft.result = envelope.engineResult;
   return finish(
     draft,
-    draft.mentioned.map((account) => emptyEffect(account, 'not counted: not validated')),
+    mentionedWatched(draft.tx, watched).map((account) => emptyEffect(account, 'not counted: not validated')),
   );
 }
 
-function invalid(draft: Draft, why: string): TxAnalysis {
+function invalid(draft: Draft, watched: WatchSet, why: string): TxAnalysis {
   const reason = `not counted: invalid input: ${why}`;
   return finish(
     draft,
-    draft.mentioned.map((account) => emptyEffect(account, reason)),
+    mentionedWatched(draft.tx, watched).map((account) => emptyEffect(account, reason)),
     why,
   );
 }
@@ -167,11 +168,16 @@ function emptyEffect(account: string, reason: string): AccountEffect {
   };
 }
 
-function mentionedWatched(tx: JsonObject, watched: WatchSet): string[] {
+function mentionedWatched(tx: JsonObject | null, watched: WatchSet): string[] {
   const mentioned: string[] = [];
-  for (const account of [tx.Account, tx.Destination]) {
-    if (typeof account !== 'string' || mentioned.includes(account)) continue;
-    if (watched === 'all' || watched.has(account)) mentioned.push(account);
+  if (tx === null) return mentioned;
+  try {
+    for (const account of [tx.Account, tx.Destination]) {
+      if (typeof account !== 'string' || mentioned.includes(account)) continue;
+      if (watched === 'all' || watched.has(account)) mentioned.push(account);
+    }
+  } catch {
+    // Reading hostile input again (a throwing getter) must not throw out of the module.
   }
   return mentioned;
 }

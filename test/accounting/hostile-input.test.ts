@@ -217,6 +217,16 @@ describe('malformed or hostile input never throws and is reported as invalid inp
       },
     };
     expectInvalid(analyzeTransaction(input, 'all'), /boom/);
+    const throwingAccount = {
+      tx_json: {
+        TransactionType: 'Payment',
+        get Account(): never {
+          throw new Error('bang');
+        },
+      },
+      meta: { TransactionResult: 'tesSUCCESS', AffectedNodes: [] },
+    };
+    expectInvalid(analyzeTransaction(throwingAccount, 'all'), /bang/);
   });
 
   test('lists of transactions and binary entries are refused with a clear reason', () => {
