@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { backfill, chooseMode } from '../../src/backfill/index.js';
 import { silentLogger } from '../../src/log.js';
 import { RequestConnection } from '../../src/rippled/index.js';
-import { getAffectedAccounts } from '../support/affected-accounts.js';
-import { FakeRippled } from '../support/fake-rippled.js';
+import { getAffectedAccounts } from '../../src/simulator/affected-accounts.js';
+import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { buildHistory, type History } from '../support/history.js';
 
 const open: Array<{ close(): unknown }> = [];

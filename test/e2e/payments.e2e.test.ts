@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { type RunningProcess, startExporter, waitFor } from '../ops/processes.js';
 import { parseExposition, sampleValue } from '../support/exposition.js';
-import { FakeRippled } from '../support/fake-rippled.js';
 import { paymentsScenario } from '../support/history.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getAffectedAccounts } from '../support/affected-accounts.js';
-import { FakeRippled } from '../support/fake-rippled.js';
+import { getAffectedAccounts } from '../../src/simulator/affected-accounts.js';
+import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { buildHistory } from '../support/history.js';
 import { RawClient } from './raw-client.js';
 

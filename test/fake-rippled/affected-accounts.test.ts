@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { getBalanceChanges, type TransactionMetadata } from 'xrpl';
-import { ACCOUNT_ID_FIELDS, getAffectedAccounts, mptIssuer } from '../support/affected-accounts.js';
-import { ENGINE_RESULT_CODES } from '../support/fake-rippled/engine-results.js';
+import { ACCOUNT_ID_FIELDS, getAffectedAccounts, mptIssuer } from '../../src/simulator/affected-accounts.js';
+import { ENGINE_RESULT_CODES } from '../../src/simulator/fake-rippled/engine-results.js';
 import { loadFixture } from '../support/fixtures.js';
 import { fixtureTransactions } from '../support/history.js';
 

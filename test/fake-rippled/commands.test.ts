@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeRippled } from '../support/fake-rippled.js';
+import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { loadFixture } from '../support/fixtures.js';
 import { RawClient } from './raw-client.js';
 

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type FakeConnection, FakeRippled } from '../support/fake-rippled.js';
+import { type FakeConnection, FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { fixtureTx } from '../support/history.js';
 import { RawClient } from './raw-client.js';
 

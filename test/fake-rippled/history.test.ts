@@ -2,8 +2,8 @@ import Big from 'big.js';
 import { isValidClassicAddress } from 'ripple-address-codec';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getBalanceChanges, type TransactionMetadata } from 'xrpl';
-import { getAffectedAccounts } from '../support/affected-accounts.js';
-import { FakeRippled } from '../support/fake-rippled.js';
+import { getAffectedAccounts } from '../../src/simulator/affected-accounts.js';
+import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import {
   addressesIn,
   buildHistory,

@@ -3,7 +3,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeRippled } from '../support/fake-rippled.js';
+import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { type RunningProcess, startExporter, waitFor } from './processes.js';
 import { REPO_ROOT, runTool } from './tools.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { FakeRippled } from '../support/fake-rippled.js';
+import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { type FakeSmtp, startFakeSmtp } from '../support/fake-smtp.js';
 import { loadFixture } from '../support/fixtures.js';
 import { targetsOf } from './dashboard/lint.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { RippledClient } from '../../src/rippled/rippled-client.js';
-import { getAffectedAccounts } from '../support/affected-accounts.js';
-import { FakeRippled } from '../support/fake-rippled.js';
+import { getAffectedAccounts } from '../../src/simulator/affected-accounts.js';
+import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { buildHistory } from '../support/history.js';
 import { testClient } from './client-support.js';
 

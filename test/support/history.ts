@@ -1,9 +1,9 @@
 import { encodeAccountID, isValidClassicAddress } from 'ripple-address-codec';
-import { getAffectedAccounts } from './affected-accounts.js';
-import { type HistoryTx, normalizeEnvelope } from './fake-rippled/tx-shapes.js';
+import { getAffectedAccounts } from '../../src/simulator/affected-accounts.js';
+import { type HistoryTx, normalizeEnvelope } from '../../src/simulator/fake-rippled/tx-shapes.js';
 import { loadFixture, transactionCases } from './fixtures.js';
 
-export type { HistoryTx } from './fake-rippled/tx-shapes.js';
+export type { HistoryTx } from '../../src/simulator/fake-rippled/tx-shapes.js';
 
 /** A transaction of a built history, with the fixture it came from (for failure messages). */
 export interface HistoryEntry extends HistoryTx {
