@@ -1,9 +1,13 @@
-import { encodeAccountID, isValidClassicAddress } from 'ripple-address-codec';
+import { encodeAccountID } from 'ripple-address-codec';
 import { getAffectedAccounts } from '../../src/simulator/affected-accounts.js';
 import { type HistoryTx, normalizeEnvelope } from '../../src/simulator/fake-rippled/tx-shapes.js';
+import { addressesIn, remapAddresses, remapText } from '../../src/simulator/remap.js';
+import { createRng, type Rng } from '../../src/simulator/rng.js';
 import { loadFixture, transactionCases } from './fixtures.js';
 
 export type { HistoryTx } from '../../src/simulator/fake-rippled/tx-shapes.js';
+export { addressesIn, remapAddresses } from '../../src/simulator/remap.js';
+export { createRng, type Rng } from '../../src/simulator/rng.js';
 
 /** A transaction of a built history, with the fixture it came from (for failure messages). */
 export interface HistoryEntry extends HistoryTx {
@@ -14,51 +18,6 @@ export interface History {
   readonly ledgers: Array<{ transactions: HistoryEntry[] }>;
   /** The watched test accounts the history was remapped onto. */
   readonly accounts: string[];
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same history on every machine. */
-export interface Rng {
-  /** Uniform in [0, 1). */
-  next(): number;
-  /** Uniform integer in [0, n). */
-  int(n: number): number;
-  chance(p: number): boolean;
-  pick<T>(items: readonly T[]): T;
-  shuffle<T>(items: readonly T[]): T[];
-  bytes(n: number): Uint8Array;
-  hex(bytes: number): string;
-}
-
-export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const bytes = (n: number) => Uint8Array.from({ length: n }, () => int(256));
-  return {
-    next,
-    int,
-    chance: (p) => next() < p,
-    pick: (items) => {
-      if (items.length === 0) throw new Error('pick from an empty list');
-      return items[int(items.length)]!;
-    },
-    shuffle: (items) => {
-      const out = [...items];
-      for (let i = out.length - 1; i > 0; i--) {
-        const j = int(i + 1);
-        [out[i], out[j]] = [out[j]!, out[i]!];
-      }
-      return out;
-    },
-    bytes,
-    hex: (n) => Buffer.from(bytes(n)).toString('hex').toUpperCase(),
-  };
 }
 
 /** `count` distinct valid classic addresses from seeded bytes. */
@@ -93,34 +52,6 @@ function fixturePool(): readonly PoolEntry[] {
     return [{ name: c.name, tx, text: JSON.stringify({ tx: tx.tx, meta: tx.meta }), remappable }];
   });
   return cachedPool;
-}
-
-/** Placeholder accounts that must never be remapped: rippled's ACCOUNT_ONE (RippleState Balance issuer) and zero. */
-const RESERVED = new Set(['rrrrrrrrrrrrrrrrrrrrBZbvji', 'rrrrrrrrrrrrrrrrrrrrrhoLvTp']);
-
-/** Every classic address that appears as a JSON string value in the transaction or its metadata. */
-export function addressesIn(tx: HistoryTx): string[] {
-  const found = new Set<string>();
-  for (const match of JSON.stringify([tx.tx, tx.meta]).matchAll(/"(r[1-9A-HJ-NP-Za-km-z]{24,34})"/g)) {
-    const address = match[1]!;
-    if (!RESERVED.has(address) && isValidClassicAddress(address)) found.add(address);
-  }
-  return [...found];
-}
-
-/**
- * Replaces every occurrence of each mapped address (as a whole JSON string) in tx and metadata, and
- * gives the result a new hash. Hex-encoded account ids (e.g. inside an MPTokenIssuanceID) are left alone.
- */
-export function remapAddresses(tx: HistoryTx, mapping: ReadonlyMap<string, string>, hash: string): HistoryTx {
-  return remapText(JSON.stringify({ tx: tx.tx, meta: tx.meta }), mapping, hash);
-}
-
-function remapText(text: string, mapping: ReadonlyMap<string, string>, hash: string): HistoryTx {
-  let out = text;
-  for (const [from, to] of mapping) out = out.split(`"${from}"`).join(`"${to}"`);
-  const parsed = JSON.parse(out) as { tx: HistoryTx['tx']; meta: HistoryTx['meta'] };
-  return { tx: parsed.tx, meta: parsed.meta, hash };
 }
 
 export interface HistoryOptions {
