@@ -7,12 +7,14 @@
  * - sends run with bounded concurrency; a failure keeps the email queued and retries it with capped
  *   exponential backoff, forever (while SMTP is down the whole queue pauses with the same backoff and waits).
  * The one gap no outbox can close: a crash after the server accepted a message but before we recorded
- * it resends it after restart, with the same Message-ID, so mail clients can fold it.
+ * it resends it after restart (with the same Message-ID, so mail clients can fold it). The optional
+ * sent-journal shrinks that gap to one synchronous file append after the server's reply.
  */
 
 import { createHash } from 'node:crypto';
 import { type Logger, silentLogger } from '../log.js';
 import type { MailMessage } from './email.js';
+import { SentJournal } from './sent-journal.js';
 import type { MailTransport } from './smtp.js';
 import type { Notification } from './types.js';
 
@@ -32,6 +34,11 @@ export interface OutboxOptions {
   readonly onSent?: (rule: string) => void;
   readonly onFailed?: (rule: string, error: Error) => void;
   readonly onQueueSize?: (size: number) => void;
+  /**
+   * Path of an append-only journal of sent keys (e.g. `<state.path>.alerts-sent`), written right after
+   * each accepted email and read back here, so a crash before the next state-file write cannot resend.
+   */
+  readonly sentJournalPath?: string;
 }
 
 /** Plain JSON for the durable state: queued notifications and digests of sent keys. */
@@ -62,11 +69,16 @@ export class Outbox {
   private pumpScheduled = false;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
+  private journal: SentJournal | null = null;
 
   constructor(options: OutboxOptions) {
     this.options = options;
     this.logger = options.logger ?? silentLogger;
     this.concurrency = Math.max(1, options.concurrency ?? 4);
+    if (options.sentJournalPath !== undefined) {
+      this.journal = new SentJournal(options.sentJournalPath, this.logger);
+      for (const digest of this.journal.load()) this.remember(digest);
+    }
   }
 
   /** Queues the notification unless its key was already queued or sent; returns whether it was queued. */
@@ -178,6 +190,7 @@ export class Outbox {
   private succeeded(digest: string, rule: string, mail: MailMessage): void {
     this.queue.delete(digest);
     this.remember(digest);
+    this.journal?.append(digest, () => this.sent, this.maxSentKeys);
     this.consecutiveFailures = 0;
     this.pausedUntil = 0;
     this.logger.info('alert email sent', { rule, message_id: mail.messageId, to: mail.to.join(',') });
@@ -207,11 +220,15 @@ export class Outbox {
   private remember(digest: string): void {
     this.sent.delete(digest);
     this.sent.add(digest);
-    const max = this.options.maxSentKeys ?? 50_000;
+    const max = this.maxSentKeys;
     for (const oldest of this.sent) {
       if (this.sent.size <= max) break;
       this.sent.delete(oldest);
     }
+  }
+
+  private get maxSentKeys(): number {
+    return this.options.maxSentKeys ?? 50_000;
   }
 
   private reportSize(): void {

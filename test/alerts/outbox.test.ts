@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Big from 'big.js';
 import { afterEach, describe, expect, test } from 'vitest';
 import { renderEmail } from '../../src/alerts/email.js';
@@ -187,5 +190,45 @@ describe('outbox against a real SMTP server', () => {
     await rec.outbox.idle();
     expect(peak).toBe(3);
     expect(rec.sent).toHaveLength(30);
+  });
+});
+
+describe('sent-journal', () => {
+  const memoryTransport = (delivered: string[]): MailTransport => ({
+    send: async (m) => void delivered.push(m.messageId),
+    close: () => {},
+  });
+
+  test('a restart without a state-file write still knows what was sent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outbox-journal-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const journal = join(dir, 'state.json.alerts-sent');
+    const delivered: string[] = [];
+    const notes = notificationsFor(4);
+    const first = outbox(memoryTransport(delivered), { sentJournalPath: journal });
+    for (const n of notes.slice(0, 3)) first.outbox.enqueue(n);
+    await first.outbox.idle();
+    // "Killed": no stop(), no snapshot. The next process reads the journal.
+    const second = outbox(memoryTransport(delivered), { sentJournalPath: journal });
+    expect(notes.slice(0, 3).map((n) => second.outbox.enqueue(n))).toEqual([false, false, false]);
+    expect(second.outbox.enqueue(notes[3] as Notification)).toBe(true);
+    await second.outbox.idle();
+    expect(delivered).toHaveLength(4);
+  });
+
+  test('the journal is compacted to the remembered keys and unreadable lines are skipped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outbox-journal-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const journal = join(dir, 'sent');
+    writeFileSync(journal, 'not a digest\n');
+    const notes = notificationsFor(30);
+    const first = outbox(memoryTransport([]), { sentJournalPath: journal, maxSentKeys: 5 });
+    for (const n of notes) first.outbox.enqueue(n);
+    await first.outbox.idle();
+    const lines = readFileSync(journal, 'utf8').trim().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(10);
+    const second = outbox(memoryTransport([]), { sentJournalPath: journal, maxSentKeys: 5 });
+    expect(second.outbox.enqueue(notes[29] as Notification)).toBe(false);
+    expect(second.outbox.enqueue(notes[0] as Notification)).toBe(true);
   });
 });
