@@ -75,21 +75,29 @@ interface RenderedUnit {
   chunks: readonly string[];
 }
 
+/** Units per cached block: small enough that one payment re-joins little, large enough for few blocks. */
+const BLOCK_SIZE = 256;
+
+interface RenderedBlock {
+  readonly units: readonly RenderedUnit[];
+  /** One text per family of FAMILY_ORDER: the block's unit chunks joined. */
+  readonly texts: readonly string[];
+}
+
 /**
  * Renders the payment families in the Prometheus text format 0.0.4 from the cached floats of the
- * exact totals. Each unit's text is kept per family and rebuilt only when its revision changes, so a
- * scrape of 10,000 idle accounts is a join of cached strings, not 160,000 new ones for the GC.
+ * exact totals. Text is cached at two levels, each rebuilt only when something in it changed: per
+ * unit and family (keyed by the unit's revision), and per block of units and family. A scrape then
+ * concatenates a few hundred block strings (V8 keeps that as a rope; the HTTP layer's single
+ * Buffer.from copies it once), instead of building 160,000 lines for 10,000 accounts.
  * Every unit's XRP series are present, at 0 before any receipt.
  */
 export class PaymentExposition {
   private readonly typeLabels = new Map<string, string>();
   private readonly leLabels: readonly string[];
   private readonly rendered = new Map<ExposedUnit, RenderedUnit>();
-  private lastOutput: {
-    readonly units: readonly ExposedUnit[];
-    readonly rendered: readonly RenderedUnit[];
-    readonly text: string;
-  } | null = null;
+  private blocks: RenderedBlock[] = [];
+  private blocksOf: readonly ExposedUnit[] | null = null;
 
   constructor(
     private readonly labeler: AssetLabeler,
@@ -99,21 +107,33 @@ export class PaymentExposition {
   }
 
   render(units: readonly ExposedUnit[]): string {
+    if (this.blocksOf !== units) {
+      this.blocks = [];
+      this.blocksOf = units;
+    }
     const current = units.map((unit) => this.unitText(unit));
-    // Nothing changed since the last scrape (same units, same revisions): reuse the whole text.
-    const last = this.lastOutput;
-    if (last && last.units === units && current.every((unit, i) => unit === last.rendered[i]))
-      return last.text;
-    const parts: string[] = [];
+    const blocks: RenderedBlock[] = [];
+    for (let start = 0; start < current.length; start += BLOCK_SIZE) {
+      blocks.push(this.blockText(start / BLOCK_SIZE, current.slice(start, start + BLOCK_SIZE)));
+    }
+    let text = '';
     FAMILY_ORDER.forEach((family, f) => {
       // prom-client separates families with a blank line; keep the whole exposition uniform.
-      if (f > 0) parts.push('');
-      parts.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`);
-      for (const unit of current) parts.push(unit.chunks[f]!);
+      if (f > 0) text += '\n\n';
+      text += `# HELP ${family.name} ${family.help}\n# TYPE ${family.name} ${family.type}`;
+      for (const block of blocks) text += `\n${block.texts[f]}`;
     });
-    const text = parts.join('\n');
-    this.lastOutput = { units, rendered: current, text };
     return text;
+  }
+
+  private blockText(index: number, units: readonly RenderedUnit[]): RenderedBlock {
+    const cached = this.blocks[index];
+    if (cached && cached.units.length === units.length && units.every((u, i) => u === cached.units[i])) {
+      return cached;
+    }
+    const fresh = { units, texts: FAMILY_ORDER.map((_, f) => units.map((u) => u.chunks[f]).join('\n')) };
+    this.blocks[index] = fresh;
+    return fresh;
   }
 
   private unitText(unit: ExposedUnit): RenderedUnit {

@@ -114,6 +114,38 @@ describe('reconfigure (hot reload)', () => {
     ).toBe('99');
   });
 
+  test('with hundreds of accounts, a scrape after changes equals a fresh render of the same totals', async () => {
+    const many = Array.from({ length: 600 }, (_, i) => ({
+      address: `r${String(i).padStart(24, '0')}`,
+      name: `n${i}`,
+      group: null,
+    }));
+    const cached = createMetrics(options(topology({ accounts: many })));
+    await cached.render();
+    for (const [round, indexes] of [
+      [0, [0, 300]],
+      [1, [599]],
+      [2, [255, 256, 511, 512]],
+    ] as const) {
+      for (const i of indexes) cached.recordReceipts(pay(many[i]!.address, `${round + 1}.5`));
+      const fresh = createMetrics(options({ ...topology({ accounts: many }), totals: cached.totals }));
+      expect((await cached.render()).body).toBe((await fresh.render()).body);
+    }
+    const { body } = await cached.render();
+    expect(
+      sampleValue(
+        body,
+        `xrpl_received_amount_total{account="${many[599]!.address}",name="n599",currency="XRP",issuer=""}`,
+      ),
+    ).toBe('2.5');
+    expect(
+      sampleValue(
+        body,
+        `xrpl_received_amount_total{account="${many[512]!.address}",name="n512",currency="XRP",issuer=""}`,
+      ),
+    ).toBe('3.5');
+  });
+
   test('operational record functions set what they say', async () => {
     const metrics = createMetrics(options(topology({})));
     metrics.setUp(true);
