@@ -9,10 +9,14 @@ export type UnitView = Pick<
   'assets' | 'partialCount' | 'lastReceivedAt' | 'histogram' | 'balances' | 'revision'
 >;
 
+/** Members per partial sum: one payment re-adds one block, not a whole group of 10,000. */
+const BLOCK_SIZE = 256;
+
 /**
- * Exact per-group sums of the per-account totals (metrics.aggregate_by: group). A group's view is
- * recomputed only when one of its members changed: every change gives the account a new, higher
- * global revision, so the largest member revision identifies the group's content.
+ * Exact per-group sums of the per-account totals (metrics.aggregate_by: group), in two levels:
+ * partial sums per block of members, then the group's sum of its blocks. Each is recomputed only
+ * when something below it changed: every change gives the account a new, higher global revision,
+ * so the largest revision underneath identifies a sum's content.
  */
 export class GroupAggregator {
   private readonly cache = new Map<string, UnitView>();
@@ -25,25 +29,32 @@ export class GroupAggregator {
   }
 
   view(group: string, members: readonly string[]): UnitView | undefined {
-    let newest = 0;
-    const present: Readonly<AccountTotals>[] = [];
-    for (const member of members) {
-      const totals = this.totals.get(member);
-      if (!totals) continue;
-      present.push(totals);
-      if (totals.revision > newest) newest = totals.revision;
+    const blocks: UnitView[] = [];
+    for (let start = 0; start < members.length; start += BLOCK_SIZE) {
+      const present: UnitView[] = [];
+      for (let i = start; i < Math.min(start + BLOCK_SIZE, members.length); i++) {
+        const totals = this.totals.get(members[i]!);
+        if (totals) present.push(totals);
+      }
+      const block = this.sum(`${group}\u0000${start}`, present);
+      if (block) blocks.push(block);
     }
-    if (present.length === 0) return undefined;
-    if (present.length === 1) return present[0];
-    const cached = this.cache.get(group);
+    return this.sum(group, blocks);
+  }
+
+  private sum(key: string, parts: readonly UnitView[]): UnitView | undefined {
+    if (parts.length <= 1) return parts[0];
+    let newest = 0;
+    for (const part of parts) if (part.revision > newest) newest = part.revision;
+    const cached = this.cache.get(key);
     if (cached && cached.revision === newest) return cached;
-    const view = aggregate(present, newest);
-    this.cache.set(group, view);
+    const view = aggregate(parts, newest);
+    this.cache.set(key, view);
     return view;
   }
 }
 
-function aggregate(members: readonly Readonly<AccountTotals>[], revision: number): UnitView {
+function aggregate(members: readonly UnitView[], revision: number): UnitView {
   const assets = new Map<string, AssetReceipts>();
   const balances = new Map<string, Balance>();
   let partialCount = 0;

@@ -261,6 +261,32 @@ describe('aggregation by group', () => {
     );
   });
 
+  test('a group of hundreds of accounts sums exactly across its blocks, scrape after scrape', async () => {
+    const many = Array.from({ length: 600 }, (_, i) => ({
+      address: `r${String(i).padStart(24, '0')}`,
+      name: `n${i}`,
+      group: i % 2 === 0 ? 'even' : 'odd',
+    }));
+    const metrics = createMetrics(options(topology({ accounts: many, aggregateBy: 'group' })));
+    const series = 'xrpl_received_amount_total{group="even",currency="XRP",issuer=""}';
+    let expected = new Big(0);
+    for (const indexes of [[0], [2, 598], [300, 302, 304], [596]]) {
+      for (const i of indexes) {
+        metrics.recordReceipts(pay(many[i]!.address, '0.1', XRP, 1000 + i));
+        expected = expected.plus('0.1');
+      }
+      const { body } = await metrics.render();
+      expect(sampleValue(body, series)).toBe(expected.toFixed());
+    }
+    const { body } = await metrics.render();
+    expect(
+      sampleValue(body, 'xrpl_payments_received_total{group="even",currency="XRP",issuer="",type="Payment"}'),
+    ).toBe('7');
+    expect(sampleValue(body, 'xrpl_last_received_timestamp_seconds{group="even"}')).toBe('1598');
+    expect(sampleValue(body, 'xrpl_last_received_amount{group="even",currency="XRP",issuer=""}')).toBe('0.1');
+    expect(sampleValue(body, 'xrpl_received_amount_total{group="odd",currency="XRP",issuer=""}')).toBe('0');
+  });
+
   test('switching between account and group exposition on reload keeps the totals', async () => {
     const metrics = createMetrics(options(topology({ accounts: [A, B, C] })));
     metrics.recordReceipts(pay(A.address, '1'));
