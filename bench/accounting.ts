@@ -156,7 +156,7 @@ export function runAccountingBench(
   log(`  accounting / parse-only   ${result.ratioToParse.toFixed(2)}  (target >= 0.70)`);
   log(`  accounting / xrpl.js      ${result.ratioToXrplJs.toFixed(2)}  (target >= 2.00)`);
   log(
-    `  worst case, every account of every fixture watched: ${format(best.everyAccount)} msg/s (${(best.everyAccount / best.parse).toFixed(2)} of parse-only, ${(best.everyAccount / best.xrplJs).toFixed(2)} of xrpl.js)`,
+    `  worst case, every account of every fixture watched: ${format(best.everyAccount)} msg/CPU-s (${(best.everyAccount / best.parse).toFixed(2)} of parse-only, ${(best.everyAccount / best.xrplJs).toFixed(2)} of xrpl.js)`,
   );
   // Per-message cost without parsing: subtract the cost of fetching the pre-parsed object.
   const cost = (perSecond: number) => 1e6 / perSecond - 1e6 / best.lookupAlone;
