@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEFAULT_LISTEN_ADDRESS } from '../../src/cli.js';
-import { parseConfig } from '../../src/config/index.js';
 import { REPO_ROOT, runTool } from './tools.js';
 
 const DOCKERFILE_UTILS = join(REPO_ROOT, 'node_modules', '.bin', 'dockerfile-utils');
@@ -151,15 +150,5 @@ describe('the exporter port', () => {
     expect(services['exporter-demo']?.command).toContain(`--web.listen-address=:${port}`);
     const prometheus = await readFile(join(REPO_ROOT, 'prometheus', 'prometheus.yml'), 'utf8');
     expect(prometheus).toContain(`targets: ['exporter:${port}']`);
-  });
-});
-
-describe('examples/config-demo.yaml', () => {
-  it('is a valid configuration, with compose SMTP settings and without', async () => {
-    const text = await readFile(join(REPO_ROOT, 'examples', 'config-demo.yaml'), 'utf8');
-    const standalone = parseConfig(text, {});
-    expect(standalone).toMatchObject({ ok: true });
-    const inCompose = parseConfig(text, { SMTP_HOST: 'mailpit', SMTP_PORT: '1025' });
-    expect(inCompose.ok && inCompose.config.email?.smtp).toMatchObject({ host: 'mailpit', port: 1025 });
   });
 });
