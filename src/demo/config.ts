@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { encodeAccountID } from 'ripple-address-codec';
+import { type ConfigEnv, type ConfigResult, parseConfig } from '../config/index.js';
+
+export interface DemoAccount {
+  readonly name: string;
+  readonly address: string;
+}
+
+/**
+ * A classic address derived from a label (first 20 bytes of its SHA-256 as the AccountID): stable across
+ * runs and machines, so dashboards and Prometheus series survive a demo restart, and nobody's real account.
+ */
+export function demoAddress(label: string): string {
+  return encodeAccountID(
+    createHash('sha256').update(`xrpl-payments-exporter demo ${label}`).digest().subarray(0, 20),
+  );
+}
+
+/** The accounts the demo exporter watches. */
+export const DEMO_ACCOUNTS: readonly DemoAccount[] = ['demo-merchant', 'demo-exchange', 'demo-treasury'].map(
+  (name) => ({ name, address: demoAddress(name) }),
+);
+
+/**
+ * The demo's configuration as YAML text, so it is validated exactly like a user's file. The email
+ * section and the rules that use it appear only when SMTP_HOST is set (the compose stack points it at
+ * Mailpit); `${SMTP_HOST}` and `${SMTP_PORT:-1025}` stay references that parseConfig resolves.
+ */
+export function demoConfigYaml(rippledUrl: string, env: ConfigEnv): string {
+  const [merchant, , treasury] = DEMO_ACCOUNTS;
+  const lines = [
+    'xrpl:',
+    `  servers: [${JSON.stringify(rippledUrl)}]`,
+    '  api_version: 2',
+    '  stale_after: 30s',
+    '  explorer_url: null',
+    'accounts:',
+    ...DEMO_ACCOUNTS.map((a) => `  - { address: ${a.address}, name: ${a.name} }`),
+    // No state file: every demo run starts a fresh simulated ledger at the same index.
+    'state:',
+    '  path: null',
+  ];
+  if (env.SMTP_HOST !== undefined && env.SMTP_HOST !== '') {
+    lines.push(
+      'email:',
+      '  smtp:',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a config reference, resolved by parseConfig
+      '    host: ${SMTP_HOST}',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a config reference, resolved by parseConfig
+      '    port: ${SMTP_PORT:-1025}',
+      '    secure: false',
+      '  from: "XRPL demo alerts <demo@xrpl-payments.example>"',
+      '  to: [ops@xrpl-payments.example]',
+      'rules:',
+      '  - name: demo-large-xrp-payment',
+      '    kind: payment',
+      '    threshold: 1000',
+      '    currency: XRP',
+      `    accounts: [${treasury?.name}]`,
+      '  - name: demo-merchant-xrp-inflow',
+      '    kind: total',
+      '    threshold: 2000',
+      '    currency: XRP',
+      '    window: 10m',
+      '    cooldown: 15m',
+      `    accounts: [${merchant?.name}]`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The demo configuration, parsed and validated. */
+export function buildDemoConfig(rippledUrl: string, env: ConfigEnv): ConfigResult {
+  return parseConfig(demoConfigYaml(rippledUrl, env), env);
+}

@@ -1,0 +1,169 @@
+import type { Flags } from '../cli.js';
+import type { ConfigEnv } from '../config/index.js';
+import { Exporter } from '../exporter/index.js';
+import type { Logger } from '../log.js';
+import { FakeRippled } from '../simulator/fake-rippled.js';
+import { createRng, type Rng } from '../simulator/rng.js';
+import type { BuildInfo } from '../version.js';
+import { buildDemoConfig, DEMO_ACCOUNTS } from './config.js';
+import { loadFixturePool } from './fixture-pool.js';
+import { FixtureReplay } from './fixture-replay.js';
+import type { DemoOptions } from './options.js';
+import type { DemoLedgerSource } from './source.js';
+import { SyntheticLedger } from './synthetic.js';
+
+export { DEMO_USAGE, type DemoCommandLine, type DemoOptions, parseDemoArgs } from './options.js';
+
+export interface DemoDeps {
+  readonly env: ConfigEnv;
+  readonly logger: Logger;
+  readonly build: BuildInfo;
+  /** Unix ms. */
+  readonly now: () => number;
+  /** Seeds the choice of transactions and their hashes. */
+  readonly seed: number;
+}
+
+/**
+ * `npm run demo`: a simulated ledger (the fake rippled on 127.0.0.1, a free port) and the exporter
+ * watching the demo accounts on it, in one process. Every interval a ledger closes with a few
+ * transactions to the demo accounts.
+ */
+export class Demo {
+  private timer: NodeJS.Timeout | null = null;
+  private closing: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  private constructor(
+    private readonly fake: FakeRippled,
+    private readonly exporter: Exporter,
+    private readonly source: DemoLedgerSource,
+    private readonly options: DemoOptions,
+    private readonly deps: DemoDeps,
+  ) {}
+
+  static async start(options: DemoOptions, deps: DemoDeps): Promise<Demo> {
+    const { logger } = deps;
+    const rng = createRng(deps.seed);
+    const source = chooseSource(options, rng, logger);
+    const fake = await FakeRippled.start({
+      host: '127.0.0.1',
+      port: 0,
+      startTime: new Date(Math.floor(deps.now() / 1000) * 1000),
+      recordRequests: false,
+    });
+    for (const [account, drops] of source.startingBalances) fake.setAccountBalance(account, drops);
+    const configured = buildDemoConfig(fake.url, deps.env);
+    if (!configured.ok) {
+      await fake.close();
+      throw new Error(`demo configuration is invalid: ${configured.errors.join('; ')}`);
+    }
+    logger.info('starting demo', {
+      version: deps.build.version,
+      rippled: fake.url,
+      transactions: source.kind,
+      fixtures: options.fixturesDir ?? undefined,
+      interval_ms: options.intervalMs,
+      accounts: DEMO_ACCOUNTS.map((a) => `${a.name}=${a.address}`).join(','),
+      email: configured.config.email
+        ? `${configured.config.email.smtp.host}:${configured.config.email.smtp.port}`
+        : 'off',
+    });
+    let exporter: Exporter;
+    try {
+      exporter = await Exporter.start({
+        config: configured.config,
+        flags: demoFlags(options),
+        webConfig: null,
+        logger,
+        build: deps.build,
+        loadConfig: async () => buildDemoConfig(fake.url, deps.env),
+        now: deps.now,
+      });
+    } catch (err) {
+      await fake.close();
+      throw err;
+    }
+    const demo = new Demo(fake, exporter, source, options, deps);
+    demo.schedule();
+    return demo;
+  }
+
+  get address(): { host: string; port: number } | null {
+    return this.exporter.address;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.closing;
+    await this.exporter.stop();
+    await this.fake.close();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.closing = this.closeLedger().finally(() => this.schedule());
+    }, this.options.intervalMs);
+  }
+
+  private async closeLedger(): Promise<void> {
+    try {
+      const txs = this.source.nextLedger();
+      const header = this.fake.addLedger(txs, { closeTime: new Date(this.deps.now()) });
+      await this.fake.publishNext();
+      this.deps.logger.info('demo ledger closed', { ledger: header.index, transactions: txs.length });
+    } catch (err) {
+      // A bug in a generated transaction must not stop the demo: say so and go on with the next ledger.
+      this.deps.logger.error('demo ledger failed', { err });
+    }
+  }
+}
+
+function chooseSource(options: DemoOptions, rng: Rng, logger: Logger): DemoLedgerSource {
+  const accounts = DEMO_ACCOUNTS.map((a) => a.address);
+  if (options.fixturesDir === null) {
+    logger.info('no fixture directory: synthetic transactions', {
+      hint: 'set --fixtures=DIR or XRPL_DEMO_FIXTURES',
+    });
+    return new SyntheticLedger(accounts, rng);
+  }
+  let problem: string;
+  try {
+    const pool = loadFixturePool(options.fixturesDir);
+    if (pool.transactions.length > 0) {
+      logger.info('replaying real transactions', {
+        dir: options.fixturesDir,
+        files: pool.files,
+        transactions: pool.transactions.length,
+        skipped_files: pool.skipped.length,
+      });
+      return new FixtureReplay(pool.transactions, accounts, rng);
+    }
+    problem = `${pool.files} .json files, none with a transaction that credits an account`;
+  } catch (err) {
+    problem = err instanceof Error ? err.message : String(err);
+  }
+  logger.warn('no replayable transactions in the fixture directory: synthetic transactions instead', {
+    dir: options.fixturesDir,
+    from: options.fixturesFrom,
+    reason: problem,
+  });
+  return new SyntheticLedger(accounts, rng);
+}
+
+function demoFlags(options: DemoOptions): Flags {
+  return {
+    configFile: '(demo: generated)',
+    configFileGiven: false,
+    listenAddress: options.listenAddress,
+    telemetryPath: '/metrics',
+    webConfigFile: null,
+    logLevel: options.logLevel,
+    logFormat: options.logFormat,
+    accounts: [],
+    allAccounts: false,
+    shard: null,
+  };
+}

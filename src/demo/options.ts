@@ -1,0 +1,128 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_LISTEN_ADDRESS } from '../cli.js';
+import { parseDuration } from '../config/duration.js';
+import type { LogFormat, LogLevel } from '../log.js';
+
+export interface DemoOptions {
+  readonly listenAddress: string;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  /** Time between two simulated ledgers. */
+  readonly intervalMs: number;
+  /** Where real transactions are read from; null = synthesise them. */
+  readonly fixturesDir: string | null;
+  /** Why fixturesDir is what it is, for the start-up log line. */
+  readonly fixturesFrom: 'flag' | 'env' | 'default' | 'none';
+}
+
+export type DemoCommandLine =
+  | { readonly kind: 'run'; readonly options: DemoOptions }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'error'; readonly message: string };
+
+export const DEMO_USAGE = `Usage: node dist/demo.js [flags]   (npm run demo)
+
+Runs a simulated XRP Ledger (a local rippled-like WebSocket server) and the exporter against it in one
+process. Every --interval a ledger closes with a few transactions to three demo accounts, so the metrics,
+the status page and (with SMTP_HOST set) the alert emails move without network access.
+
+Flags:
+  --web.listen-address=HOST:PORT  default ${DEFAULT_LISTEN_ADDRESS}
+  --log.level=debug|info|warn|error   default info
+  --log.format=logfmt|json        default logfmt
+  --interval=DURATION             time between ledgers, default 3s (e.g. 500ms, 10s)
+  --fixtures=DIR                  real transaction JSON files to replay (env XRPL_DEMO_FIXTURES;
+                                  default <package>/../shared/fixtures/xrpl when it exists);
+                                  with none, synthetic transactions are used
+  -h, --help                      this text
+Environment:
+  SMTP_HOST, SMTP_PORT            when SMTP_HOST is set, demo alert rules email through it (port default 1025)
+`;
+
+const LOG_LEVELS: readonly string[] = ['debug', 'info', 'warn', 'error'];
+const LOG_FORMATS: readonly string[] = ['logfmt', 'json'];
+/** Closing ledgers faster than this would only burn CPU; the real network closes one every 3-5 s. */
+const MIN_INTERVAL_MS = 50;
+
+/**
+ * Parses the demo's argv and environment. Pure apart from checking whether the default fixtures
+ * directory exists. `packageRoot` is the folder holding package.json (dist/..).
+ */
+export function parseDemoArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  packageRoot: string,
+): DemoCommandLine {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    ({ values } = parse(argv));
+  } catch (err) {
+    return { kind: 'error', message: err instanceof Error ? err.message : String(err) };
+  }
+  if (values.help) return { kind: 'help' };
+  const logLevel = values['log.level'] ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    return {
+      kind: 'error',
+      message: `--log.level: must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`,
+    };
+  }
+  const logFormat = values['log.format'] ?? 'logfmt';
+  if (!LOG_FORMATS.includes(logFormat)) {
+    return {
+      kind: 'error',
+      message: `--log.format: must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`,
+    };
+  }
+  const intervalText = values.interval ?? '3s';
+  const intervalMs = parseDuration(intervalText);
+  if (intervalMs === null || intervalMs < MIN_INTERVAL_MS) {
+    return {
+      kind: 'error',
+      message: `--interval: expected a duration of at least ${MIN_INTERVAL_MS}ms such as 3s or 500ms, got "${intervalText}"`,
+    };
+  }
+  const fixtures = chooseFixtures(values.fixtures, env.XRPL_DEMO_FIXTURES, packageRoot);
+  return {
+    kind: 'run',
+    options: {
+      listenAddress: values['web.listen-address'] ?? DEFAULT_LISTEN_ADDRESS,
+      logLevel: logLevel as LogLevel,
+      logFormat: logFormat as LogFormat,
+      intervalMs,
+      ...fixtures,
+    },
+  };
+}
+
+function chooseFixtures(
+  flag: string | undefined,
+  env: string | undefined,
+  packageRoot: string,
+): Pick<DemoOptions, 'fixturesDir' | 'fixturesFrom'> {
+  if (flag !== undefined && flag !== '') return { fixturesDir: path.resolve(flag), fixturesFrom: 'flag' };
+  if (env !== undefined && env !== '') return { fixturesDir: path.resolve(env), fixturesFrom: 'env' };
+  // The repository's sibling folder of real fixtures; absent in the Docker image.
+  const sibling = path.resolve(packageRoot, '../shared/fixtures/xrpl');
+  return existsSync(sibling)
+    ? { fixturesDir: sibling, fixturesFrom: 'default' }
+    : { fixturesDir: null, fixturesFrom: 'none' };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: false,
+    strict: true,
+    options: {
+      'web.listen-address': { type: 'string' },
+      'log.level': { type: 'string' },
+      'log.format': { type: 'string' },
+      interval: { type: 'string' },
+      fixtures: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
