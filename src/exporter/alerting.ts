@@ -130,6 +130,8 @@ export class Alerting {
     return new Outbox({
       transport,
       render: (n) => renderEmail(n, { explorerUrl: config.xrpl.explorerUrl, from: email.from, to: email.to }),
+      // Next to the state file: a crash right after an accepted email must not send it again.
+      ...(config.state.path === null ? {} : { sentJournalPath: `${config.state.path}.alerts-sent` }),
       logger,
       onSent: (rule) => {
         this.lastEmailAt.set(rule, this.options.now() / 1000);
