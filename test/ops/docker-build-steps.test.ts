@@ -40,7 +40,12 @@ beforeAll(async () => {
   fake.startAutoPublish(500);
   const config = join(image, 'config.yaml');
   await writeFile(config, `xrpl:\n  servers: [${fake.url}]\naccounts:\n  - address: ${WATCHED}\n`);
-  const started = await startExporter(join(image, 'dist', 'main.js'), config, image, 30_000);
+  const started = await startExporter(
+    join(image, 'dist', 'main.js'),
+    [`--config.file=${config}`],
+    image,
+    30_000,
+  );
   exporter = started.process;
   address = started.address;
 }, INSTALL_TIMEOUT_MS + 60_000);

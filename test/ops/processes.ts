@@ -84,18 +84,17 @@ export function prometheusListeningAddress(log: string): string | undefined {
   return /msg="Listening on" address=(\S+:\d+)/.exec(log)?.[1];
 }
 
-/** Starts the built exporter on 127.0.0.1 port 0 and waits for the address it logs. */
+/**
+ * Starts a built entry point (dist/main.js, dist/demo.js) with `args` on 127.0.0.1 port 0 and waits for
+ * the address it logs.
+ */
 export async function startExporter(
   main: string,
-  configPath: string,
+  args: readonly string[],
   cwd: string,
   timeoutMs: number,
 ): Promise<{ process: RunningProcess; address: string }> {
-  const process = startProcess(
-    'node',
-    [main, `--config.file=${configPath}`, '--web.listen-address=127.0.0.1:0'],
-    cwd,
-  );
+  const process = startProcess('node', [main, ...args, '--web.listen-address=127.0.0.1:0'], cwd);
   try {
     const address = await waitFor(
       'the exporter to log its listening address',

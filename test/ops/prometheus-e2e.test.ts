@@ -117,7 +117,7 @@ async function startStack(): Promise<void> {
       '',
     ].join('\n'),
   );
-  const started = await startExporter(MAIN, configPath, workDir, DEADLINE_MS);
+  const started = await startExporter(MAIN, [`--config.file=${configPath}`], workDir, DEADLINE_MS);
   exporter = started.process;
   const exporterAddress = started.address;
   // Payments go into ledgers after the exporter has subscribed: a first start has no checkpoint to
