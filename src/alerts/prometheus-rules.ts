@@ -9,7 +9,7 @@
  *   payments above the threshold (a payment of exactly the threshold is not seen); otherwise b is the
  *   largest bound below the threshold (it also fires for payments between b and the threshold), or,
  *   below the first bound, for every XRP payment. Add the threshold to metrics.payment_size_buckets_xrp
- *   for the closest rule.
+ *   for the closest rule. The `le` matcher accepts the bound as Prometheus 2 and 3 store it.
  * - payment, tokens and MPTs: the largest `xrpl_last_received_amount` over the last 5 minutes, while
  *   the received amount grew; a large payment followed by another one within one scrape is missed.
  * - total and count: increase() over the window (Prometheus extrapolates, so values are approximate).
@@ -143,14 +143,14 @@ function xrpPaymentExpr(
 ): string {
   const bucket = (le: string) =>
     sumBy(
-      `increase(xrpl_received_payment_size_xrp_bucket${selector([...unitMatchers, `le="${le}"`])}[${PAYMENT_LOOKBACK}])`,
+      `increase(xrpl_received_payment_size_xrp_bucket${selector([...unitMatchers, le])}[${PAYMENT_LOOKBACK}])`,
     );
   const exact = threshold === null ? undefined : buckets.find((b) => threshold.eq(b));
   const below = threshold === null ? [] : buckets.filter((b) => threshold.gt(b));
   const bound = exact ?? below.at(-1);
   if (bound === undefined) {
     notes.push('the threshold is at or below the first payment-size bucket: fires for every XRP payment');
-    return `${bucket('+Inf')} > 0`;
+    return `${bucket('le="+Inf"')} > 0`;
   }
   if (exact === undefined) {
     notes.push(
@@ -161,7 +161,34 @@ function xrpPaymentExpr(
       'histogram buckets count payments <= a bound: fires for payments above the threshold, not equal to it',
     );
   }
-  return `${bucket('+Inf')} - ${bucket(String(bound))} > 0`;
+  return `${bucket('le="+Inf"')} - ${bucket(leMatcher(bound))} > 0`;
+}
+
+/**
+ * Matches a bucket bound as the exporter writes it (JavaScript's shortest form, kept as is by
+ * Prometheus 2) and as Prometheus 3 stores it: since 3.0 `le` values are normalised on ingestion to
+ * Go's shortest 'g' format with `.0` added to whole numbers (1000 -> "1000.0", 1000000 -> "1e+06").
+ */
+export function leMatcher(bound: number): string {
+  const forms = [...new Set([String(bound), prometheus3Float(bound)])];
+  return forms.length === 1
+    ? `le="${escapeValue(forms[0] ?? '')}"`
+    : `le=~"${escapeValue(forms.map(escapeRegex).join('|'))}"`;
+}
+
+/**
+ * Go's strconv.FormatFloat(f, 'g', -1, 64) (exponent form when the decimal exponent is < -4 or >= 6,
+ * with at least two exponent digits), then ".0" when there is neither "." nor "e": Prometheus'
+ * labels.FormatOpenMetricsFloat.
+ */
+function prometheus3Float(value: number): string {
+  const [mantissa = '', exponentText = '0'] = value.toExponential().split('e');
+  const exponent = Number(exponentText);
+  const text =
+    exponent < -4 || exponent >= 6
+      ? `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`
+      : String(value);
+  return /[.e]/.test(text) ? text : `${text}.0`;
 }
 
 function unitMatcher(

@@ -5,7 +5,7 @@ import { parser } from '@prometheus-io/lezer-promql';
 import Big from 'big.js';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { renderPrometheusRules } from '../../src/alerts/prometheus-rules.js';
+import { leMatcher, renderPrometheusRules } from '../../src/alerts/prometheus-rules.js';
 import { loadConfigFile } from '../../src/config/index.js';
 import type { Config, RuleConfig } from '../../src/config/types.js';
 import { ALICE, BOB, CAROL, GATEHUB, rule } from './support/builders.js';
@@ -103,10 +103,10 @@ describe('renderPrometheusRules', () => {
   });
 
   test.each([
-    ['1000', 'le="1000"', 'fires for payments above the threshold, not equal to it'],
-    ['5000', 'le="1000"', 'fires for payments above 1000 XRP'],
-    ['50', 'le="10"', 'fires for payments above 10 XRP'],
-    ['1', 'le="1"', 'fires for payments above the threshold, not equal to it'],
+    ['1000', 'le=~"1000|1000\\\\.0"', 'fires for payments above the threshold, not equal to it'],
+    ['5000', 'le=~"1000|1000\\\\.0"', 'fires for payments above 1000 XRP'],
+    ['50', 'le=~"10|10\\\\.0"', 'fires for payments above 10 XRP'],
+    ['1', 'le=~"1|1\\\\.0"', 'fires for payments above the threshold, not equal to it'],
     ['0.5', null, 'fires for every XRP payment'],
   ])('XRP payment threshold %s uses bucket %s', (threshold, le, note) => {
     const [r] = rulesOf(
@@ -117,6 +117,17 @@ describe('renderPrometheusRules', () => {
     if (le === null) expect(r?.expr).not.toMatch(/le="[0-9]/);
     else expect(r?.expr).toContain(le);
     expect(r?.annotations.description).toContain(note);
+  });
+
+  test.each([
+    [1000, 'le=~"1000|1000\\\\.0"'],
+    [1_000_000, 'le=~"1000000|1e\\\\+06"'],
+    [2_500_000, 'le=~"2500000|2\\\\.5e\\\\+06"'],
+    [123_456, 'le=~"123456|123456\\\\.0"'],
+    [0.5, 'le="0.5"'],
+    [0.00001, 'le=~"0\\\\.00001|1e-05"'],
+  ])('bucket bound %d matches as Prometheus 2 and 3 store it: %s', (bound, matcher) => {
+    expect(leMatcher(bound)).toBe(matcher);
   });
 
   test('currency labels use the metrics form: a 40-hex code decoded to its name, MPT ids upper-case', () => {
