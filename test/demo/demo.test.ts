@@ -1,0 +1,169 @@
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_ACCOUNTS } from '../../src/demo/config.js';
+import { SYNTHETIC_ISSUER } from '../../src/demo/synthetic.js';
+import { GiveUp, listeningAddress, type RunningProcess, startProcess, waitFor } from '../ops/processes.js';
+import { parseExposition, type Sample } from '../support/exposition.js';
+import { startFakeSmtp } from '../support/fake-smtp.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+// Built by `npm test`'s pretest step (npm run build).
+const DEMO = join(ROOT, 'dist/demo.js');
+
+/**
+ * Starts `node dist/demo.js` on a free port with fast ledgers, through env(1) so the child gets exactly
+ * these demo variables (unset unless given) whatever the test runner's environment holds.
+ */
+async function startDemo(env: Record<string, string>): Promise<{ demo: RunningProcess; base: string }> {
+  const unset = ['XRPL_DEMO_FIXTURES', 'SMTP_HOST', 'SMTP_PORT'].flatMap((name) => ['-u', name]);
+  const set = Object.entries(env).map(([name, value]) => `${name}=${value}`);
+  const demo = startProcess(
+    'env',
+    [...unset, ...set, 'node', DEMO, '--web.listen-address=127.0.0.1:0', '--interval=200ms'],
+    ROOT,
+  );
+  const address = await waitFor(
+    'the demo to log its listening address',
+    () => {
+      if (demo.child.exitCode !== null) throw new GiveUp(`demo exited:\n${demo.output()}`);
+      return listeningAddress(demo.output());
+    },
+    20_000,
+  );
+  return { demo, base: `http://${address}` };
+}
+
+async function scrape(base: string): Promise<Sample[]> {
+  return parseExposition(await (await fetch(`${base}/metrics`)).text());
+}
+
+/** Sum of xrpl_payments_received_total per demo account name. */
+function receivedPerAccount(samples: readonly Sample[]): Map<string, number> {
+  const sums = new Map(DEMO_ACCOUNTS.map((a) => [a.name, 0]));
+  for (const s of samples) {
+    if (s.name !== 'xrpl_payments_received_total') continue;
+    const account = DEMO_ACCOUNTS.find((a) => a.address === s.labels.account && a.name === s.labels.name);
+    if (account) sums.set(account.name, (sums.get(account.name) ?? 0) + s.value);
+  }
+  return sums;
+}
+
+function total(sums: Map<string, number>): number {
+  return [...sums.values()].reduce((a, b) => a + b, 0);
+}
+
+/** Waits until every demo account has received something, then until the total grows again. */
+async function expectPaymentsToMove(base: string): Promise<Sample[]> {
+  const first = await waitFor(
+    'every demo account to receive payments',
+    async () => {
+      const sums = receivedPerAccount(await scrape(base));
+      return [...sums.values()].every((n) => n > 0) ? sums : undefined;
+    },
+    30_000,
+  );
+  return waitFor(
+    'the received payments to grow',
+    async () => {
+      const samples = await scrape(base);
+      return total(receivedPerAccount(samples)) > total(first) ? samples : undefined;
+    },
+    30_000,
+  );
+}
+
+describe('npm run demo (node dist/demo.js)', () => {
+  let running: RunningProcess | null = null;
+
+  afterEach(async () => {
+    await running?.stop();
+    running = null;
+  });
+
+  // Without --fixtures or XRPL_DEMO_FIXTURES the demo finds ../shared/fixtures/xrpl beside the package.
+  it('replays the real fixtures to the demo accounts, is ready, and stops cleanly on SIGTERM', async () => {
+    const { demo, base } = await startDemo({});
+    running = demo;
+    expect(demo.output()).toMatch(/msg="replaying real transactions" dir=\S+ files=\d+ transactions=\d+/);
+    expect((await fetch(`${base}/-/ready`)).status).toBe(200);
+    const samples = await expectPaymentsToMove(base);
+    const value = (name: string) => samples.find((s) => s.name === name)?.value;
+    expect(value('xrpl_invalid_messages_total')).toBe(0);
+    expect(value('xrpl_ledger_gaps_total')).toBe(0);
+    expect(value('xrpl_up')).toBe(1);
+    // Transaction types beyond Payment show up (the pool holds CheckCash, EscrowFinish, AMM...).
+    const types = new Set(
+      samples.filter((s) => s.name === 'xrpl_payments_received_total').map((s) => s.labels.type),
+    );
+    expect(types.size).toBeGreaterThan(1);
+    const closed = [...demo.output().matchAll(/msg="demo ledger closed" ledger=(\d+) transactions=(\d+)/g)];
+    expect(closed.length).toBeGreaterThan(3);
+    const indexes = closed.map((m) => Number(m[1]));
+    expect(indexes).toEqual(indexes.map((_, i) => indexes[0]! + i));
+
+    const exited = once(demo.child, 'exit');
+    demo.child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(demo.output()).toMatch(/msg="shutting down" signal=SIGTERM/);
+  });
+
+  it('falls back to synthetic transactions when the fixture directory holds none', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'demo-empty-'));
+    const { demo, base } = await startDemo({ XRPL_DEMO_FIXTURES: empty });
+    running = demo;
+    expect(demo.output()).toMatch(/level=warn msg="no replayable transactions in the fixture directory/);
+    expect((await fetch(`${base}/-/ready`)).status).toBe(200);
+    await expectPaymentsToMove(base);
+    const samples = await waitFor(
+      'synthetic token and partial payments',
+      async () => {
+        const s = await scrape(base);
+        const tokens = s.filter(
+          (x) =>
+            x.name === 'xrpl_received_amount_total' && x.labels.issuer === SYNTHETIC_ISSUER && x.value > 0,
+        );
+        const partial = s.filter((x) => x.name === 'xrpl_partial_payments_received_total' && x.value > 0);
+        return tokens.length > 0 && partial.length > 0 ? s : undefined;
+      },
+      30_000,
+    );
+    expect(samples.find((s) => s.name === 'xrpl_invalid_messages_total')?.value).toBe(0);
+    const body = await (await fetch(`${base}/metrics`)).text();
+    expect(() =>
+      execFileSync('promtool', ['check', 'metrics'], { input: body, stdio: ['pipe', 'pipe', 'pipe'] }),
+    ).not.toThrow();
+  });
+
+  it('sends the demo alert emails through SMTP_HOST', async () => {
+    const smtp = await startFakeSmtp();
+    try {
+      const empty = mkdtempSync(join(tmpdir(), 'demo-empty-'));
+      const { demo } = await startDemo({
+        XRPL_DEMO_FIXTURES: empty,
+        SMTP_HOST: smtp.host,
+        SMTP_PORT: String(smtp.port),
+      });
+      running = demo;
+      const [mail] = await smtp.waitForMessages(1, 60_000);
+      expect(mail?.envelope.to).toEqual(['ops@xrpl-payments.example']);
+      expect(mail?.parsed.subject).toMatch(/demo-large-xrp-payment|demo-merchant-xrp-inflow/);
+    } finally {
+      await running?.stop();
+      running = null;
+      await smtp.close();
+    }
+  });
+
+  it('rejects a bad flag with exit code 2 and the usage', async () => {
+    const demo = startProcess('node', [DEMO, '--interval=soon'], ROOT);
+    const [code] = await once(demo.child, 'exit');
+    expect(code).toBe(2);
+    expect(demo.output()).toContain('--interval: expected a duration');
+    expect(demo.output()).toContain('Usage: node dist/demo.js');
+  });
+});
