@@ -1,6 +1,7 @@
 import { formatValue, InvalidInputError, parseDrops } from './amounts.js';
 import { type Envelope, type JsonObject, openEnvelope } from './envelope.js';
 import { collectLedgerChanges } from './ledger-changes.js';
+import { decodeMemos } from './memos.js';
 import { accountFigures } from './receipts.js';
 import type { AccountEffect, AssetAmount, TxAnalysis, WatchSet } from './types.js';
 
@@ -151,9 +152,19 @@ function finish(draft: Draft, accounts: AccountEffect[], invalidReason?: string)
     sender: draft.sender,
     destinationTag: draft.destinationTag,
     partialPayment: draft.partialPayment,
+    // Decoded only for what is counted (emails, the status page): the hot path skips the rest.
+    memos: accounts.some((a) => a.counted) ? safely(() => decodeMemos(draft.tx)) : [],
     accounts,
   };
   return invalidReason === undefined ? analysis : { ...analysis, invalidReason };
+}
+
+function safely(read: () => string[]): string[] {
+  try {
+    return read();
+  } catch {
+    return []; // a throwing getter in hostile input
+  }
 }
 
 function emptyEffect(account: string, reason: string): AccountEffect {

@@ -12,11 +12,12 @@ import type { CommandIO } from './io.js';
  * --all-accounts, else the --account list, else the config's accounts, else (no config file) all.
  */
 export async function explainCommand(file: string, flags: Flags, io: CommandIO): Promise<number> {
-  const watch = await chooseAccounts(flags, io);
-  if (typeof watch === 'string') {
-    io.stderr(`${watch}\n`);
+  const chosen = await chooseAccounts(flags, io);
+  if ('error' in chosen) {
+    io.stderr(`${chosen.error}\n`);
     return 1;
   }
+  const { watch } = chosen;
   let text: string;
   try {
     text = file === '-' ? await io.readStdin() : await readFile(file, 'utf8');
@@ -31,19 +32,26 @@ export async function explainCommand(file: string, flags: Flags, io: CommandIO):
     io.stderr(`explain: ${file === '-' ? 'standard input' : file} is not JSON: ${(err as Error).message}\n`);
     return 1;
   }
-  io.stdout(`${JSON.stringify(explainJson(analyzeTransaction(input, watch)), null, 2)}\n`);
+  const analysis = analyzeTransaction(input, watch);
+  io.stdout(`${JSON.stringify(explainJson(analysis), null, 2)}\n`);
+  if (!analysis.valid) {
+    // The JSON shape has no place for it, so the reason goes to stderr and the exit code says so.
+    io.stderr(`explain: not a transaction the exporter can count: ${analysis.invalidReason}\n`);
+    return 1;
+  }
   return 0;
 }
 
-async function chooseAccounts(flags: Flags, io: CommandIO): Promise<WatchSet | string> {
-  if (flags.allAccounts) return 'all';
+async function chooseAccounts(flags: Flags, io: CommandIO): Promise<{ watch: WatchSet } | { error: string }> {
+  if (flags.allAccounts) return { watch: 'all' };
   if (flags.accounts.length > 0) {
     const bad = flags.accounts.find((a) => !isValidClassicAddress(a));
-    if (bad !== undefined) return `explain: --account: invalid XRP Ledger address "${bad}"`;
-    return new Set(flags.accounts);
+    if (bad !== undefined) return { error: `explain: --account: invalid XRP Ledger address "${bad}"` };
+    return { watch: new Set(flags.accounts) };
   }
-  if (!flags.configFileGiven && !existsSync(flags.configFile)) return 'all';
+  if (!flags.configFileGiven && !existsSync(flags.configFile)) return { watch: 'all' };
   const loaded = await loadConfigFile(flags.configFile, io.env);
-  if (!loaded.ok) return `explain: invalid config ${flags.configFile}:\n${formatConfigErrors(loaded.errors)}`;
-  return new Set(loaded.config.accounts.map((a) => a.address));
+  if (!loaded.ok)
+    return { error: `explain: invalid config ${flags.configFile}:\n${formatConfigErrors(loaded.errors)}` };
+  return { watch: new Set(loaded.config.accounts.map((a) => a.address)) };
 }

@@ -1,7 +1,8 @@
 import { renderEmail } from '../alerts/email.js';
 import { Outbox, type OutboxSnapshot } from '../alerts/outbox.js';
-import { type AlertSetup, type AlertState, evaluate, initialAlertState } from '../alerts/rules.js';
+import { type AlertSetup, type AlertState, evaluate } from '../alerts/rules.js';
 import { createSmtpTransport, type MailTransport } from '../alerts/smtp.js';
+import { restoreAlertState } from '../alerts/state.js';
 import type { Notification, PaymentEvent } from '../alerts/types.js';
 import type { AccountConfig, Config } from '../config/types.js';
 import type { Logger } from '../log.js';
@@ -38,7 +39,13 @@ export class Alerting {
   constructor(private readonly options: AlertingOptions) {
     this.config = options.config;
     this.setup = { rules: options.config.rules, accounts: options.accounts };
-    this.state = isAlertState(options.restored?.rules) ? options.restored.rules : initialAlertState();
+    const restored = restoreAlertState(options.restored?.rules ?? null);
+    if (restored.dropped > 0) {
+      options.logger.warn('unreadable alert rule state dropped from the state file', {
+        entries: restored.dropped,
+      });
+    }
+    this.state = restored.state;
     this.outbox = this.createOutbox(options.config);
     this.outbox?.restore(options.restored?.outbox);
   }
@@ -87,7 +94,7 @@ export class Alerting {
     return this.setup.rules.map((rule) => {
       let firing = false;
       let nextAllowed: number | null = null;
-      for (const entry of [...Object.values(this.state.windows), ...Object.values(this.state.silences)]) {
+      for (const entry of [...this.state.windows, ...this.state.silences]) {
         if (entry.rule !== rule.name || entry.alarm.episode === null) continue;
         firing = true;
         if (entry.alarm.lastFiringAt !== null && rule.cooldownMs > 0) {
@@ -141,14 +148,4 @@ export class Alerting {
       onQueueSize: (size) => hooks.onQueueSize(size),
     });
   }
-}
-
-function isAlertState(value: unknown): value is AlertState {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { version?: unknown }).version === 1 &&
-    typeof (value as { windows?: unknown }).windows === 'object' &&
-    typeof (value as { silences?: unknown }).silences === 'object'
-  );
 }

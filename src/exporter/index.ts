@@ -1,5 +1,3 @@
-import type Big from 'big.js';
-import { formatValue } from '../accounting/index.js';
 import type { AccountEffect } from '../accounting/types.js';
 import { type AlternateServer, backfill } from '../backfill/index.js';
 import type { Flags } from '../cli.js';
@@ -7,7 +5,6 @@ import type { ConfigResult } from '../config/index.js';
 import type { AccountConfig, Config } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { createMetrics, type ExporterMetrics, ReceiptTotals } from '../metrics/index.js';
-import { naturalAssetLabels } from '../metrics/labels.js';
 import { LedgerCursor } from '../pipeline/cursor.js';
 import { DedupeWindow } from '../pipeline/dedupe.js';
 import { type Receipt, TransactionProcessor } from '../pipeline/processor.js';
@@ -23,6 +20,7 @@ import {
   type WebConfig,
 } from '../server/index.js';
 import { inShard } from '../shard.js';
+import type { StateToSave } from '../state/document.js';
 import { type PersistedState, StateStore } from '../state/store.js';
 import type { BuildInfo } from '../version.js';
 import { Alerting } from './alerting.js';
@@ -398,10 +396,11 @@ export class Exporter {
   private saveState(): void {
     if (!this.store) return;
     const alerting = this.alerting.snapshot();
-    const state: PersistedState = {
+    const state: StateToSave = {
       version: 1,
       checkpoint: this.cursor.checkpoint,
-      totals: this.metrics.totals.snapshot(),
+      // The live totals: the store re-serialises only the accounts that changed since the last write.
+      totals: this.metrics.totals,
       dedupe: this.dedupe.snapshot(),
       outbox: alerting.outbox,
       rules: alerting.rules,
@@ -431,25 +430,13 @@ export class Exporter {
   }
 
   private accountStatus(account: AccountConfig) {
-    const totals = this.metrics.totals.get(account.address);
+    const totals = this.metrics.accountStatus(account.address);
     const last = this.lastPayment.get(account.address);
-    const value = (v: Big) => formatValue(v);
     return {
       name: account.name,
       address: account.address,
-      balances: totals
-        ? [...totals.balances.values()].map((b) => ({
-            ...naturalAssetLabels(b.asset),
-            value: value(b.value),
-          }))
-        : [],
-      received: totals
-        ? [...totals.assets.values()].map((r) => ({
-            ...naturalAssetLabels(r.asset),
-            value: value(r.sum),
-            count: r.count,
-          }))
-        : [],
+      balances: totals.balances,
+      received: totals.received,
       lastPayment: last
         ? {
             hash: last.hash,

@@ -124,7 +124,7 @@ describe.each(SEEDS)('chaos with seed %i', (seed) => {
     let exporter: RunningProcess | null = null;
     let address = '';
     const start = async () => {
-      const started = await startExporter(MAIN, config, dir, 20_000);
+      const started = await startExporter(MAIN, [`--config.file=${config}`], dir, 20_000);
       exporter = started.process;
       address = started.address;
     };

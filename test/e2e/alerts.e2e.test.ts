@@ -77,7 +77,7 @@ describe('alert emails end to end (fake rippled -> exporter -> real SMTP server)
         '',
       ].join('\n'),
     );
-    const started = await startExporter(MAIN, config, dir, 15_000);
+    const started = await startExporter(MAIN, [`--config.file=${config}`], dir, 15_000);
     cleanups.push(() => started.process.stop());
     const base = `http://${started.address}`;
     await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000);

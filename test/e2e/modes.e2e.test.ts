@@ -40,7 +40,7 @@ describe('operating modes of the built exporter', () => {
       `  - { address: ${alice}, name: alice }`,
       `  - { address: ${bob}, name: bob }`,
     ]);
-    const started = await startExporter(MAIN, config, dir, 15_000);
+    const started = await startExporter(MAIN, [`--config.file=${config}`], dir, 15_000);
     exporter = started.process;
     const base = `http://${started.address}`;
     await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000);
@@ -76,7 +76,7 @@ describe('operating modes of the built exporter', () => {
       'accounts:',
       '  - { address: rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe, name: faucet }',
     ]);
-    const started = await startExporter(MAIN, config, dir, 15_000);
+    const started = await startExporter(MAIN, [`--config.file=${config}`], dir, 15_000);
     exporter = started.process;
     const base = `http://${started.address}`;
     await waitFor(

@@ -41,7 +41,7 @@ describe.each([1, 2] as const)('the built exporter against a fake rippled speaki
         '',
       ].join('\n'),
     );
-    const started = await startExporter(MAIN, config, dir, 15_000);
+    const started = await startExporter(MAIN, [`--config.file=${config}`], dir, 15_000);
     exporter = started.process;
     const base = `http://${started.address}`;
     await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000);

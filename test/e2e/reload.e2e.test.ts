@@ -41,7 +41,7 @@ describe('hot reload', () => {
       [alice, 'alice'],
       [carol, 'carol'],
     ]);
-    const started = await startExporter(MAIN, config, dir, 15_000);
+    const started = await startExporter(MAIN, [`--config.file=${config}`], dir, 15_000);
     exporter = started.process;
     const base = `http://${started.address}`;
     const scrape = async () => parseExposition(await (await fetch(`${base}/metrics`)).text());
