@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { encodeAccountID } from 'ripple-address-codec';
-import { type ConfigEnv, type ConfigResult, parseConfig } from '../config/index.js';
+import {
+  type Config,
+  type ConfigEnv,
+  type ConfigResult,
+  loadConfigFile,
+  parseConfig,
+} from '../config/index.js';
 
 export interface DemoAccount {
   readonly name: string;
@@ -73,4 +79,24 @@ export function demoConfigYaml(rippledUrl: string, env: ConfigEnv): string {
 /** The demo configuration, parsed and validated. */
 export function buildDemoConfig(rippledUrl: string, env: ConfigEnv): ConfigResult {
   return parseConfig(demoConfigYaml(rippledUrl, env), env);
+}
+
+/**
+ * A user's config file for the demo: validated like any config, then pointed at the simulated ledger
+ * (its xrpl.servers replaced), so its own accounts, rules and email settings are exercised.
+ */
+export async function loadDemoConfigFile(
+  path: string,
+  rippledUrl: string,
+  env: ConfigEnv,
+): Promise<ConfigResult> {
+  const loaded = await loadConfigFile(path, env);
+  return loaded.ok ? { ok: true, config: onSimulatedLedger(loaded.config, rippledUrl) } : loaded;
+}
+
+function onSimulatedLedger(config: Config, rippledUrl: string): Config {
+  return Object.freeze({
+    ...config,
+    xrpl: Object.freeze({ ...config.xrpl, servers: Object.freeze([rippledUrl]) }),
+  });
 }

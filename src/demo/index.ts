@@ -1,11 +1,11 @@
 import type { Flags } from '../cli.js';
-import type { ConfigEnv } from '../config/index.js';
+import type { ConfigEnv, ConfigResult } from '../config/index.js';
 import { Exporter } from '../exporter/index.js';
 import type { Logger } from '../log.js';
 import { FakeRippled } from '../simulator/fake-rippled.js';
 import { createRng, type Rng } from '../simulator/rng.js';
 import type { BuildInfo } from '../version.js';
-import { buildDemoConfig, DEMO_ACCOUNTS } from './config.js';
+import { buildDemoConfig, loadDemoConfigFile } from './config.js';
 import { loadFixturePool } from './fixture-pool.js';
 import { FixtureReplay } from './fixture-replay.js';
 import type { DemoOptions } from './options.js';
@@ -45,39 +45,49 @@ export class Demo {
   static async start(options: DemoOptions, deps: DemoDeps): Promise<Demo> {
     const { logger } = deps;
     const rng = createRng(deps.seed);
-    const source = chooseSource(options, rng, logger);
     const fake = await FakeRippled.start({
       host: '127.0.0.1',
       port: 0,
       startTime: new Date(Math.floor(deps.now() / 1000) * 1000),
       recordRequests: false,
     });
-    for (const [account, drops] of source.startingBalances) fake.setAccountBalance(account, drops);
-    const configured = buildDemoConfig(fake.url, deps.env);
+    const loadConfig = (): Promise<ConfigResult> =>
+      options.configFile === null
+        ? Promise.resolve(buildDemoConfig(fake.url, deps.env))
+        : loadDemoConfigFile(options.configFile, fake.url, deps.env);
+    const configured = await loadConfig();
     if (!configured.ok) {
       await fake.close();
-      throw new Error(`demo configuration is invalid: ${configured.errors.join('; ')}`);
+      const file = options.configFile ?? 'the generated demo configuration';
+      throw new Error(`${file}: invalid configuration: ${configured.errors.join('; ')}`);
     }
+    const { config } = configured;
+    const source = chooseSource(
+      options,
+      config.accounts.map((a) => a.address),
+      rng,
+      logger,
+    );
+    for (const [account, drops] of source.startingBalances) fake.setAccountBalance(account, drops);
     logger.info('starting demo', {
       version: deps.build.version,
       rippled: fake.url,
+      config: options.configFile ?? 'generated',
       transactions: source.kind,
       fixtures: options.fixturesDir ?? undefined,
       interval_ms: options.intervalMs,
-      accounts: DEMO_ACCOUNTS.map((a) => `${a.name}=${a.address}`).join(','),
-      email: configured.config.email
-        ? `${configured.config.email.smtp.host}:${configured.config.email.smtp.port}`
-        : 'off',
+      accounts: config.accounts.map((a) => `${a.name}=${a.address}`).join(','),
+      email: config.email ? `${config.email.smtp.host}:${config.email.smtp.port}` : 'off',
     });
     let exporter: Exporter;
     try {
       exporter = await Exporter.start({
-        config: configured.config,
+        config,
         flags: demoFlags(options),
         webConfig: null,
         logger,
         build: deps.build,
-        loadConfig: async () => buildDemoConfig(fake.url, deps.env),
+        loadConfig,
         now: deps.now,
       });
     } catch (err) {
@@ -121,8 +131,12 @@ export class Demo {
   }
 }
 
-function chooseSource(options: DemoOptions, rng: Rng, logger: Logger): DemoLedgerSource {
-  const accounts = DEMO_ACCOUNTS.map((a) => a.address);
+function chooseSource(
+  options: DemoOptions,
+  accounts: readonly string[],
+  rng: Rng,
+  logger: Logger,
+): DemoLedgerSource {
   if (options.fixturesDir === null) {
     logger.info('no fixture directory: synthetic transactions', {
       hint: 'set --fixtures=DIR or XRPL_DEMO_FIXTURES',
@@ -155,8 +169,8 @@ function chooseSource(options: DemoOptions, rng: Rng, logger: Logger): DemoLedge
 
 function demoFlags(options: DemoOptions): Flags {
   return {
-    configFile: '(demo: generated)',
-    configFileGiven: false,
+    configFile: options.configFile ?? '(demo: generated)',
+    configFileGiven: options.configFile !== null,
     listenAddress: options.listenAddress,
     telemetryPath: '/metrics',
     webConfigFile: null,

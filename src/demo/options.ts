@@ -15,6 +15,8 @@ export interface DemoOptions {
   readonly fixturesDir: string | null;
   /** Why fixturesDir is what it is, for the start-up log line. */
   readonly fixturesFrom: 'flag' | 'env' | 'default' | 'none';
+  /** A user's config file to run the demo with (its xrpl.servers replaced); null = the generated one. */
+  readonly configFile: string | null;
 }
 
 export type DemoCommandLine =
@@ -30,6 +32,8 @@ the status page and (with SMTP_HOST set) the alert emails move without network a
 
 Flags:
   --web.listen-address=HOST:PORT  default ${DEFAULT_LISTEN_ADDRESS}
+  --config.file=PATH              run with this config instead of the generated one: its accounts get
+                                  the demo transactions, its xrpl.servers become the simulated ledger
   --log.level=debug|info|warn|error   default info
   --log.format=logfmt|json        default logfmt
   --interval=DURATION             time between ledgers, default 3s (e.g. 500ms, 10s)
@@ -93,6 +97,7 @@ export function parseDemoArgs(
       logFormat: logFormat as LogFormat,
       intervalMs,
       ...fixtures,
+      configFile: values['config.file'] ?? null,
     },
   };
 }
@@ -118,6 +123,7 @@ function parse(argv: readonly string[]) {
     strict: true,
     options: {
       'web.listen-address': { type: 'string' },
+      'config.file': { type: 'string' },
       'log.level': { type: 'string' },
       'log.format': { type: 'string' },
       interval: { type: 'string' },

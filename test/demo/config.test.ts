@@ -1,6 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isValidClassicAddress } from 'ripple-address-codec';
 import { describe, expect, it } from 'vitest';
-import { buildDemoConfig, DEMO_ACCOUNTS, demoConfigYaml } from '../../src/demo/config.js';
+import { buildDemoConfig, DEMO_ACCOUNTS, demoConfigYaml, loadDemoConfigFile } from '../../src/demo/config.js';
 
 const URL = 'ws://127.0.0.1:6006';
 
@@ -41,5 +44,22 @@ describe('the demo configuration', () => {
     // The YAML keeps the references, so a printed config shows where the values come from.
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a config reference, not a template
     expect(demoConfigYaml(URL, { SMTP_HOST: 'mailpit' })).toContain('host: ${SMTP_HOST}');
+  });
+
+  it('can be a user file instead, validated, with its servers replaced by the simulated ledger', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-config-'));
+    const file = join(dir, 'config.yaml');
+    writeFileSync(
+      file,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a config reference, not a template
+      'xrpl:\n  servers: ["wss://example.invalid"]\naccounts:\n  - address: ${ADDR}\n    name: mine\n',
+    );
+    const loaded = await loadDemoConfigFile(file, URL, { ADDR: DEMO_ACCOUNTS[0]!.address });
+    expect(loaded.ok ? loaded.config.xrpl.servers : loaded.errors).toEqual([URL]);
+    expect(loaded.ok && loaded.config.accounts.map((a) => a.name)).toEqual(['mine']);
+    writeFileSync(file, 'xrpl:\n  servers: []\naccounts: []\nbogus: 1\n');
+    const bad = await loadDemoConfigFile(file, URL, {});
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.errors.join('\n')).toMatch(/bogus: unknown key/);
   });
 });

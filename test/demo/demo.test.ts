@@ -1,14 +1,21 @@
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { encodeAccountID } from 'ripple-address-codec';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../../src/demo/config.js';
 import { SYNTHETIC_ISSUER } from '../../src/demo/synthetic.js';
-import { GiveUp, listeningAddress, type RunningProcess, startProcess, waitFor } from '../ops/processes.js';
 import { parseExposition, type Sample } from '../support/exposition.js';
 import { startFakeSmtp } from '../support/fake-smtp.js';
+import {
+  GiveUp,
+  listeningAddress,
+  type RunningProcess,
+  startProcess,
+  waitFor,
+} from '../support/processes.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 // Built by `npm test`'s pretest step (npm run build).
@@ -18,12 +25,15 @@ const DEMO = join(ROOT, 'dist/demo.js');
  * Starts `node dist/demo.js` on a free port with fast ledgers, through env(1) so the child gets exactly
  * these demo variables (unset unless given) whatever the test runner's environment holds.
  */
-async function startDemo(env: Record<string, string>): Promise<{ demo: RunningProcess; base: string }> {
+async function startDemo(
+  env: Record<string, string>,
+  args: readonly string[] = [],
+): Promise<{ demo: RunningProcess; base: string }> {
   const unset = ['XRPL_DEMO_FIXTURES', 'SMTP_HOST', 'SMTP_PORT'].flatMap((name) => ['-u', name]);
   const set = Object.entries(env).map(([name, value]) => `${name}=${value}`);
   const demo = startProcess(
     'env',
-    [...unset, ...set, 'node', DEMO, '--web.listen-address=127.0.0.1:0', '--interval=200ms'],
+    [...unset, ...set, 'node', DEMO, '--web.listen-address=127.0.0.1:0', '--interval=200ms', ...args],
     ROOT,
   );
   const address = await waitFor(
@@ -157,6 +167,46 @@ describe('npm run demo (node dist/demo.js)', () => {
       running = null;
       await smtp.close();
     }
+  });
+
+  it('runs a user config file against the simulated ledger, crediting its accounts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-user-config-'));
+    const file = join(dir, 'config.yaml');
+    const [first, second] = [encodeAccountID(Buffer.alloc(20, 7)), encodeAccountID(Buffer.alloc(20, 9))];
+    writeFileSync(
+      file,
+      `xrpl:\n  servers: ["ws://127.0.0.1:9"]\naccounts:\n  - { address: ${first}, name: shop }\n  - { address: ${second}, name: vault }\n`,
+    );
+    const { demo, base } = await startDemo({}, [`--config.file=${file}`]);
+    running = demo;
+    expect(demo.output()).toMatch(new RegExp(`msg="starting demo" .*config=${file}`));
+    const sums = await waitFor(
+      'both configured accounts to receive payments',
+      async () => {
+        const samples = (await scrape(base)).filter((s) => s.name === 'xrpl_payments_received_total');
+        const sum = (name: string) =>
+          samples.filter((s) => s.labels.name === name).reduce((a, s) => a + s.value, 0);
+        return sum('shop') > 0 && sum('vault') > 0 ? samples : undefined;
+      },
+      30_000,
+    );
+    expect(sums.every((s) => s.labels.name === 'shop' || s.labels.name === 'vault')).toBe(true);
+  });
+
+  it('refuses an invalid config file with exit code 1 and the errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-bad-config-'));
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, 'xrpl:\n  servers: ["ws://127.0.0.1:9"]\naccounts: []\nbogus: 1\n');
+    const demo = startProcess(
+      'node',
+      [DEMO, `--config.file=${file}`, '--web.listen-address=127.0.0.1:0'],
+      ROOT,
+    );
+    const [code] = await once(demo.child, 'exit');
+    expect(code).toBe(1);
+    expect(demo.output()).toMatch(
+      /msg="cannot start the demo" err=".*invalid configuration: .*bogus: unknown key/,
+    );
   });
 
   it('rejects a bad flag with exit code 2 and the usage', async () => {

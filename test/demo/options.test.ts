@@ -22,19 +22,32 @@ describe('parseDemoArgs', () => {
         intervalMs: 3000,
         fixturesDir: null,
         fixturesFrom: 'none',
+        configFile: null,
       },
     });
   });
 
   it('takes the flags', () => {
     const line = parseDemoArgs(
-      ['--web.listen-address=127.0.0.1:0', '--log.level=debug', '--log.format=json', '--interval=200ms'],
+      [
+        '--web.listen-address=127.0.0.1:0',
+        '--log.level=debug',
+        '--log.format=json',
+        '--interval=200ms',
+        '--config.file=my.yaml',
+      ],
       {},
       packageAlone,
     );
     expect(line).toMatchObject({
       kind: 'run',
-      options: { listenAddress: '127.0.0.1:0', logLevel: 'debug', logFormat: 'json', intervalMs: 200 },
+      options: {
+        listenAddress: '127.0.0.1:0',
+        logLevel: 'debug',
+        logFormat: 'json',
+        intervalMs: 200,
+        configFile: 'my.yaml',
+      },
     });
   });
 
@@ -67,7 +80,7 @@ describe('parseDemoArgs', () => {
     [['--interval=10ms'], /--interval: .*got "10ms"/],
     [['--log.level=loud'], /--log.level: must be one of debug, info, warn, error, got "loud"/],
     [['--log.format=xml'], /--log.format: must be one of logfmt, json, got "xml"/],
-    [['--config.file=x.yaml'], /Unknown option '--config.file'/],
+    [['--shard=0/2'], /Unknown option '--shard'/],
     [['run'], /Unexpected argument 'run'/],
   ])('rejects %j with a clear message', (argv, message) => {
     const line = parseDemoArgs(argv, {}, packageAlone);
