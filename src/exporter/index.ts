@@ -266,11 +266,6 @@ export class Exporter {
       webConfig: this.options.webConfig,
       logger,
     });
-    const { host, port } = this.http.address;
-    logger.info('listening', {
-      address: `${host.includes(':') ? `[${host}]` : host}:${port}`,
-      tls: this.http.tls,
-    });
   }
 
   private subscription() {

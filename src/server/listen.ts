@@ -107,7 +107,7 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
 
   const bound = server.address() as AddressInfo;
   const address = { host: bound.address, port: bound.port };
-  logger.info('Listening', { address: formatAddress(address), ...describeWebConfig(webConfig) });
+  logger.info('listening', { address: formatAddress(address), ...describeWebConfig(webConfig) });
 
   const closeGraceMs = options.closeGraceMs ?? 2000;
   let closing: Promise<void> | null = null;

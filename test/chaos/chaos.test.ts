@@ -6,10 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { analyzeTransaction, formatValue } from '../../src/accounting/index.js';
 import { naturalAssetLabels } from '../../src/metrics/labels.js';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
-import { type RunningProcess, startExporter, waitFor } from '../ops/processes.js';
 import { parseExposition, type Sample } from '../support/exposition.js';
 import { type FakeSmtp, startFakeSmtp } from '../support/fake-smtp.js';
 import { buildHistory, createRng, type History, type Rng } from '../support/history.js';
+import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
 
 /**
  * Seeded chaos: a long history published by two fake rippled servers while connections drop, close

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
-import { type RunningProcess, startExporter, waitFor } from '../ops/processes.js';
 import { parseExposition, sampleValue } from '../support/exposition.js';
 import { type FakeSmtp, startFakeSmtp } from '../support/fake-smtp.js';
 import { createRng, type Rng, type ScenarioStep, scenario, testAccounts } from '../support/history.js';
+import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 // Built by `npm test`'s pretest step (npm run build).

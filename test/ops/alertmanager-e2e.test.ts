@@ -10,7 +10,7 @@ import {
   type RunningProcess,
   startProcess,
   waitFor,
-} from './processes.js';
+} from '../support/processes.js';
 import { REPO_ROOT } from './tools.js';
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type RunningProcess, startExporter, waitFor } from './processes.js';
+import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
 import { REPO_ROOT } from './tools.js';
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
-import { type RunningProcess, startExporter, waitFor } from './processes.js';
+import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
 import { REPO_ROOT, runTool } from './tools.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listeningAddress, prometheusListeningAddress } from './processes.js';
+import { listeningAddress, prometheusListeningAddress } from '../support/processes.js';
 
 describe('listeningAddress', () => {
   it.each([

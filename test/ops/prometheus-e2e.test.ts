@@ -7,7 +7,6 @@ import { parse } from 'yaml';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { type FakeSmtp, startFakeSmtp } from '../support/fake-smtp.js';
 import { loadFixture } from '../support/fixtures.js';
-import { targetsOf } from './dashboard/lint.js';
 import {
   GiveUp,
   prometheusListeningAddress,
@@ -15,7 +14,8 @@ import {
   startExporter,
   startProcess,
   waitFor,
-} from './processes.js';
+} from '../support/processes.js';
+import { targetsOf } from './dashboard/lint.js';
 import { parsePromql, substituteGrafanaVariables } from './promql.js';
 import { REPO_ROOT } from './tools.js';
 
