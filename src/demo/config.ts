@@ -83,7 +83,9 @@ export function buildDemoConfig(rippledUrl: string, env: ConfigEnv): ConfigResul
 
 /**
  * A user's config file for the demo: validated like any config, then pointed at the simulated ledger
- * (its xrpl.servers replaced), so its own accounts, rules and email settings are exercised.
+ * (its xrpl.servers replaced), so its own accounts, rules and email settings are exercised. Its state
+ * file is dropped: each demo run starts a new simulated ledger at the same index, which a checkpoint
+ * from an earlier run would contradict.
  */
 export async function loadDemoConfigFile(
   path: string,
@@ -98,5 +100,6 @@ function onSimulatedLedger(config: Config, rippledUrl: string): Config {
   return Object.freeze({
     ...config,
     xrpl: Object.freeze({ ...config.xrpl, servers: Object.freeze([rippledUrl]) }),
+    state: Object.freeze({ ...config.state, path: null }),
   });
 }

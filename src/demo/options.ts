@@ -33,7 +33,8 @@ the status page and (with SMTP_HOST set) the alert emails move without network a
 Flags:
   --web.listen-address=HOST:PORT  default ${DEFAULT_LISTEN_ADDRESS}
   --config.file=PATH              run with this config instead of the generated one: its accounts get
-                                  the demo transactions, its xrpl.servers become the simulated ledger
+                                  the demo transactions, its xrpl.servers become the simulated ledger,
+                                  its state.path is ignored
   --log.level=debug|info|warn|error   default info
   --log.format=logfmt|json        default logfmt
   --interval=DURATION             time between ledgers, default 3s (e.g. 500ms, 10s)

@@ -46,17 +46,18 @@ describe('the demo configuration', () => {
     expect(demoConfigYaml(URL, { SMTP_HOST: 'mailpit' })).toContain('host: ${SMTP_HOST}');
   });
 
-  it('can be a user file instead, validated, with its servers replaced by the simulated ledger', async () => {
+  it('can be a user file instead, validated, with its servers replaced by the simulated ledger and no state file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'demo-config-'));
     const file = join(dir, 'config.yaml');
     writeFileSync(
       file,
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a config reference, not a template
-      'xrpl:\n  servers: ["wss://example.invalid"]\naccounts:\n  - address: ${ADDR}\n    name: mine\n',
+      'xrpl:\n  servers: ["wss://example.invalid"]\naccounts:\n  - address: ${ADDR}\n    name: mine\nstate:\n  path: ./state.json\n',
     );
     const loaded = await loadDemoConfigFile(file, URL, { ADDR: DEMO_ACCOUNTS[0]!.address });
     expect(loaded.ok ? loaded.config.xrpl.servers : loaded.errors).toEqual([URL]);
     expect(loaded.ok && loaded.config.accounts.map((a) => a.name)).toEqual(['mine']);
+    expect(loaded.ok && loaded.config.state.path).toBeNull();
     writeFileSync(file, 'xrpl:\n  servers: []\naccounts: []\nbogus: 1\n');
     const bad = await loadDemoConfigFile(file, URL, {});
     expect(bad.ok).toBe(false);
