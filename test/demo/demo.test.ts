@@ -86,7 +86,8 @@ async function expectPaymentsToMove(base: string): Promise<Sample[]> {
   );
 }
 
-describe('npm run demo (node dist/demo.js)', () => {
+// Each test waits on several deadlines in a row (start-up, payments, growth): more than the default 60 s.
+describe('npm run demo (node dist/demo.js)', { timeout: 150_000 }, () => {
   let running: RunningProcess | null = null;
 
   afterEach(async () => {
