@@ -123,6 +123,8 @@ export class Demo {
       const txs = this.source.nextLedger();
       const header = this.fake.addLedger(txs, { closeTime: new Date(this.deps.now()) });
       await this.fake.publishNext();
+      // A demo runs for days: the simulated server keeps only recent history, like a real one.
+      if (header.index % KEPT_LEDGERS === 0) this.fake.forgetLedgersBefore(header.index - KEPT_LEDGERS);
       this.deps.logger.info('demo ledger closed', { ledger: header.index, transactions: txs.length });
     } catch (err) {
       // A bug in a generated transaction must not stop the demo: say so and go on with the next ledger.
@@ -130,6 +132,9 @@ export class Demo {
     }
   }
 }
+
+/** Ledgers the simulated server holds (about 50 minutes at the default interval). */
+const KEPT_LEDGERS = 1000;
 
 function chooseSource(
   options: DemoOptions,

@@ -199,6 +199,11 @@ export class FakeRippled extends EventEmitter {
     this.store.setHistoryStart(index);
   }
 
+  /** Drops the ledgers before `index` from memory (the history then starts there), for long simulations. */
+  forgetLedgersBefore(index: number): void {
+    this.store.forgetBefore(index);
+  }
+
   // ---- publishing ----------------------------------------------------------------------------
 
   /** Validates and publishes the next pending ledger; resolves once its messages are handed to the sockets. */

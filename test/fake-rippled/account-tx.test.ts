@@ -237,3 +237,39 @@ describe('account_tx ranges', () => {
     expect(badForward.error_message).toBe("Invalid field 'forward'.");
   });
 });
+
+describe('forgetting old ledgers', () => {
+  it('drops them from memory and from account_tx, and keeps numbering after them', async () => {
+    const history = buildHistory({ seed: 3, ledgers: 20, transactions: 60, accounts: 2 });
+    const fake = await FakeRippled.start();
+    try {
+      fake.addLedgers(history.ledgers);
+      await fake.publishAll();
+      const first = fake.validatedLedgerIndex - 19;
+      fake.forgetLedgersBefore(first + 10);
+      const client = await RawClient.connect(fake.url);
+      try {
+        const answer = await client.request({
+          command: 'account_tx',
+          account: history.accounts[0],
+          ledger_index_min: -1,
+          ledger_index_max: -1,
+          api_version: 1,
+        });
+        const result = answer.result as {
+          ledger_index_min: number;
+          transactions: Array<{ tx: { ledger_index: number } }>;
+        };
+        expect(result.ledger_index_min).toBe(first + 10);
+        expect(result.transactions.every((t) => t.tx.ledger_index >= first + 10)).toBe(true);
+      } finally {
+        await client.close();
+      }
+      const next = fake.addLedger([]);
+      expect(next.index).toBe(fake.lastLedgerIndex);
+      expect(next.index).toBe(first + 20);
+    } finally {
+      await fake.close();
+    }
+  });
+});

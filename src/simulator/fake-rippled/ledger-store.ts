@@ -37,6 +37,8 @@ export class LedgerStore {
   private readonly configuredBalances = new Map<string, string>();
   private readonly hashes = new Set<string>();
   private historyStart: number;
+  /** Ledgers dropped from the front of `ledgers` by forgetBefore (their indexes stay taken). */
+  private dropped = 0;
 
   constructor(
     private readonly firstIndex: number,
@@ -52,7 +54,7 @@ export class LedgerStore {
       if (this.hashes.has(tx.hash)) throw new Error(`duplicate transaction hash ${tx.hash} in fake history`);
     }
     const previous = this.ledgers.at(-1)?.header;
-    const index = this.firstIndex + this.ledgers.length;
+    const index = this.firstIndex + this.dropped + this.ledgers.length;
     const rippleTime =
       closeTime !== undefined
         ? Math.floor(closeTime.getTime() / 1000) - RIPPLE_EPOCH_OFFSET
@@ -112,14 +114,14 @@ export class LedgerStore {
 
   /** Index of the last ledger added (validated or not). */
   get lastAdded(): number {
-    return this.firstIndex + this.ledgers.length - 1;
+    return this.firstIndex + this.dropped + this.ledgers.length - 1;
   }
 
   /** A validated ledger the server still holds, by index or hash. */
   ledger(selector: number | string): StoredLedger | undefined {
     const found =
       typeof selector === 'number'
-        ? this.ledgers[selector - this.firstIndex]
+        ? this.ledgers[selector - this.firstIndex - this.dropped]
         : this.ledgers.find((l) => l.header.hash === selector.toUpperCase());
     if (!found) return undefined;
     const { min, max } = this.validatedRange();
@@ -135,6 +137,26 @@ export class LedgerStore {
   /** Forget every ledger before `index`, like a server with online_delete. */
   setHistoryStart(index: number): void {
     this.historyStart = index;
+  }
+
+  /**
+   * Really drops the validated ledgers before `index` and their transactions, so a long-running
+   * simulation (the demo) holds bounded memory; like setHistoryStart otherwise.
+   */
+  forgetBefore(index: number): void {
+    this.historyStart = Math.max(this.historyStart, index);
+    let count = 0;
+    while (count < this.validated && this.ledgers[count]!.header.index < index) count++;
+    if (count === 0) return;
+    for (const ledger of this.ledgers.splice(0, count))
+      for (const tx of ledger.txs) this.hashes.delete(tx.hash);
+    this.validated -= count;
+    this.dropped += count;
+    for (const [account, list] of this.byAccount) {
+      const kept = list.filter((tx) => tx.ledger.index >= index);
+      if (kept.length === 0) this.byAccount.delete(account);
+      else this.byAccount.set(account, kept);
+    }
   }
 
   completeLedgers(): string {
