@@ -7,10 +7,15 @@ export interface BuildInfo {
   readonly nodeVersion: string;
 }
 
-export function readBuildInfo(env: Readonly<Record<string, string | undefined>>, nodeVersion: string): BuildInfo {
+export function readBuildInfo(
+  env: Readonly<Record<string, string | undefined>>,
+  nodeVersion: string,
+): BuildInfo {
   let version = 'unknown';
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     version = pkg.version ?? version;
   } catch {
     // A stripped install without package.json still runs; the version is then unknown.

@@ -83,7 +83,7 @@ describe('status page in a real browser, fed by the fake rippled through the exp
       void dialog.dismiss();
     });
     await page.goto(base);
-    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('1531.267');
+    await expect.poll(() => page.locator('body').textContent(), { timeout: 15_000 }).toContain('1531.267');
     const scriptsBefore = await page.locator('script').count();
 
     // A token payment whose currency code and memo are markup.
@@ -101,10 +101,10 @@ describe('status page in a real browser, fed by the fake rippled through the exp
 
     // The page refreshes itself: the new row appears, showing the markup as text.
     await expect
-      .poll(() => page.locator('body').innerText(), { timeout: 20_000 })
+      .poll(() => page.locator('body').textContent(), { timeout: 20_000 })
       .toContain(HOSTILE_CURRENCY);
     await expect
-      .poll(() => page.locator('body').innerText(), { timeout: 20_000 })
+      .poll(() => page.locator('body').textContent(), { timeout: 20_000 })
       .toContain('window.__pwned=1');
     expect(await page.locator('script').count()).toBe(scriptsBefore);
     expect(await page.locator('svg').count()).toBe(0);
