@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { parseExposition, sampleValue } from '../support/exposition.js';
+import { type FakeSmtp, startFakeSmtp } from '../support/fake-smtp.js';
 import { createRng, scenario, testAccounts } from '../support/history.js';
 import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
 
@@ -126,5 +127,79 @@ describe('hot reload', () => {
     ]);
     expect((await fetch(`${base}/-/reload`, { method: 'POST' })).status).toBe(200);
     expect(sampleValue(await scrape(), 'xrpl_exporter_config_last_reload_successful')).toBe(1);
+  });
+});
+
+describe('hot reload of rules and SMTP settings', () => {
+  let fake: FakeRippled;
+  let exporter: RunningProcess | null = null;
+  const smtps: FakeSmtp[] = [];
+  afterEach(async () => {
+    await exporter?.stop();
+    await fake?.close();
+    for (const smtp of smtps.splice(0)) await smtp.close();
+  });
+
+  it('starts sending to a new rule and a new SMTP server without a restart, keeping the totals', async () => {
+    const [alice] = testAccounts(1, createRng(13)) as [string];
+    fake = await FakeRippled.start();
+    const first = await startFakeSmtp();
+    const second = await startFakeSmtp();
+    smtps.push(first, second);
+    const dir = mkdtempSync(join(tmpdir(), 'xrpl-reload-rules-'));
+    const config = join(dir, 'config.yaml');
+    const writeConfig = (smtpPort: number, threshold: number) =>
+      writeFileSync(
+        config,
+        [
+          'xrpl:',
+          `  servers: ["${fake.url}"]`,
+          'accounts:',
+          `  - { address: ${alice}, name: alice }`,
+          'email:',
+          `  smtp: { host: 127.0.0.1, port: ${smtpPort} }`,
+          '  from: alerts@example.test',
+          '  to: [ops@example.test]',
+          'rules:',
+          `  - { name: big-xrp, kind: payment, currency: XRP, threshold: ${threshold} }`,
+          '',
+        ].join('\n'),
+      );
+    writeConfig(first.port, 1_000_000);
+    const started = await startExporter(MAIN, [`--config.file=${config}`], dir, 15_000);
+    exporter = started.process;
+    const base = `http://${started.address}`;
+    await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000);
+    const hashes = createRng(14);
+    const payAlice = async () => {
+      const history = scenario(
+        { alice },
+        [[{ fixture: PAYMENT, map: { [PAYMENT_DESTINATION]: 'alice' } }]],
+        hashes,
+      );
+      fake.addLedgers(history.ledgers);
+      fake.addLedger([]);
+      await fake.publishAll();
+    };
+    const received = async () =>
+      sampleValue(
+        parseExposition(await (await fetch(`${base}/metrics`)).text()),
+        'xrpl_received_amount_total',
+        {
+          name: 'alice',
+          currency: 'XRP',
+        },
+      );
+
+    await payAlice(); // below the first threshold: no email
+    await waitFor('first payment', async () => ((await received()) === 1531.267 ? true : undefined), 10_000);
+
+    writeConfig(second.port, 1000);
+    expect((await fetch(`${base}/-/reload`, { method: 'POST' })).status).toBe(200);
+    await payAlice();
+    await second.waitForMessages(1, 15_000);
+    expect(second.messages[0]!.parsed.subject).toBe('[XRPL] big-xrp: 1531.267 XRP received by alice');
+    expect(first.messages).toHaveLength(0);
+    expect(await received()).toBe(3062.534);
   });
 });
