@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
+import { launchChromium } from '../support/browser.js';
 import { createRng, fixtureTx, testAccounts } from '../support/history.js';
 import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
 
@@ -58,24 +58,9 @@ describe('status page in a real browser, fed by the fake rippled through the exp
       }),
     );
 
-    const userDataDir = mkdtempSync(join(tmpdir(), 'status-e2e-chromium-'));
-    cleanups.push(async () => rmSync(userDataDir, { recursive: true, force: true }));
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1400, height: 1000 },
-    });
-    cleanups.push(() => context.close());
+    const browser = await launchChromium();
+    cleanups.push(() => browser.close());
+    const { context } = browser;
     const page = await context.newPage();
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => {

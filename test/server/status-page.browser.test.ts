@@ -1,13 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { createHttpApp } from '../../src/server/app.js';
 import { type RunningHttpServer, startHttpServer } from '../../src/server/listen.js';
 import type { PaymentStatus, StatusSnapshot } from '../../src/server/status.js';
+import { launchChromium } from '../support/browser.js';
 import { HOSTILE_IMG, HOSTILE_SCRIPT, sampleSnapshot } from './support.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -21,7 +21,7 @@ let current: StatusSnapshot = sampleSnapshot();
 let failStatus = false;
 let server: RunningHttpServer;
 let context: BrowserContext;
-let userDataDir: string;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
 let base: string;
 
 beforeAll(async () => {
@@ -45,28 +45,13 @@ beforeAll(async () => {
     logger: silentLogger,
   });
   base = `http://127.0.0.1:${server.address.port}`;
-  userDataDir = mkdtempSync(join(tmpdir(), 'status-page-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1400, height: 1000 },
-  });
+  browser = await launchChromium();
+  context = browser.context;
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
 /**
