@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_USAGE, Demo, parseDemoArgs } from './demo/index.js';
+import { runEntry, stopOnSignals } from './entry.js';
 import { createLogger } from './log.js';
 import { readBuildInfo } from './version.js';
 
@@ -16,11 +17,6 @@ function packageRoot(): string {
     dir = parent;
   }
   return dir;
-}
-
-function exitWhenFlushed(code: number): void {
-  process.exitCode = code;
-  setTimeout(() => process.exit(code), 50).unref();
 }
 
 async function main(): Promise<number | null> {
@@ -52,36 +48,8 @@ async function main(): Promise<number | null> {
     logger.error('cannot start the demo', { err });
     return 1;
   }
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    demo.stop().then(
-      () => exitWhenFlushed(0),
-      (err: unknown) => {
-        logger.error('shutdown failed', { err });
-        exitWhenFlushed(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals(() => demo.stop(), logger);
   return null;
 }
 
-process.on('unhandledRejection', (reason) => {
-  process.stderr.write(`level=error msg="unhandled rejection" err=${JSON.stringify(String(reason))}\n`);
-});
-
-main().then(
-  (code) => {
-    if (code !== null) exitWhenFlushed(code);
-  },
-  (err: unknown) => {
-    process.stderr.write(
-      `xrpl-payments-exporter demo: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    exitWhenFlushed(1);
-  },
-);
+runEntry('xrpl-payments-exporter demo', main);

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The only module that touches the process: argv, environment, streams, signals and the exit code.
+// Entry point of the exporter: with entry.ts (shared with demo.ts), the only code that touches the process:
 import { parseCommandLine, USAGE } from './cli.js';
 import { prometheusRulesCommand, sendTestEmailCommand } from './commands/alerts.js';
 import { checkConfigCommand } from './commands/check-config.js';
 import { explainCommand } from './commands/explain.js';
 import type { CommandIO } from './commands/io.js';
 import { runCommand } from './commands/run.js';
+import { runEntry, stopOnSignals } from './entry.js';
 import { readBuildInfo } from './version.js';
 
 const io: CommandIO = {
@@ -47,30 +48,9 @@ async function main(): Promise<number | null> {
     case 'run':
       return runCommand(line.flags, io, build, {
         onSignal: (signal, handler) => process.on(signal, handler),
-        exit: (code) => exitWhenFlushed(code),
+        stopOnSignals,
       });
   }
 }
 
-function exitWhenFlushed(code: number): void {
-  process.exitCode = code;
-  // Let stdout/stderr drain; then leave even if a stray handle would keep the loop alive.
-  setTimeout(() => process.exit(code), 50).unref();
-}
-
-// A bug must not take the watcher down silently: log it and keep running (crash-only is for start-up).
-process.on('unhandledRejection', (reason) => {
-  process.stderr.write(`level=error msg="unhandled rejection" err=${JSON.stringify(String(reason))}\n`);
-});
-
-main().then(
-  (code) => {
-    if (code !== null) exitWhenFlushed(code);
-  },
-  (err: unknown) => {
-    process.stderr.write(
-      `xrpl-payments-exporter: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    exitWhenFlushed(1);
-  },
-);
+runEntry('xrpl-payments-exporter', main);

@@ -1,16 +1,16 @@
 import type { Flags } from '../cli.js';
 import { formatConfigErrors, loadConfigFile } from '../config/index.js';
 import { Exporter } from '../exporter/index.js';
-import { createLogger } from '../log.js';
+import { createLogger, type Logger } from '../log.js';
 import { loadWebConfig } from '../server/index.js';
 import type { BuildInfo } from '../version.js';
 import type { CommandIO } from './io.js';
 
 export interface ProcessHooks {
-  /** Registers a handler for a signal (SIGTERM, SIGINT, SIGHUP). */
-  onSignal(signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', handler: () => void): void;
-  /** Resolves when the process should exit, with its exit code. */
-  exit(code: number): void;
+  /** Registers a handler for SIGHUP. */
+  onSignal(signal: 'SIGHUP', handler: () => void): void;
+  /** Stops with `stop` on SIGTERM/SIGINT, then exits. */
+  stopOnSignals(stop: () => Promise<void>, logger: Logger): void;
 }
 
 /**
@@ -65,21 +65,7 @@ export async function runCommand(
     logger.error('cannot start', { err });
     return 1;
   }
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    exporter.stop().then(
-      () => hooks.exit(0),
-      (err) => {
-        logger.error('shutdown failed', { err });
-        hooks.exit(1);
-      },
-    );
-  };
-  hooks.onSignal('SIGTERM', () => shutdown('SIGTERM'));
-  hooks.onSignal('SIGINT', () => shutdown('SIGINT'));
+  hooks.stopOnSignals(() => exporter.stop(), logger);
   hooks.onSignal('SIGHUP', () => {
     logger.info('reloading configuration', { signal: 'SIGHUP' });
     void exporter.reload();
