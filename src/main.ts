@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Entry point of the exporter: with entry.ts (shared with demo.ts), the only code that touches the process:
+// Entry point of the exporter. With entry.ts (shared with demo.ts) the only code that touches the
+// process: argv, environment, streams, signals and the exit code.
 import { parseCommandLine, USAGE } from './cli.js';
 import { prometheusRulesCommand, sendTestEmailCommand } from './commands/alerts.js';
 import { checkConfigCommand } from './commands/check-config.js';
