@@ -8,6 +8,7 @@ import {
   scratchDir,
   startExporter,
   stopProcess,
+  timeScrape,
   waitForLog,
   waitForOk,
   waitForQuiet,
@@ -192,7 +193,8 @@ async function measureScrapes(
   result.scrapes.push(entry);
   const groups = deployment.groups ? ` in ${count(deployment.groups)} groups (aggregate_by: group)` : '';
   log(
-    `(c) /metrics with ${count(accounts)} accounts${groups}: ${megabytes(entry.bytes)}, ${count(series)} samples`,
+    `(c) /metrics with ${count(accounts)} accounts${groups}: ${megabytes(entry.bytes)}, ${count(series)} samples, ` +
+      `timed with ${scrapeClient}`,
   );
   log(
     `  after a new receipt  p50 ${ms(entry.p50)}  p99 ${ms(entry.p99)}  (${changed.length} scrapes)` +
@@ -203,6 +205,9 @@ async function measureScrapes(
   log(`  nothing changed      p50 ${ms(entry.idleP50)}  p99 ${ms(entry.idleP99)}  (${idle.length} scrapes)`);
   log(`  RSS after the scrapes ${megabytes(residentBytes(exporter.pid))}`);
 }
+
+/** The HTTP client the scrape times come from (see timeScrape). */
+let scrapeClient = '';
 
 /** Sequential scrapes, `before` run ahead of each (not timed), at most `samples` or until the budget. */
 async function scrapeSeries(
@@ -215,7 +220,9 @@ async function scrapeSeries(
   const deadline = performance.now() + budgetMs;
   while (times.length < samples && (times.length < 5 || performance.now() < deadline)) {
     await before();
-    times.push((await scrape(exporter.base)).ms);
+    const timed = await timeScrape(exporter.base);
+    scrapeClient = timed.client;
+    times.push(timed.ms);
   }
   return times;
 }

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -155,6 +156,32 @@ export function scrape(base: string): Promise<{ body: string; ms: number }> {
     request.on('error', reject);
     request.setTimeout(120_000, () => request.destroy(new Error('/metrics took over 120 s')));
   });
+}
+
+let curlAvailable: boolean | undefined;
+
+/**
+ * The time (ms) and size of one scrape as a fast HTTP client sees it: curl when installed (like
+ * Prometheus, a native client that only reads the body), else node:http. curl keeps the bench
+ * process's own event loop and garbage collector out of the figure.
+ */
+export async function timeScrape(base: string): Promise<{ ms: number; bytes: number; client: string }> {
+  curlAvailable ??= await new Promise<boolean>((resolve) =>
+    execFile('curl', ['--version'], (error) => resolve(error === null)),
+  );
+  if (!curlAvailable) {
+    const { body, ms } = await scrape(base);
+    return { ms, bytes: Buffer.byteLength(body), client: 'node:http' };
+  }
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile(
+      'curl',
+      ['-sS', '--fail', '-o', '/dev/null', '-w', '%{time_total} %{size_download}', `${base}/metrics`],
+      (error, stdout) => (error ? reject(error) : resolve(stdout)),
+    ),
+  );
+  const [seconds, bytes] = out.trim().split(' ');
+  return { ms: Number(seconds) * 1000, bytes: Number(bytes), client: 'curl' };
 }
 
 /** Sum of every sample of one metric name in an exposition text (a fast line scan, no full parse). */
