@@ -106,9 +106,19 @@ describe('npm run demo (node dist/demo.js)', { timeout: 150_000 }, () => {
     expect(value('xrpl_invalid_messages_total')).toBe(0);
     expect(value('xrpl_ledger_gaps_total')).toBe(0);
     expect(value('xrpl_up')).toBe(1);
-    // Transaction types beyond Payment show up (the pool holds CheckCash, EscrowFinish, AMM...).
-    const types = new Set(
-      samples.filter((s) => s.name === 'xrpl_payments_received_total').map((s) => s.labels.type),
+    // Transaction types beyond Payment show up (the pool holds CheckCash, EscrowFinish, AMM...); the
+    // demo picks at random, so wait for one rather than expect it in the first few ledgers.
+    const types = await waitFor(
+      'a transaction type other than Payment',
+      async () => {
+        const seen = new Set(
+          (await scrape(base))
+            .filter((s) => s.name === 'xrpl_payments_received_total' && s.value > 0)
+            .map((s) => s.labels.type),
+        );
+        return seen.size > 1 ? seen : undefined;
+      },
+      30_000,
     );
     expect(types.size).toBeGreaterThan(1);
     const closed = [...demo.output().matchAll(/msg="demo ledger closed" ledger=(\d+) transactions=(\d+)/g)];
