@@ -88,36 +88,70 @@ export async function fetchLedgerHistory(
   server: Requester,
   range: LedgerRange,
   apiVersion: 1 | 2,
+  concurrency = 8,
 ): Promise<FetchOutcome> {
-  const transactions: HistoryTransaction[] = [];
-  for (let index = range.from; index <= range.to; index++) {
-    let result: Record<string, unknown>;
-    try {
-      result = asRecord(
-        await server.request({
-          command: 'ledger',
-          ledger_index: index,
-          transactions: true,
-          expand: true,
-          api_version: apiVersion,
-        }),
-      );
-    } catch (err) {
-      return { covered: false, reason: `ledger ${index}: ${errorText(err)}` };
-    }
-    const ledger = asRecord(result.ledger);
-    if (result.validated !== true && ledger.validated !== true) {
-      return { covered: false, reason: `ledger ${index}: not validated on this server` };
-    }
-    const entries = ledger.transactions;
-    if (!Array.isArray(entries)) return { covered: false, reason: `ledger ${index}: no transactions array` };
-    const closeTimeIso = typeof ledger.close_time_iso === 'string' ? ledger.close_time_iso : undefined;
-    for (const entry of entries) {
-      const tx = historyTransaction(entry, { ledgerIndex: index, closeTimeIso });
-      if (tx) transactions.push(tx);
-    }
+  const indexes = Array.from({ length: range.to - range.from + 1 }, (_, i) => range.from + i);
+  const byLedger = new Map<number, HistoryTransaction[]>();
+  let failure: string | null = null;
+  // Requests are pipelined (rippled answers them in parallel); results are put back in ledger order.
+  await forEachLimited(indexes, concurrency, async (index) => {
+    if (failure !== null) return;
+    const outcome = await fetchLedger(server, index, apiVersion);
+    if (typeof outcome === 'string') failure ??= outcome;
+    else byLedger.set(index, outcome);
+  });
+  if (failure !== null) return { covered: false, reason: failure };
+  return { covered: true, transactions: indexes.flatMap((index) => byLedger.get(index) ?? []) };
+}
+
+/** One validated ledger's transactions, or why it cannot be read. */
+async function fetchLedger(
+  server: Requester,
+  index: number,
+  apiVersion: 1 | 2,
+): Promise<HistoryTransaction[] | string> {
+  let result: Record<string, unknown>;
+  try {
+    result = asRecord(
+      await server.request({
+        command: 'ledger',
+        ledger_index: index,
+        transactions: true,
+        expand: true,
+        api_version: apiVersion,
+      }),
+    );
+  } catch (err) {
+    return `ledger ${index}: ${errorText(err)}`;
   }
-  return { covered: true, transactions };
+  const ledger = asRecord(result.ledger);
+  if (result.validated !== true && ledger.validated !== true)
+    return `ledger ${index}: not validated on this server`;
+  const entries = ledger.transactions;
+  if (!Array.isArray(entries)) return `ledger ${index}: no transactions array`;
+  const closeTimeIso = typeof ledger.close_time_iso === 'string' ? ledger.close_time_iso : undefined;
+  const transactions: HistoryTransaction[] = [];
+  for (const entry of entries) {
+    const tx = historyTransaction(entry, { ledgerIndex: index, closeTimeIso });
+    if (tx) transactions.push(tx);
+  }
+  return transactions;
+}
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
 /** Oldest first, in the order rippled applied them; each hash once. */

@@ -3,6 +3,7 @@ import type { LedgerRange } from '../pipeline/cursor.js';
 import {
   fetchAccountHistory,
   fetchLedgerHistory,
+  forEachLimited,
   type HistoryTransaction,
   mergeHistory,
   type Requester,
@@ -77,7 +78,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     }
     try {
       if (mode === 'ledger') {
-        const outcome = await fetchLedgerHistory(requester, range, apiVersion);
+        const outcome = await fetchLedgerHistory(requester, range, apiVersion, options.concurrency ?? 8);
         if (outcome.covered) return { transactions: mergeHistory([outcome.transactions]), uncovered: null };
         lastReason = `${server.url}: ${outcome.reason}`;
       } else {
@@ -103,19 +104,4 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     transactions: mergeHistory(batches),
     uncovered: complete ? null : lastReason || 'no server answered',
   };
-}
-
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

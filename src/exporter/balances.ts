@@ -1,4 +1,5 @@
 import Big from 'big.js';
+import { forEachLimited } from '../backfill/fetch.js';
 import type { Requester } from '../backfill/index.js';
 import type { Logger } from '../log.js';
 
@@ -36,33 +37,28 @@ export async function fetchStartingBalances(
   apply: (account: string, xrp: Big, ledger: number) => void,
   logger: Logger,
 ): Promise<void> {
-  let next = 0;
   let failures = 0;
-  const worker = async () => {
-    while (next < accounts.length) {
-      const account = accounts[next++]!;
-      try {
-        const result = (await server.request({
-          command: 'account_info',
-          account,
-          ledger_index: 'validated',
-        })) as {
-          account_data?: { Balance?: unknown };
-          ledger_index?: unknown;
-        };
-        const drops = result.account_data?.Balance;
-        const ledger = result.ledger_index;
-        if (typeof drops !== 'string' || !/^\d{1,18}$/.test(drops) || typeof ledger !== 'number') {
-          throw new Error('account_info answer without account_data.Balance and ledger_index');
-        }
-        apply(account, new Big(drops).div(XRP_DROPS), ledger);
-      } catch (err) {
-        if ((err as { error?: unknown }).error === 'actNotFound') continue;
-        failures++;
-        if (failures <= 5) logger.warn('starting balance unavailable', { account, err });
+  await forEachLimited(accounts, concurrency, async (account) => {
+    try {
+      const result = (await server.request({
+        command: 'account_info',
+        account,
+        ledger_index: 'validated',
+      })) as {
+        account_data?: { Balance?: unknown };
+        ledger_index?: unknown;
+      };
+      const drops = result.account_data?.Balance;
+      const ledger = result.ledger_index;
+      if (typeof drops !== 'string' || !/^\d{1,18}$/.test(drops) || typeof ledger !== 'number') {
+        throw new Error('account_info answer without account_data.Balance and ledger_index');
       }
+      apply(account, new Big(drops).div(XRP_DROPS), ledger);
+    } catch (err) {
+      if ((err as { error?: unknown }).error === 'actNotFound') return;
+      failures++;
+      if (failures <= 5) logger.warn('starting balance unavailable', { account, err });
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, accounts.length)) }, worker));
+  });
   if (failures > 5) logger.warn('starting balances unavailable for more accounts', { failures });
 }

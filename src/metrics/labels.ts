@@ -17,9 +17,20 @@ const MPT_ISSUANCE_ID = /^[0-9A-Fa-f]{48}$/;
  * then the issuer's 20-byte AccountID (rippled `makeMptID`), so the issuer is the last 40 hex digits.
  */
 export function mptIssuer(mptIssuanceId: string): string {
-  if (!MPT_ISSUANCE_ID.test(mptIssuanceId)) return '';
-  return encodeAccountID(Buffer.from(mptIssuanceId.slice(8), 'hex'));
+  let issuer = issuerOfIssuance.get(mptIssuanceId);
+  if (issuer === undefined) {
+    // encodeAccountID hashes twice (SHA-256 checksum): once per issuance id, not once per receipt.
+    issuer = MPT_ISSUANCE_ID.test(mptIssuanceId)
+      ? encodeAccountID(Buffer.from(mptIssuanceId.slice(8), 'hex'))
+      : '';
+    if (issuerOfIssuance.size < MAX_REMEMBERED_ISSUANCES) issuerOfIssuance.set(mptIssuanceId, issuer);
+  }
+  return issuer;
 }
+
+/** Issuance ids seen are few (the MPTs the watched accounts hold); the bound only guards hostile input. */
+const MAX_REMEMBERED_ISSUANCES = 10_000;
+const issuerOfIssuance = new Map<string, string>();
 
 /** Label values for an asset: XRP with an empty issuer, a token's printable code, or an MPT issuance id. */
 export function naturalAssetLabels(asset: Asset): AssetLabels {
