@@ -12,6 +12,7 @@ import { StreamSequencer } from '../pipeline/sequencer.js';
 import { RippledClient } from '../rippled/index.js';
 import {
   createHttpApp,
+  loadWebConfig,
   type PaymentStatus,
   type ReloadResult,
   type RunningHttpServer,
@@ -204,6 +205,12 @@ export class Exporter {
       for (const error of loaded.errors) logger.error('config reload failed', { error });
       return { ok: false, errors: loaded.errors };
     }
+    const web = this.reloadWebConfig();
+    if (!web.ok) {
+      this.metrics.setConfigReload(false, nowSeconds);
+      for (const error of web.errors) logger.error('web config reload failed', { error });
+      return web;
+    }
     const next = loaded.config;
     const previous = new Set(this.accounts.map((a) => a.address));
     this.config = next;
@@ -266,6 +273,15 @@ export class Exporter {
       webConfig: this.options.webConfig,
       logger,
     });
+  }
+
+  /** `--web.config.file` is re-read with the config, so auth users and certificates change without a restart. */
+  private reloadWebConfig(): ReloadResult {
+    const path = this.options.flags.webConfigFile;
+    if (path === null || this.http === null) return { ok: true };
+    const web = loadWebConfig(path);
+    if (!web.ok) return { ok: false, errors: web.errors.map((e) => `${path}: ${e}`) };
+    return this.http.updateWebConfig(web.config);
   }
 
   private subscription() {

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import bcrypt from 'bcryptjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { parseExposition, sampleValue } from '../support/exposition.js';
@@ -201,5 +202,52 @@ describe('hot reload of rules and SMTP settings', () => {
     expect(second.messages[0]!.parsed.subject).toBe('[XRPL] big-xrp: 1531.267 XRP received by alice');
     expect(first.messages).toHaveLength(0);
     expect(await received()).toBe(3062.534);
+  });
+});
+
+describe('hot reload of --web.config.file', () => {
+  let exporter: RunningProcess | null = null;
+  afterEach(async () => {
+    await exporter?.stop();
+  });
+
+  it('re-reads the basic auth users on SIGHUP', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xrpl-reload-web-'));
+    const config = join(dir, 'config.yaml');
+    writeFileSync(
+      config,
+      [
+        'xrpl:',
+        '  servers: ["ws://127.0.0.1:1"]',
+        'accounts:',
+        '  - address: rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe',
+        '',
+      ].join('\n'),
+    );
+    const web = join(dir, 'web.yml');
+    const users = (password: string) =>
+      writeFileSync(web, `basic_auth_users:\n  prometheus: ${bcrypt.hashSync(password, 4)}\n`);
+    users('first-password');
+    const started = await startExporter(
+      MAIN,
+      [`--config.file=${config}`, `--web.config.file=${web}`],
+      dir,
+      15_000,
+    );
+    exporter = started.process;
+    const status = (password: string) =>
+      fetch(`http://${started.address}/-/healthy`, {
+        headers: { authorization: `Basic ${Buffer.from(`prometheus:${password}`).toString('base64')}` },
+      }).then((r) => r.status);
+    expect(await status('first-password')).toBe(200);
+    users('second-password');
+    exporter.child.kill('SIGHUP');
+    await waitFor(
+      'the new password',
+      async () => ((await status('second-password')) === 200 ? true : undefined),
+      10_000,
+    );
+    expect(await status('first-password')).toBe(401);
+    expect(exporter.output()).not.toContain('second-password');
   });
 });
