@@ -1,8 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
+import { configFile, watcherYaml } from '../support/config-file.js';
 import { parseExposition, sampleValue } from '../support/exposition.js';
 import { type FakeSmtp, startFakeSmtp } from '../support/fake-smtp.js';
 import { createRng, type Rng, type ScenarioStep, scenario, testAccounts } from '../support/history.js';
@@ -54,30 +53,21 @@ describe('alert emails end to end (fake rippled -> exporter -> real SMTP server)
     cleanups.push(() => fake.close());
     const smtp = await startFakeSmtp(smtpOptions);
     cleanups.push(() => smtp.close());
-    const dir = mkdtempSync(join(tmpdir(), 'xrpl-alerts-'));
-    const config = join(dir, 'config.yaml');
-    writeFileSync(
-      config,
-      [
-        'xrpl:',
-        `  servers: ["${fake.url}"]`,
-        '  explorer_url: https://testnet.xrpl.org/transactions/{hash}',
-        'accounts:',
-        `  - { address: ${alice}, name: alice }`,
-        `  - { address: ${bob}, name: bob }`,
-        'email:',
-        '  smtp:',
-        '    host: 127.0.0.1',
-        `    port: ${smtp.port}`,
-        ...emailExtra,
-        '  from: "XRPL alerts <alerts@example.test>"',
-        '  to: [ops@example.test]',
-        'rules:',
-        ...rules.map((r) => `  - ${r}`),
-        '',
-      ].join('\n'),
-    );
-    const started = await startExporter(MAIN, [`--config.file=${config}`], dir, 15_000);
+    const config = configFile('alerts', [
+      ...watcherYaml([fake.url], { alice, bob }, [
+        'explorer_url: https://testnet.xrpl.org/transactions/{hash}',
+      ]),
+      'email:',
+      '  smtp:',
+      '    host: 127.0.0.1',
+      `    port: ${smtp.port}`,
+      ...emailExtra,
+      '  from: "XRPL alerts <alerts@example.test>"',
+      '  to: [ops@example.test]',
+      'rules:',
+      ...rules.map((r) => `  - ${r}`),
+    ]);
+    const started = await startExporter(MAIN, [`--config.file=${config.path}`], config.dir, 15_000);
     cleanups.push(() => started.process.stop());
     const base = `http://${started.address}`;
     await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000);

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
+import { configFile, watcherYaml } from '../support/config-file.js';
 import { parseExposition, sampleValue } from '../support/exposition.js';
 import { paymentsScenario } from '../support/history.js';
 import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
@@ -27,21 +26,8 @@ describe.each([1, 2] as const)('the built exporter against a fake rippled speaki
     fake = await FakeRippled.start();
     fake.setAccountBalance(alice, 50_000_000_000n);
     fake.setAccountBalance(bob, 20_000_000n);
-    const dir = mkdtempSync(join(tmpdir(), 'xrpl-e2e-'));
-    const config = join(dir, 'config.yaml');
-    writeFileSync(
-      config,
-      [
-        'xrpl:',
-        `  servers: ["${fake.url}"]`,
-        `  api_version: ${apiVersion}`,
-        'accounts:',
-        `  - { address: ${alice}, name: alice }`,
-        `  - { address: ${bob}, name: bob }`,
-        '',
-      ].join('\n'),
-    );
-    const started = await startExporter(MAIN, [`--config.file=${config}`], dir, 15_000);
+    const config = configFile('e2e', watcherYaml([fake.url], { alice, bob }, [`api_version: ${apiVersion}`]));
+    const started = await startExporter(MAIN, [`--config.file=${config.path}`], config.dir, 15_000);
     exporter = started.process;
     const base = `http://${started.address}`;
     await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000);

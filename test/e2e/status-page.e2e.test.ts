@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { launchChromium } from '../support/browser.js';
+import { configFile, watcherYaml } from '../support/config-file.js';
 import { createRng, fixtureTx, testAccounts } from '../support/history.js';
 import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
 
@@ -27,20 +27,11 @@ describe('status page in a real browser, fed by the fake rippled through the exp
     const [alice] = testAccounts(1, rng) as [string];
     const fake = await FakeRippled.start();
     cleanups.push(() => fake.close());
-    const dir = mkdtempSync(join(tmpdir(), 'xrpl-status-'));
-    const config = join(dir, 'config.yaml');
-    writeFileSync(
-      config,
-      [
-        'xrpl:',
-        `  servers: ["${fake.url}"]`,
-        '  explorer_url: https://testnet.xrpl.org/transactions/{hash}',
-        'accounts:',
-        `  - { address: ${alice}, name: alice }`,
-        '',
-      ].join('\n'),
+    const config = configFile(
+      'status',
+      watcherYaml([fake.url], { alice }, ['explorer_url: https://testnet.xrpl.org/transactions/{hash}']),
     );
-    const started = await startExporter(MAIN, [`--config.file=${config}`], dir, 15_000);
+    const started = await startExporter(MAIN, [`--config.file=${config.path}`], config.dir, 15_000);
     const exporter: RunningProcess = started.process;
     cleanups.push(() => exporter.stop());
     const base = `http://${started.address}`;
