@@ -258,7 +258,7 @@ export class Exporter {
       telemetryPath: flags.telemetryPath,
       renderMetrics: () => {
         this.metrics.setUp(this.client.isUp());
-        return this.metrics.render();
+        return this.metrics.renderEncoded();
       },
       isReady: () => this.client.isUp(),
       getStatus: () => this.status(),

@@ -65,6 +65,8 @@ export interface ExporterMetrics {
   /** Hot reload: new accounts, servers and rules appear at 0; removed ones disappear (totals are kept). */
   reconfigure(topology: MetricsTopology): void;
   render(): Promise<{ contentType: string; body: string }>;
+  /** render() as UTF-8 bytes, built from cached encoded blocks: what the HTTP layer serves. */
+  renderEncoded(): Promise<{ contentType: string; body: Buffer }>;
   /** One account's totals for the status page, with the same currency/issuer text as the metrics. */
   accountStatus(account: string): AccountStatus;
   /** Every metric family name this exporter exposes (histogram base name, no _bucket/_sum/_count). */
@@ -181,6 +183,11 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
       const payments = exposition.render(exposedUnits);
       const rest = await registry.metrics();
       return { contentType: METRICS_CONTENT_TYPE, body: `${payments}\n\n${rest}` };
+    },
+    renderEncoded: async () => {
+      const payments = exposition.renderEncoded(exposedUnits);
+      const rest = Buffer.from(`\n\n${await registry.metrics()}`);
+      return { contentType: METRICS_CONTENT_TYPE, body: Buffer.concat([...payments, rest]) };
     },
     accountStatus: (account) => {
       const t = totals.get(account);

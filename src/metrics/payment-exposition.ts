@@ -75,6 +75,12 @@ interface RenderedUnit {
   chunks: readonly string[];
 }
 
+/** HELP and TYPE of family f; prom-client separates families with a blank line, and so do we. */
+function familyHeader(f: number): string {
+  const family = FAMILY_ORDER[f]!;
+  return `${f > 0 ? '\n\n' : ''}# HELP ${family.name} ${family.help}\n# TYPE ${family.name} ${family.type}`;
+}
+
 /** Units per cached block: small enough that one payment re-joins little, large enough for few blocks. */
 const BLOCK_SIZE = 256;
 
@@ -82,6 +88,8 @@ interface RenderedBlock {
   readonly units: readonly RenderedUnit[];
   /** One text per family of FAMILY_ORDER: the block's unit chunks joined. */
   readonly texts: readonly string[];
+  /** The same texts UTF-8 encoded, each preceded by its newline; made on the first encoded render. */
+  encoded: readonly Buffer[] | null;
 }
 
 /**
@@ -107,6 +115,33 @@ export class PaymentExposition {
   }
 
   render(units: readonly ExposedUnit[]): string {
+    const blocks = this.currentBlocks(units);
+    let text = '';
+    FAMILY_ORDER.forEach((_, f) => {
+      text += familyHeader(f);
+      for (const block of blocks) text += `\n${block.texts[f]}`;
+    });
+    return text;
+  }
+
+  /**
+   * The same exposition as render(), already UTF-8 encoded: each block is encoded once when it changes,
+   * so a scrape copies bytes instead of flattening and encoding tens of megabytes of text.
+   */
+  renderEncoded(units: readonly ExposedUnit[]): Buffer[] {
+    const blocks = this.currentBlocks(units);
+    for (const block of blocks) {
+      block.encoded ??= block.texts.map((text) => Buffer.from(`\n${text}`));
+    }
+    const parts: Buffer[] = [];
+    FAMILY_ORDER.forEach((_, f) => {
+      parts.push(Buffer.from(familyHeader(f)));
+      for (const block of blocks) parts.push(block.encoded![f]!);
+    });
+    return parts;
+  }
+
+  private currentBlocks(units: readonly ExposedUnit[]): RenderedBlock[] {
     if (this.blocksOf !== units) {
       this.blocks = [];
       this.blocksOf = units;
@@ -116,14 +151,7 @@ export class PaymentExposition {
     for (let start = 0; start < current.length; start += BLOCK_SIZE) {
       blocks.push(this.blockText(start / BLOCK_SIZE, current.slice(start, start + BLOCK_SIZE)));
     }
-    let text = '';
-    FAMILY_ORDER.forEach((family, f) => {
-      // prom-client separates families with a blank line; keep the whole exposition uniform.
-      if (f > 0) text += '\n\n';
-      text += `# HELP ${family.name} ${family.help}\n# TYPE ${family.name} ${family.type}`;
-      for (const block of blocks) text += `\n${block.texts[f]}`;
-    });
-    return text;
+    return blocks;
   }
 
   private blockText(index: number, units: readonly RenderedUnit[]): RenderedBlock {
@@ -131,7 +159,11 @@ export class PaymentExposition {
     if (cached && cached.units.length === units.length && units.every((u, i) => u === cached.units[i])) {
       return cached;
     }
-    const fresh = { units, texts: FAMILY_ORDER.map((_, f) => units.map((u) => u.chunks[f]).join('\n')) };
+    const fresh = {
+      units,
+      texts: FAMILY_ORDER.map((_, f) => units.map((u) => u.chunks[f]).join('\n')),
+      encoded: null,
+    };
     this.blocks[index] = fresh;
     return fresh;
   }

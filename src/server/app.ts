@@ -11,7 +11,7 @@ export interface HttpAppOptions {
   /** Where Prometheus scrapes. @default '/metrics' */
   readonly telemetryPath?: string;
   /** The exposition, e.g. from a prom-client registry: `{ contentType: registry.contentType, body }`. */
-  readonly renderMetrics: () => Promise<{ contentType: string; body: string }>;
+  readonly renderMetrics: () => Promise<{ contentType: string; body: string | Buffer }>;
   /** Connected, subscribed and the ledger stream fresh. */
   readonly isReady: () => boolean;
   readonly getStatus: () => StatusSnapshot;
@@ -66,7 +66,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
         .status(200)
         .set('Content-Type', contentType)
         .set('Cache-Control', 'no-store')
-        .send(Buffer.from(body));
+        .send(typeof body === 'string' ? Buffer.from(body) : body);
     } catch (error) {
       next(error);
     }

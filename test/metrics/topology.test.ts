@@ -306,3 +306,36 @@ describe('aggregation by group', () => {
     ).toBe('2');
   });
 });
+
+describe('encoded exposition', () => {
+  test('is byte for byte the text exposition, after changes in different blocks', async () => {
+    const accounts = Array.from({ length: 600 }, (_, i) => ({
+      address: `r${String(i).padStart(33, 'x')}`,
+      name: `acct-${i}`,
+      group: null,
+    }));
+    const metrics = createMetrics({
+      accounts,
+      rules: ['r'],
+      servers: ['ws://a'],
+      paymentSizeBucketsXrp: [1, 10],
+      build: { version: 't', revision: 't', nodeVersion: 'v' },
+      processMetrics: false,
+    });
+    const xrp = { kind: 'xrp' } as const;
+    for (const round of [0, 1, 2]) {
+      for (const i of [0, 300, 599]) {
+        metrics.recordReceipts({
+          account: accounts[(i + round) % 600]!.address,
+          txType: 'Payment',
+          partial: false,
+          closeTime: 1,
+          received: [{ asset: xrp, value: new Big(`${round}.5`) }],
+        });
+      }
+      const text = (await metrics.render()).body;
+      const encoded = (await metrics.renderEncoded()).body;
+      expect(encoded.equals(Buffer.from(text))).toBe(true);
+    }
+  });
+});
