@@ -15,7 +15,29 @@ export interface HistoryTransaction {
 
 export type FetchOutcome =
   | { readonly covered: true; readonly transactions: HistoryTransaction[] }
-  | { readonly covered: false; readonly reason: string };
+  /**
+   * `transient`: the server failed to answer (timeout, disconnect, busy) and may well answer a retry;
+   * otherwise it does not hold the range (its history starts later, or it refuses the range).
+   */
+  | { readonly covered: false; readonly reason: string; readonly transient: boolean };
+
+/** rippled's answers for a range it does not hold (AccountTx.cpp getLedgerRange, LedgerHandler). */
+const NOT_HELD_ERRORS = new Set([
+  'lgrIdxMalformed',
+  'lgrIdxsInvalid',
+  'invalidLgrRange',
+  'lgrNotFound',
+  'notSynced',
+]);
+
+function failed(reason: string, err?: unknown): FetchOutcome {
+  const code = (err as { error?: unknown } | undefined)?.error;
+  return {
+    covered: false,
+    reason,
+    transient: err !== undefined && !(typeof code === 'string' && NOT_HELD_ERRORS.has(code)),
+  };
+}
 
 /**
  * rippled clamps `limit` to 10..400 for non-admin clients (RPC::Tuning::accountTx); the server may
@@ -54,22 +76,20 @@ export async function fetchAccountHistory(
         }),
       );
     } catch (err) {
-      return { covered: false, reason: `account_tx ${account}: ${errorText(err)}` };
+      return failed(`account_tx ${account}: ${errorText(err)}`, err);
     }
     const servedMin = result.ledger_index_min;
     const servedMax = result.ledger_index_max;
     if (typeof servedMin !== 'number' || typeof servedMax !== 'number') {
-      return { covered: false, reason: `account_tx ${account}: response without ledger_index_min/max` };
+      return failed(`account_tx ${account}: response without ledger_index_min/max`);
     }
     if (servedMin > range.from || servedMax < range.to) {
-      return {
-        covered: false,
-        reason: `account_tx ${account}: server holds ${servedMin}-${servedMax}, needed ${range.from}-${range.to}`,
-      };
+      return failed(
+        `account_tx ${account}: server holds ${servedMin}-${servedMax}, needed ${range.from}-${range.to}`,
+      );
     }
     const entries = result.transactions;
-    if (!Array.isArray(entries))
-      return { covered: false, reason: `account_tx ${account}: no transactions array` };
+    if (!Array.isArray(entries)) return failed(`account_tx ${account}: no transactions array`);
     for (const entry of entries) {
       const tx = historyTransaction(entry, null);
       if (tx && tx.ledgerIndex >= range.from && tx.ledgerIndex <= range.to) transactions.push(tx);
@@ -92,15 +112,15 @@ export async function fetchLedgerHistory(
 ): Promise<FetchOutcome> {
   const indexes = Array.from({ length: range.to - range.from + 1 }, (_, i) => range.from + i);
   const byLedger = new Map<number, HistoryTransaction[]>();
-  let failure: string | null = null;
+  let failure: FetchOutcome | undefined;
   // Requests are pipelined (rippled answers them in parallel); results are put back in ledger order.
   await forEachLimited(indexes, concurrency, async (index) => {
-    if (failure !== null) return;
+    if (failure !== undefined) return;
     const outcome = await fetchLedger(server, index, apiVersion);
-    if (typeof outcome === 'string') failure ??= outcome;
-    else byLedger.set(index, outcome);
+    if (Array.isArray(outcome)) byLedger.set(index, outcome);
+    else failure ??= outcome;
   });
-  if (failure !== null) return { covered: false, reason: failure };
+  if (failure !== undefined) return failure;
   return { covered: true, transactions: indexes.flatMap((index) => byLedger.get(index) ?? []) };
 }
 
@@ -109,7 +129,7 @@ async function fetchLedger(
   server: Requester,
   index: number,
   apiVersion: 1 | 2,
-): Promise<HistoryTransaction[] | string> {
+): Promise<HistoryTransaction[] | FetchOutcome> {
   let result: Record<string, unknown>;
   try {
     result = asRecord(
@@ -122,13 +142,14 @@ async function fetchLedger(
       }),
     );
   } catch (err) {
-    return `ledger ${index}: ${errorText(err)}`;
+    return failed(`ledger ${index}: ${errorText(err)}`, err);
   }
   const ledger = asRecord(result.ledger);
-  if (result.validated !== true && ledger.validated !== true)
-    return `ledger ${index}: not validated on this server`;
+  if (result.validated !== true && ledger.validated !== true) {
+    return failed(`ledger ${index}: not validated on this server`);
+  }
   const entries = ledger.transactions;
-  if (!Array.isArray(entries)) return `ledger ${index}: no transactions array`;
+  if (!Array.isArray(entries)) return failed(`ledger ${index}: no transactions array`);
   const closeTimeIso = typeof ledger.close_time_iso === 'string' ? ledger.close_time_iso : undefined;
   const transactions: HistoryTransaction[] = [];
   for (const entry of entries) {

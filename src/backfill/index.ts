@@ -34,8 +34,13 @@ export interface BackfillOptions {
 export interface BackfillResult {
   /** Every validated transaction found, oldest first, each hash once. */
   readonly transactions: HistoryTransaction[];
-  /** Why some of the range could not be read from any server, or null when all of it was. */
+  /** Why some of the range is not held by any server (history pruned), or null. */
   readonly uncovered: string | null;
+  /**
+   * Why some of the range could not be read right now although a server may hold it (timeouts,
+   * disconnects): the caller retries rather than giving the range up. Null when nothing failed so.
+   */
+  readonly retry: string | null;
 }
 
 /**
@@ -59,7 +64,8 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   const mode = chooseMode(range, options.accounts.length);
   const batches: HistoryTransaction[][] = [];
   let pending: readonly string[] = options.accounts;
-  let lastReason = '';
+  let notHeld = '';
+  let transient = '';
 
   const servers: Array<{ url: string; connect: () => Promise<Requester & { close?(): void }> }> = [
     { url: options.primaryUrl, connect: async () => options.primary },
@@ -72,15 +78,18 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     try {
       requester = await server.connect();
     } catch (err) {
-      lastReason = `${server.url}: ${err instanceof Error ? err.message : String(err)}`;
+      transient = `${server.url}: ${err instanceof Error ? err.message : String(err)}`;
       logger.warn('backfill server unavailable', { server: server.url, err });
       continue;
     }
     try {
       if (mode === 'ledger') {
         const outcome = await fetchLedgerHistory(requester, range, apiVersion, options.concurrency ?? 8);
-        if (outcome.covered) return { transactions: mergeHistory([outcome.transactions]), uncovered: null };
-        lastReason = `${server.url}: ${outcome.reason}`;
+        if (outcome.covered) {
+          return { transactions: mergeHistory([outcome.transactions]), uncovered: null, retry: null };
+        }
+        if (outcome.transient) transient = `${server.url}: ${outcome.reason}`;
+        else notHeld = `${server.url}: ${outcome.reason}`;
       } else {
         const failed: string[] = [];
         await forEachLimited(pending, options.concurrency ?? 8, async (account) => {
@@ -88,7 +97,8 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
           if (outcome.covered) batches.push(outcome.transactions);
           else {
             failed.push(account);
-            lastReason = `${server.url}: ${outcome.reason}`;
+            if (outcome.transient) transient = `${server.url}: ${outcome.reason}`;
+            else notHeld = `${server.url}: ${outcome.reason}`;
           }
         });
         pending = failed;
@@ -96,12 +106,14 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     } finally {
       if (requester !== options.primary) requester.close?.();
     }
-    if (lastReason) logger.warn('backfill incomplete on server', { server: server.url, reason: lastReason });
+    if (mode === 'ledger' || pending.length > 0) {
+      logger.warn('backfill incomplete on server', { server: server.url, reason: transient || notHeld });
+    }
   }
 
   const complete = mode === 'account_tx' && pending.length === 0;
-  return {
-    transactions: mergeHistory(batches),
-    uncovered: complete ? null : lastReason || 'no server answered',
-  };
+  if (complete) return { transactions: mergeHistory(batches), uncovered: null, retry: null };
+  // A server that failed to answer may hold the range: try again later rather than give it up.
+  if (transient) return { transactions: [], uncovered: null, retry: transient };
+  return { transactions: mergeHistory(batches), uncovered: notHeld || 'no server answered', retry: null };
 }

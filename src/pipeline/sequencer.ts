@@ -21,6 +21,8 @@ export interface SequencerOptions {
   readonly onGap: (range: LedgerRange, reason: string) => void;
   readonly onInvalid: (reason: string) => void;
   readonly logger: Logger;
+  /** First pause before a failed backfill is tried again; doubles up to 30 s. @default 1000 */
+  readonly retryDelayMs?: number;
 }
 
 type Held =
@@ -36,6 +38,7 @@ const RIPPLE_EPOCH_OFFSET = 946_684_800;
  * a server announcing ledger 4,000,000,000 would otherwise drag the checkpoint past every real ledger.
  */
 const LEDGER_JUMP_SLACK = 30;
+const MAX_RETRY_DELAY_MS = 30_000;
 
 export class StreamSequencer {
   private state: 'waiting' | 'catching-up' | 'live' = 'waiting';
@@ -188,10 +191,23 @@ export class StreamSequencer {
       );
     }
     const run = async () => {
-      let result: BackfillResult = { transactions: [], uncovered: null };
+      let result: BackfillResult = { transactions: [], uncovered: null, retry: null };
       if (range) {
         logger.info('backfill started', { ledgers: formatRange(range) });
-        result = await this.options.backfill(range);
+        let delay = this.options.retryDelayMs ?? 1000;
+        for (;;) {
+          result = await this.options.backfill(range);
+          if (result.retry === null || session !== this.session) break;
+          // A server failed to answer (timeout, disconnect): the range is not lost, read it again.
+          logger.warn('backfill failed, retrying', {
+            ledgers: formatRange(range),
+            reason: result.retry,
+            retry_in_ms: delay,
+          });
+          await new Promise((resolve) => setTimeout(resolve, delay).unref());
+          delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
+          if (session !== this.session) break;
+        }
       }
       if (session !== this.session) {
         logger.info('backfill discarded: its session ended', { ledgers: range ? formatRange(range) : '' });
@@ -199,18 +215,24 @@ export class StreamSequencer {
       }
       for (const tx of result.transactions) this.options.process(tx.entry, tx.ledgerIndex, 'backfill');
       if (range && result.uncovered) this.options.onGap(range, result.uncovered);
-      if (range)
+      if (range) {
         logger.info('backfill done', {
           ledgers: formatRange(range),
           transactions: result.transactions.length,
         });
+      }
       cursor.complete(wanted.to);
       this.checkpointed();
       this.goLive();
     };
     this.idle = run().catch((err) => {
+      // A bug, not a server problem: retrying would fail again. Say loudly what is not covered, go on.
       logger.error('backfill failed', { err });
-      if (session === this.session) this.goLive();
+      if (session !== this.session) return;
+      this.options.onGap(wanted, `backfill failed: ${err instanceof Error ? err.message : String(err)}`);
+      cursor.complete(wanted.to);
+      this.checkpointed();
+      this.goLive();
     });
   }
 

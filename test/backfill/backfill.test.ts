@@ -92,7 +92,26 @@ describe('backfill', () => {
     );
   });
 
-  it('says which range no server covers', async () => {
+  it('says which range no server holds', async () => {
+    const pruned = await server(history);
+    const alsoPruned = await server(history);
+    const first = pruned.validatedLedgerIndex - history.ledgers.length + 1;
+    pruned.setHistoryStart(first + 20);
+    alsoPruned.setHistoryStart(first + 10);
+    const result = await backfill({
+      range: { from: first + 2, to: first + 35 },
+      accounts: history.accounts,
+      apiVersion: 1,
+      primary: await connect(pruned),
+      primaryUrl: pruned.url,
+      alternates: [{ url: alsoPruned.url, open: () => connect(alsoPruned) }],
+      logger: silentLogger,
+    });
+    expect(result.retry).toBeNull();
+    expect(result.uncovered).toMatch(/server holds \d+-\d+, needed \d+-\d+/);
+  });
+
+  it('asks for a retry, not a gap, when a server that may hold the range does not answer', async () => {
     const pruned = await server(history);
     const first = pruned.validatedLedgerIndex - history.ledgers.length + 1;
     pruned.setHistoryStart(first + 20);
@@ -105,7 +124,8 @@ describe('backfill', () => {
       alternates: [{ url: 'ws://127.0.0.1:1', open: () => RequestConnection.connect('ws://127.0.0.1:1') }],
       logger: silentLogger,
     });
-    expect(result.uncovered).toMatch(/ws:\/\/127\.0\.0\.1:1|account_tx/);
+    expect(result.uncovered).toBeNull();
+    expect(result.retry).toContain('ws://127.0.0.1:1');
   });
 
   it('reads whole ledgers when the gap is short and the accounts many', async () => {

@@ -36,7 +36,7 @@ function pipeline() {
     cursor: new LedgerCursor(null),
     maxBackfillLedgers: 1000,
     process: (tx, ledger, source) => processor.process(tx, ledger, source),
-    backfill: async (): Promise<BackfillResult> => ({ transactions: [], uncovered: null }),
+    backfill: async (): Promise<BackfillResult> => ({ transactions: [], uncovered: null, retry: null }),
     onLedger: () => {},
     onCheckpoint: () => {},
     onGap: () => {},

@@ -9,6 +9,7 @@ function harness(checkpoint: number | null, maxBackfillLedgers = 1000) {
   const events: string[] = [];
   const backfills: Array<{ range: LedgerRange; resolve: (r: BackfillResult) => void }> = [];
   const sequencer = new StreamSequencer({
+    retryDelayMs: 1,
     cursor: new LedgerCursor(checkpoint),
     maxBackfillLedgers,
     process: (tx, ledger, source) => events.push(`${source} ${ledger} ${(tx as { hash: string }).hash}`),
@@ -35,6 +36,7 @@ function harness(checkpoint: number | null, maxBackfillLedgers = 1000) {
       transactionIndex: i,
     })),
     uncovered: null,
+    retry: null,
   });
   return { sequencer, events, backfills, ledger, tx, history };
 }
@@ -107,7 +109,7 @@ describe('StreamSequencer', () => {
   it('reports a range no server covers as a gap and goes on', async () => {
     const h = harness(50);
     h.sequencer.onSubscribed(60);
-    h.backfills[0]!.resolve({ transactions: [], uncovered: 'server holds 55-60' });
+    h.backfills[0]!.resolve({ transactions: [], uncovered: 'server holds 55-60', retry: null });
     await h.sequencer.whenIdle();
     expect(h.events).toEqual(['backfill 51-60', 'gap 51-60 server holds 55-60', 'checkpoint 60']);
   });
@@ -125,11 +127,22 @@ describe('StreamSequencer', () => {
     const h = harness(90);
     h.sequencer.onSubscribed(100);
     h.sequencer.onDisconnected();
-    h.backfills[0]!.resolve({ transactions: [], uncovered: 'socket closed' });
+    h.backfills[0]!.resolve({ transactions: [], uncovered: null, retry: 'socket closed' });
     await h.sequencer.whenIdle();
     expect(h.events).toEqual(['backfill 91-100']);
     h.sequencer.onSubscribed(105);
     expect(h.events.at(-1)).toBe('backfill 91-105');
+  });
+
+  it('reads a range again when a server failed to answer, instead of giving it up', async () => {
+    const h = harness(50);
+    h.sequencer.onSubscribed(60);
+    h.backfills[0]!.resolve({ transactions: [], uncovered: null, retry: 'account_tx timed out' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.events).toEqual(['backfill 51-60', 'backfill 51-60']);
+    h.backfills[1]!.resolve(h.history([55, 'FOUND']));
+    await h.sequencer.whenIdle();
+    expect(h.events.slice(2)).toEqual(['backfill 55 FOUND', 'checkpoint 60']);
   });
 
   it('counts a ledgerClosed without an index as invalid', () => {
