@@ -6,22 +6,19 @@ import type { Logger } from '../log.js';
 const XRP_DROPS = new Big(1_000_000);
 
 /**
- * Which ledger each account's known balance comes from, so a starting balance read with
+ * Which ledger each known balance (account and asset) comes from, so a starting balance read with
  * `account_info` never overwrites a newer one taken from transaction metadata.
  */
 export class BalanceClock {
   private readonly ledgerOf = new Map<string, number>();
 
   /** True (and recorded) when a balance as of `ledger` is at least as new as what we have. */
-  advance(account: string, ledger: number): boolean {
-    const known = this.ledgerOf.get(account);
+  advance(account: string, asset: string, ledger: number): boolean {
+    const key = `${account}|${asset}`;
+    const known = this.ledgerOf.get(key);
     if (known !== undefined && known > ledger) return false;
-    this.ledgerOf.set(account, ledger);
+    this.ledgerOf.set(key, ledger);
     return true;
-  }
-
-  has(account: string): boolean {
-    return this.ledgerOf.has(account);
   }
 }
 

@@ -1,3 +1,4 @@
+import { assetKey } from '../accounting/index.js';
 import type { AccountEffect } from '../accounting/types.js';
 import { type AlternateServer, backfill } from '../backfill/index.js';
 import type { Flags } from '../cli.js';
@@ -42,6 +43,30 @@ export interface ExporterOptions {
   readonly alertTickMs?: number;
 }
 
+/**
+ * Replicas started with --shard share one config file, so each keeps its own state file (and alert
+ * journal next to it): `<state.path>.shard-<i>-of-<n>`.
+ */
+function withShardState(config: Config, shard: Flags['shard']): Config {
+  if (shard === null || config.state.path === null) return config;
+  return {
+    ...config,
+    state: { ...config.state, path: `${config.state.path}.shard-${shard.index}-of-${shard.count}` },
+  };
+}
+
+/** Keys a reload cannot change on a running exporter (the session and the state file are built once). */
+function restartOnlyChanges(running: Config, next: Config): string[] {
+  const changed: string[] = [];
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  if (!same(running.xrpl.servers, next.xrpl.servers)) changed.push('xrpl.servers');
+  if (running.xrpl.apiVersion !== next.xrpl.apiVersion) changed.push('xrpl.api_version');
+  if (running.xrpl.staleAfterMs !== next.xrpl.staleAfterMs) changed.push('xrpl.stale_after');
+  if (running.xrpl.requestTimeoutMs !== next.xrpl.requestTimeoutMs) changed.push('xrpl.request_timeout');
+  if (!same(running.state, next.state)) changed.push('state');
+  return changed;
+}
+
 /** Invalid-message reasons are logged once each (up to this many distinct reasons), then only counted. */
 const MAX_LOGGED_INVALID_REASONS = 100;
 
@@ -70,6 +95,8 @@ export class Exporter {
   private tickTimer: NodeJS.Timeout | null = null;
   private lastLedger: { index: number; closeTime: number | null } | null = null;
   private balancesRequested = new Set<string>();
+  private reloading: Promise<void> = Promise.resolve();
+  private stopping = false;
 
   private constructor(
     private readonly options: ExporterOptions,
@@ -169,7 +196,8 @@ export class Exporter {
     });
   }
 
-  static async start(options: ExporterOptions): Promise<Exporter> {
+  static async start(given: ExporterOptions): Promise<Exporter> {
+    const options = { ...given, config: withShardState(given.config, given.flags.shard) };
     const { config, logger } = options;
     let restored: PersistedState | null = null;
     let store: StateStore | null = null;
@@ -195,8 +223,20 @@ export class Exporter {
     return this.http?.address ?? null;
   }
 
-  /** Hot reload: a valid config is applied live; an invalid one keeps the running config. */
-  async reload(): Promise<ReloadResult> {
+  /**
+   * Hot reload: a valid config is applied live; an invalid one keeps the running config. Reloads run
+   * one at a time, whether from SIGHUP or HTTP.
+   */
+  reload(): Promise<ReloadResult> {
+    const run = this.reloading.then(() => this.applyReload());
+    this.reloading = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async applyReload(): Promise<ReloadResult> {
     const { logger } = this.options;
     const loaded = await this.options.loadConfig();
     const nowSeconds = this.options.now() / 1000;
@@ -211,7 +251,26 @@ export class Exporter {
       for (const error of web.errors) logger.error('web config reload failed', { error });
       return web;
     }
-    const next = loaded.config;
+    // The session, its timings and the state file are built once: these keys take effect on restart.
+    const running = this.config;
+    const next: Config = {
+      ...loaded.config,
+      xrpl: {
+        ...loaded.config.xrpl,
+        servers: running.xrpl.servers,
+        apiVersion: running.xrpl.apiVersion,
+        staleAfterMs: running.xrpl.staleAfterMs,
+        requestTimeoutMs: running.xrpl.requestTimeoutMs,
+      },
+      state: running.state,
+    };
+    const needRestart = restartOnlyChanges(running, withShardState(loaded.config, this.options.flags.shard));
+    if (needRestart.length > 0) {
+      logger.warn('config keys changed that take effect only after a restart', {
+        keys: needRestart.join(','),
+      });
+    }
+    const wasFullStream = this.fullStream();
     const previous = new Set(this.accounts.map((a) => a.address));
     this.config = next;
     this.accounts = inShard(next.accounts, this.options.flags.shard);
@@ -222,7 +281,25 @@ export class Exporter {
     this.processor.setWatched(this.watchedSet());
     this.metrics.reconfigure(this.topology());
     await this.alerting.reconfigure(next, this.accounts);
-    if (!this.fullStream()) {
+    if (wasFullStream !== this.fullStream()) {
+      // Crossing xrpl.full_stream_threshold changes what the socket must carry: subscribe the new way
+      // first, then drop the old one, on the live socket (api_version is added by the client).
+      const accounts = [...current];
+      const request = (cmd: { command: string } & Record<string, unknown>) =>
+        this.client.request(cmd).catch((err) => logger.warn(`${cmd.command} failed`, { err }));
+      if (this.fullStream()) {
+        await request({ command: 'subscribe', streams: ['transactions'] });
+        if (previous.size > 0)
+          await this.client
+            .unsubscribeAccounts([...previous])
+            .catch((err) => logger.warn('unsubscribe failed', { err }));
+      } else {
+        await this.client
+          .subscribeAccounts(accounts)
+          .catch((err) => logger.warn('subscribe failed', { err }));
+        await request({ command: 'unsubscribe', streams: ['transactions'] });
+      }
+    } else if (!this.fullStream()) {
       // New accounts start at 0 from the current ledger: their history is not backfilled.
       if (added.length > 0)
         await this.client.subscribeAccounts(added).catch((err) => logger.warn('subscribe failed', { err }));
@@ -243,9 +320,10 @@ export class Exporter {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
+    // A running backfill belongs to the session that ends here; it is discarded, not awaited.
     await this.client.stop();
-    await this.sequencer.whenIdle();
     await this.alerting.stop();
     this.saveState();
     await this.store?.flush();
@@ -317,7 +395,11 @@ export class Exporter {
     const primaryUrl = this.client.currentServer() ?? this.config.xrpl.servers[0]!;
     const alternates: AlternateServer[] = this.config.xrpl.servers
       .filter((url) => url !== primaryUrl)
-      .map((url) => ({ url, open: () => this.client.openSideConnection(url) }));
+      .map((url) => ({
+        url,
+        open: () =>
+          this.stopping ? Promise.reject(new Error('shutting down')) : this.client.openSideConnection(url),
+      }));
     return backfill({
       range,
       accounts: this.accounts.map((a) => a.address),
@@ -338,7 +420,7 @@ export class Exporter {
       wanted,
       32,
       (account, xrp, ledger) => {
-        if (this.accountByAddress.has(account) && this.balanceClock.advance(account, ledger)) {
+        if (this.accountByAddress.has(account) && this.balanceClock.advance(account, 'XRP', ledger)) {
           this.metrics.setBalance(account, { kind: 'xrp' }, xrp);
         }
       },
@@ -347,9 +429,12 @@ export class Exporter {
   }
 
   private applyBalances(account: string, effect: AccountEffect, ledger: number): void {
-    if (!this.balanceClock.advance(account, ledger)) return;
-    for (const balance of effect.balancesAfter)
-      this.metrics.setBalance(account, balance.asset, balance.value);
+    // Per asset: a token-only transaction must not make an older account_info XRP answer look stale.
+    const newer = effect.balancesAfter.filter((b) =>
+      this.balanceClock.advance(account, assetKey(b.asset), ledger),
+    );
+    // applyBalancesAfter, not setBalance: an issuer's negative trust-line sides are not balances.
+    if (newer.length > 0) this.metrics.applyBalancesAfter(account, newer);
   }
 
   private applyReceipt({ analysis, effect, hash, ledgerIndex }: Receipt): void {

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
+import { configFile, watcherYaml } from '../support/config-file.js';
 import { parseExposition, sampleValue } from '../support/exposition.js';
 import { type FakeSmtp, startFakeSmtp } from '../support/fake-smtp.js';
 import { createRng, scenario, testAccounts } from '../support/history.js';
@@ -249,5 +250,64 @@ describe('hot reload of --web.config.file', () => {
     );
     expect(await status('first-password')).toBe(401);
     expect(exporter.output()).not.toContain('second-password');
+  });
+});
+
+describe('hot reload across xrpl.full_stream_threshold', () => {
+  let fake: FakeRippled;
+  let exporter: RunningProcess | null = null;
+  afterEach(async () => {
+    await exporter?.stop();
+    await fake?.close();
+  });
+
+  it('switches the live socket to the transactions stream and counts the new account', async () => {
+    const [alice, bob] = testAccounts(2, createRng(15)) as [string, string];
+    fake = await FakeRippled.start();
+    const config = configFile('reload-stream');
+    const write = (accounts: Record<string, string>) =>
+      config.write(watcherYaml([fake.url], accounts, ['full_stream_threshold: 1']));
+    write({ alice });
+    const started = await startExporter(MAIN, [`--config.file=${config.path}`], config.dir, 15_000);
+    exporter = started.process;
+    const base = `http://${started.address}`;
+    await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000);
+    expect(fake.requests.find((r) => r.command === 'subscribe')?.params.accounts).toEqual([alice]);
+
+    write({ alice, bob });
+    exporter.child.kill('SIGHUP');
+    await waitFor(
+      'the transactions stream',
+      () =>
+        fake.requests.some(
+          (r) => r.command === 'subscribe' && JSON.stringify(r.params.streams) === '["transactions"]',
+        )
+          ? true
+          : undefined,
+      10_000,
+    );
+    const history = scenario(
+      { bob },
+      [[{ fixture: PAYMENT, map: { [PAYMENT_DESTINATION]: 'bob' } }]],
+      createRng(16),
+    );
+    fake.addLedgers(history.ledgers);
+    fake.addLedger([]);
+    await fake.publishAll();
+    await waitFor(
+      'bob paid',
+      async () =>
+        sampleValue(
+          parseExposition(await (await fetch(`${base}/metrics`)).text()),
+          'xrpl_received_amount_total',
+          {
+            name: 'bob',
+            currency: 'XRP',
+          },
+        ) === 1531.267
+          ? true
+          : undefined,
+      10_000,
+    );
   });
 });
