@@ -59,3 +59,23 @@ function logfmtValue(value: unknown): string {
         : (JSON.stringify(value, jsonSafe) ?? String(value));
   return /^[^\s"=\\]+$/.test(text) ? text : JSON.stringify(text);
 }
+
+/**
+ * A logger that passes every message and string field (and error message) through `redact` first,
+ * e.g. to mask a password that a server URL carries, wherever a module puts that URL.
+ */
+export function redactingLogger(logger: Logger, redact: (text: string) => string): Logger {
+  const clean = (fields: LogFields = {}): LogFields =>
+    Object.fromEntries(
+      Object.entries(fields).map(([k, v]) => [
+        k,
+        typeof v === 'string' ? redact(v) : v instanceof Error ? redact(v.message) : v,
+      ]),
+    );
+  return {
+    debug: (msg, fields) => logger.debug(redact(msg), clean(fields)),
+    info: (msg, fields) => logger.info(redact(msg), clean(fields)),
+    warn: (msg, fields) => logger.warn(redact(msg), clean(fields)),
+    error: (msg, fields) => logger.error(redact(msg), clean(fields)),
+  };
+}

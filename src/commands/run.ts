@@ -1,7 +1,7 @@
 import type { Flags } from '../cli.js';
-import { formatConfigErrors, loadConfigFile } from '../config/index.js';
+import { formatConfigErrors, loadConfigFile, maskServerUrls } from '../config/index.js';
 import { Exporter } from '../exporter/index.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger, type Logger, redactingLogger } from '../log.js';
 import { loadWebConfig } from '../server/index.js';
 import type { BuildInfo } from '../version.js';
 import type { CommandIO } from './io.js';
@@ -23,16 +23,16 @@ export async function runCommand(
   build: BuildInfo,
   hooks: ProcessHooks,
 ): Promise<number | null> {
-  const logger = createLogger({
-    level: flags.logLevel,
-    format: flags.logFormat,
-    write: (line) => io.stderr(`${line}\n`),
-  });
   const loaded = await loadConfigFile(flags.configFile, io.env);
   if (!loaded.ok) {
     io.stderr(`${flags.configFile}: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`);
     return 1;
   }
+  // A password in a server URL is a secret: whatever module logs the URL, the log shows it masked.
+  const logger = redactingLogger(
+    createLogger({ level: flags.logLevel, format: flags.logFormat, write: (line) => io.stderr(`${line}\n`) }),
+    (text) => maskServerUrls(text, loaded.config.xrpl.servers),
+  );
   let webConfig = null;
   if (flags.webConfigFile !== null) {
     const web = loadWebConfig(flags.webConfigFile);
@@ -47,7 +47,7 @@ export async function runCommand(
     revision: build.revision,
     config: flags.configFile,
     accounts: loaded.config.accounts.length,
-    servers: loaded.config.xrpl.servers.join(','),
+    servers: loaded.config.xrpl.servers.join(','), // masked by the logger
   });
   let exporter: Exporter;
   try {

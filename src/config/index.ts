@@ -5,11 +5,12 @@ import { crossCheck } from './cross-checks.js';
 import { type ConfigPath, formatPath, pathMessage } from './path.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
-import { describe } from './values.js';
+import { describe, maskUrlPassword } from './values.js';
 import { readYamlTree, type SourceSpan } from './yaml-tree.js';
 
 export { redactedConfig, redactedYaml, renderCheckConfigSummary } from './redact.js';
 export type * from './types.js';
+export { maskUrlPassword };
 
 /** Results are values: a bad config is data for the caller to print, never a throw. */
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -96,4 +97,14 @@ function positionOf(path: ConfigPath, positions: ReadonlyMap<string, SourceSpan>
     if (span !== undefined) return span.end;
   }
   return 0;
+}
+
+/** `text` with every configured server URL that carries a password shown with the password masked. */
+export function maskServerUrls(text: string, servers: readonly string[]): string {
+  let out = text;
+  for (const server of servers) {
+    const masked = maskUrlPassword(server);
+    if (masked !== server) out = out.split(server).join(masked);
+  }
+  return out;
 }

@@ -2,7 +2,7 @@ import { assetKey } from '../accounting/index.js';
 import type { AccountEffect } from '../accounting/types.js';
 import { type AlternateServer, backfill } from '../backfill/index.js';
 import type { Flags } from '../cli.js';
-import type { ConfigResult } from '../config/index.js';
+import { type ConfigResult, maskUrlPassword } from '../config/index.js';
 import type { AccountConfig, Config } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { createMetrics, type ExporterMetrics, ReceiptTotals } from '../metrics/index.js';
@@ -188,10 +188,10 @@ export class Exporter {
         onTransaction: (msg) => this.sequencer.onTransaction(msg),
         onInvalidMessage: (reason, server) => this.invalid(`${server}: ${reason}`),
         onConnectionChange: (server, connected) => {
-          this.metrics.setStreamConnected(server, connected);
+          this.metrics.setStreamConnected(maskUrlPassword(server), connected);
           if (!connected) this.sequencer.onDisconnected();
         },
-        onReconnect: (server) => this.metrics.incReconnects(server),
+        onReconnect: (server) => this.metrics.incReconnects(maskUrlPassword(server)),
       },
     });
   }
@@ -385,7 +385,8 @@ export class Exporter {
     return {
       accounts: this.accounts,
       rules: this.config.rules.map((r) => r.name),
-      servers: this.config.xrpl.servers,
+      // A password in a server URL is a secret: labels show it masked.
+      servers: this.config.xrpl.servers.map(maskUrlPassword),
       paymentSizeBucketsXrp: this.config.metrics.paymentSizeBucketsXrp,
       aggregateBy: this.config.metrics.aggregateBy,
     };
@@ -511,7 +512,7 @@ export class Exporter {
       now,
       connection: {
         state: server === null ? 'connecting' : 'connected',
-        server,
+        server: server === null ? null : maskUrlPassword(server),
         apiVersion: this.config.xrpl.apiVersion,
         up: this.client.isUp(),
       },

@@ -70,9 +70,11 @@ describe('operating modes of the built exporter', () => {
   });
 
   it('without a reachable server keeps retrying, reports xrpl_up 0 and stays healthy', async () => {
+    // The server URL carries a password: it must never be shown, in logs, labels or the status page.
+    const server = 'ws://ops:s3cret-in-url@127.0.0.1:1';
     const { dir, config } = writeConfig([
       'xrpl:',
-      '  servers: ["ws://127.0.0.1:1"]',
+      `  servers: ["${server}"]`,
       'accounts:',
       '  - { address: rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe, name: faucet }',
     ]);
@@ -86,9 +88,15 @@ describe('operating modes of the built exporter', () => {
     );
     expect((await fetch(`${base}/-/healthy`)).status).toBe(200);
     expect((await fetch(`${base}/-/ready`)).status).toBe(503);
-    const samples = parseExposition(await (await fetch(`${base}/metrics`)).text());
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const samples = parseExposition(metrics);
     expect(sampleValue(samples, 'xrpl_up')).toBe(0);
-    expect(sampleValue(samples, 'xrpl_stream_connected', { server: 'ws://127.0.0.1:1' })).toBe(0);
+    expect(sampleValue(samples, 'xrpl_stream_connected', { server: 'ws://ops:<secret>@127.0.0.1:1' })).toBe(
+      0,
+    );
     expect(exporter.child.exitCode).toBeNull();
+    const page = await (await fetch(`${base}/`)).text();
+    for (const surface of [exporter.output(), metrics, page]) expect(surface).not.toContain('s3cret-in-url');
+    expect(exporter.output()).toContain('ws://ops:<secret>@127.0.0.1:1');
   });
 });
