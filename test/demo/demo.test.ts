@@ -121,7 +121,14 @@ describe('npm run demo (node dist/demo.js)', { timeout: 150_000 }, () => {
       30_000,
     );
     expect(types.size).toBeGreaterThan(1);
-    const closed = [...demo.output().matchAll(/msg="demo ledger closed" ledger=(\d+) transactions=(\d+)/g)];
+    const closedLedgers = () => [
+      ...demo.output().matchAll(/msg="demo ledger closed" ledger=(\d+) transactions=(\d+)/g),
+    ];
+    const closed = await waitFor(
+      'four ledgers closed',
+      () => (closedLedgers().length > 3 ? closedLedgers() : undefined),
+      30_000,
+    );
     expect(closed.length).toBeGreaterThan(3);
     const indexes = closed.map((m) => Number(m[1]));
     expect(indexes).toEqual(indexes.map((_, i) => indexes[0]! + i));
