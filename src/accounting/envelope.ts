@@ -1,3 +1,4 @@
+import { RIPPLE_EPOCH_OFFSET } from '../ripple-time.js';
 import { describe, InvalidInputError } from './amounts.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -20,8 +21,6 @@ export interface Envelope {
 const HASH = /^[0-9A-Fa-f]{64}$/;
 const LEDGER_INDEX = /^\d{1,10}$/;
 const ISO_SECOND = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
-// Ripple epoch: seconds since 2000-01-01T00:00:00Z (xrpl-protocol.md §1.6).
-const RIPPLE_EPOCH_OFFSET = 946684800;
 const UINT32_MAX = 0xffffffff;
 
 export function isObject(value: unknown): value is JsonObject {

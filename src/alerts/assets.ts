@@ -1,4 +1,3 @@
-import { encodeAccountID } from 'ripple-address-codec';
 import { decodeCurrency } from '../accounting/index.js';
 import type { Asset } from '../accounting/types.js';
 
@@ -31,15 +30,6 @@ export function canonicalCurrency(code: string): string {
 
 export function isMptIssuanceId(code: string): boolean {
   return HEX48.test(code);
-}
-
-/**
- * The issuer of an MPT issuance: an MPTokenIssuanceID is the issuance's 32-bit sequence followed by the
- * 160-bit AccountID of the issuer (XLS-33), so the last 20 bytes encode the issuer's classic address.
- */
-export function mptIssuer(mptIssuanceId: string): string | null {
-  if (!HEX48.test(mptIssuanceId)) return null;
-  return encodeAccountID(Buffer.from(mptIssuanceId.slice(8), 'hex'));
 }
 
 /** How an asset reads to a person: `XRP`, `USD (issuer r...)`, `xCoin [78436F...] (issuer r...)`, `MPT 00...`. */

@@ -1,6 +1,7 @@
 import type { Asset } from '../accounting/types.js';
 import type { RuleConfig } from '../config/types.js';
-import { canonicalCurrency, decodeCurrency, isMptIssuanceId, mptIssuer } from './assets.js';
+import { mptIssuer } from '../metrics/labels.js';
+import { canonicalCurrency, decodeCurrency, isMptIssuanceId } from './assets.js';
 import type { PaymentEvent } from './types.js';
 
 /**

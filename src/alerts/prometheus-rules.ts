@@ -22,7 +22,7 @@
 import type Big from 'big.js';
 import { stringify } from 'yaml';
 import type { Config, RuleConfig } from '../config/types.js';
-import { naturalAssetLabels } from '../metrics/labels.js';
+import { escapeLabelValue, naturalAssetLabels } from '../metrics/labels.js';
 import { canonicalCurrency, formatValue, isMptIssuanceId } from './assets.js';
 import { duration } from './email.js';
 
@@ -172,8 +172,8 @@ function xrpPaymentExpr(
 export function leMatcher(bound: number): string {
   const forms = [...new Set([String(bound), prometheus3Float(bound)])];
   return forms.length === 1
-    ? `le="${escapeValue(forms[0] ?? '')}"`
-    : `le=~"${escapeValue(forms.map(escapeRegex).join('|'))}"`;
+    ? `le="${escapeLabelValue(forms[0] ?? '')}"`
+    : `le=~"${escapeLabelValue(forms.map(escapeRegex).join('|'))}"`;
 }
 
 /**
@@ -210,8 +210,8 @@ function unitMatcher(
 /** Label matchers in the metrics' own label forms (spec "Metrics": 40-hex decoded when printable). */
 function assetMatcher(rule: RuleConfig): string[] {
   const out: string[] = [];
-  if (rule.currency !== null) out.push(`currency="${escapeValue(currencyLabel(rule.currency))}"`);
-  if (rule.issuer !== null) out.push(`issuer="${escapeValue(rule.issuer)}"`);
+  if (rule.currency !== null) out.push(`currency="${escapeLabelValue(currencyLabel(rule.currency))}"`);
+  if (rule.issuer !== null) out.push(`issuer="${escapeLabelValue(rule.issuer)}"`);
   return out;
 }
 
@@ -223,8 +223,8 @@ function currencyLabel(currency: string): string {
 }
 
 function oneOf(label: string, values: readonly string[]): string {
-  if (values.length === 1) return `${label}="${escapeValue(values[0] ?? '')}"`;
-  return `${label}=~"${escapeValue(values.map(escapeRegex).join('|'))}"`;
+  if (values.length === 1) return `${label}="${escapeLabelValue(values[0] ?? '')}"`;
+  return `${label}=~"${escapeLabelValue(values.map(escapeRegex).join('|'))}"`;
 }
 
 function selector(matchers: readonly string[]): string {
@@ -245,11 +245,6 @@ function uniqueAlertName(ruleName: string, index: number, taken: Set<string>): s
   for (let n = 2; taken.has(name); n++) name = `${base}${n}`;
   taken.add(name);
   return name;
-}
-
-/** A PromQL double-quoted string body. */
-function escapeValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
 function escapeRegex(value: string): string {

@@ -166,9 +166,10 @@ function judgeWindow(
 ): WindowState {
   const windowMs = rule.windowMs ?? 0;
   const events = win.events.filter((e) => e.closeTime * 1000 > clock - windowMs);
-  const summary = summarise(events, clock, windowMs);
+  // The summary (a sort for the largest payments) is only built for an email; the check needs a sum.
   const threshold = rule.threshold ?? new Big(0);
-  const measured = rule.kind === 'count' ? new Big(summary.count) : new Big(summary.total);
+  const measured =
+    rule.kind === 'count' ? new Big(events.length) : events.reduce((sum, e) => sum.plus(e.value), new Big(0));
   const condition = events.length > 0 && measured.gte(threshold);
   const step = stepAlarm(win.alarm, {
     condition,
@@ -183,6 +184,7 @@ function judgeWindow(
     },
   });
   if (step.emit !== null) {
+    const summary = summarise(events, clock, windowMs);
     out.push(episodeNotification(rule, win.account, win.accountName, step.emit, clock, summary, null));
   }
   if (step.alarm === win.alarm && events.length === win.events.length) return win;

@@ -1,3 +1,4 @@
+import { forEachLimited } from '../concurrency.js';
 import type { LedgerRange } from '../pipeline/cursor.js';
 
 /** Anything that can send one rippled request and resolve with its `result` (or reject on error). */
@@ -157,22 +158,6 @@ async function fetchLedger(
     if (tx) transactions.push(tx);
   }
   return transactions;
-}
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-export async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
 /** Oldest first, in the order rippled applied them; each hash once. */

@@ -1,9 +1,9 @@
+import { forEachLimited } from '../concurrency.js';
 import type { Logger } from '../log.js';
 import type { LedgerRange } from '../pipeline/cursor.js';
 import {
   fetchAccountHistory,
   fetchLedgerHistory,
-  forEachLimited,
   type HistoryTransaction,
   mergeHistory,
   type Requester,

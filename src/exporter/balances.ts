@@ -1,6 +1,6 @@
 import Big from 'big.js';
-import { forEachLimited } from '../backfill/fetch.js';
 import type { Requester } from '../backfill/index.js';
+import { forEachLimited } from '../concurrency.js';
 import type { Logger } from '../log.js';
 
 const XRP_DROPS = new Big(1_000_000);

@@ -28,6 +28,8 @@ import type { BuildInfo } from '../version.js';
 import { Alerting } from './alerting.js';
 import { BalanceClock, fetchStartingBalances } from './balances.js';
 import { displayAmount, explorerLink, RecentPayments } from './recent.js';
+import { reloadableConfig, type SubscriptionChange, subscriptionChanges, withShardState } from './reload.js';
+import { buildStatus } from './status.js';
 
 export interface ExporterOptions {
   readonly config: Config;
@@ -43,30 +45,6 @@ export interface ExporterOptions {
   readonly alertTickMs?: number;
 }
 
-/**
- * Replicas started with --shard share one config file, so each keeps its own state file (and alert
- * journal next to it): `<state.path>.shard-<i>-of-<n>`.
- */
-function withShardState(config: Config, shard: Flags['shard']): Config {
-  if (shard === null || config.state.path === null) return config;
-  return {
-    ...config,
-    state: { ...config.state, path: `${config.state.path}.shard-${shard.index}-of-${shard.count}` },
-  };
-}
-
-/** Keys a reload cannot change on a running exporter (the session and the state file are built once). */
-function restartOnlyChanges(running: Config, next: Config): string[] {
-  const changed: string[] = [];
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  if (!same(running.xrpl.servers, next.xrpl.servers)) changed.push('xrpl.servers');
-  if (running.xrpl.apiVersion !== next.xrpl.apiVersion) changed.push('xrpl.api_version');
-  if (running.xrpl.staleAfterMs !== next.xrpl.staleAfterMs) changed.push('xrpl.stale_after');
-  if (running.xrpl.requestTimeoutMs !== next.xrpl.requestTimeoutMs) changed.push('xrpl.request_timeout');
-  if (!same(running.state, next.state)) changed.push('state');
-  return changed;
-}
-
 /** Invalid-message reasons are logged once each (up to this many distinct reasons), then only counted. */
 const MAX_LOGGED_INVALID_REASONS = 100;
 
@@ -76,7 +54,8 @@ const MAX_LOGGED_INVALID_REASONS = 100;
  */
 export class Exporter {
   private config: Config;
-  private accounts: readonly AccountConfig[];
+  private accounts: readonly AccountConfig[] = [];
+  private addresses: readonly string[] = [];
   private accountByAddress = new Map<string, AccountConfig>();
   private readonly metrics: ExporterMetrics;
   private readonly cursor: LedgerCursor;
@@ -87,8 +66,6 @@ export class Exporter {
   private readonly alerting: Alerting;
   private readonly store: StateStore | null;
   private readonly recent = new RecentPayments();
-  /** The newest receipt of each account, for the status page (the recent list may have rolled past it). */
-  private readonly lastPayment = new Map<string, PaymentStatus>();
   private readonly balanceClock = new BalanceClock();
   private readonly loggedInvalid = new Set<string>();
   private http: RunningHttpServer | null = null;
@@ -106,8 +83,7 @@ export class Exporter {
     const { config, logger } = options;
     this.config = config;
     this.store = store;
-    this.accounts = inShard(config.accounts, options.flags.shard);
-    this.indexAccounts();
+    this.setAccounts(inShard(config.accounts, options.flags.shard));
     const totals = restored
       ? ReceiptTotals.restore(restored.totals, {
           paymentSizeBucketsXrp: config.metrics.paymentSizeBucketsXrp,
@@ -138,7 +114,7 @@ export class Exporter {
         },
       },
     });
-    this.processor = new TransactionProcessor(this.watchedSet(), this.dedupe, {
+    this.processor = new TransactionProcessor(new Set(this.addresses), this.dedupe, {
       onBalances: (account, effect, ledger) => this.applyBalances(account, effect, ledger),
       onReceipt: (receipt) => this.applyReceipt(receipt),
       onInvalid: (reason) => this.invalid(reason),
@@ -251,70 +227,31 @@ export class Exporter {
       for (const error of web.errors) logger.error('web config reload failed', { error });
       return web;
     }
-    // The session, its timings and the state file are built once: these keys take effect on restart.
-    const running = this.config;
-    const next: Config = {
-      ...loaded.config,
-      xrpl: {
-        ...loaded.config.xrpl,
-        servers: running.xrpl.servers,
-        apiVersion: running.xrpl.apiVersion,
-        staleAfterMs: running.xrpl.staleAfterMs,
-        requestTimeoutMs: running.xrpl.requestTimeoutMs,
-      },
-      state: running.state,
-    };
-    const needRestart = restartOnlyChanges(running, withShardState(loaded.config, this.options.flags.shard));
-    if (needRestart.length > 0) {
-      logger.warn('config keys changed that take effect only after a restart', {
-        keys: needRestart.join(','),
-      });
+    const { next, changed } = reloadableConfig(
+      this.config,
+      withShardState(loaded.config, this.options.flags.shard),
+    );
+    if (changed.length > 0) {
+      logger.warn('config keys changed that take effect only after a restart', { keys: changed.join(',') });
     }
-    const wasFullStream = this.fullStream();
-    const previous = new Set(this.accounts.map((a) => a.address));
+    const before = { fullStream: this.fullStream(), accounts: this.addresses };
     this.config = next;
-    this.accounts = inShard(next.accounts, this.options.flags.shard);
-    this.indexAccounts();
-    const current = new Set(this.accounts.map((a) => a.address));
-    const added = [...current].filter((a) => !previous.has(a));
-    const removed = [...previous].filter((a) => !current.has(a));
-    this.processor.setWatched(this.watchedSet());
+    this.setAccounts(inShard(next.accounts, this.options.flags.shard));
     this.metrics.reconfigure(this.topology());
     await this.alerting.reconfigure(next, this.accounts);
-    if (wasFullStream !== this.fullStream()) {
-      // Crossing xrpl.full_stream_threshold changes what the socket must carry: subscribe the new way
-      // first, then drop the old one, on the live socket (api_version is added by the client).
-      const accounts = [...current];
-      const request = (cmd: { command: string } & Record<string, unknown>) =>
-        this.client.request(cmd).catch((err) => logger.warn(`${cmd.command} failed`, { err }));
-      if (this.fullStream()) {
-        await request({ command: 'subscribe', streams: ['transactions'] });
-        if (previous.size > 0)
-          await this.client
-            .unsubscribeAccounts([...previous])
-            .catch((err) => logger.warn('unsubscribe failed', { err }));
-      } else {
-        await this.client
-          .subscribeAccounts(accounts)
-          .catch((err) => logger.warn('subscribe failed', { err }));
-        await request({ command: 'unsubscribe', streams: ['transactions'] });
-      }
-    } else if (!this.fullStream()) {
-      // New accounts start at 0 from the current ledger: their history is not backfilled.
-      if (added.length > 0)
-        await this.client.subscribeAccounts(added).catch((err) => logger.warn('subscribe failed', { err }));
-      if (removed.length > 0)
-        await this.client
-          .unsubscribeAccounts(removed)
-          .catch((err) => logger.warn('unsubscribe failed', { err }));
+    const changes = subscriptionChanges(before, { fullStream: this.fullStream(), accounts: this.addresses });
+    for (const change of changes) {
+      // Failures leave the next reconnect to subscribe the right way (it asks subscription()).
+      await this.applySubscriptionChange(change).catch((err) =>
+        logger.warn(`${change.kind} failed`, { err }),
+      );
     }
     this.loadStartingBalances();
     this.metrics.setConfigReload(true, nowSeconds);
     logger.info('config reloaded', {
       accounts: this.accounts.length,
-      added: added.length,
-      removed: removed.length,
       rules: next.rules.length,
+      changes: changes.length,
     });
     return { ok: true };
   }
@@ -365,7 +302,14 @@ export class Exporter {
   private subscription() {
     return this.fullStream()
       ? { accounts: [] as string[], streams: ['ledger', 'transactions'] as const }
-      : { accounts: this.accounts.map((a) => a.address), streams: ['ledger'] as const };
+      : { accounts: this.addresses, streams: ['ledger'] as const };
+  }
+
+  private applySubscriptionChange(change: SubscriptionChange): Promise<unknown> {
+    if ('stream' in change) return this.client.request({ command: change.kind, streams: [change.stream] });
+    return change.kind === 'subscribe'
+      ? this.client.subscribeAccounts(change.accounts)
+      : this.client.unsubscribeAccounts(change.accounts);
   }
 
   /** Above the threshold, one `transactions` stream filtered locally beats a huge `accounts` subscription. */
@@ -373,12 +317,13 @@ export class Exporter {
     return this.accounts.length > this.config.xrpl.fullStreamThreshold;
   }
 
-  private watchedSet(): ReadonlySet<string> {
-    return new Set(this.accounts.map((a) => a.address));
-  }
-
-  private indexAccounts(): void {
-    this.accountByAddress = new Map(this.accounts.map((a) => [a.address, a]));
+  /** The watched accounts and what is derived from them, computed once per (re)configuration. */
+  private setAccounts(accounts: readonly AccountConfig[]): void {
+    this.accounts = accounts;
+    this.addresses = accounts.map((a) => a.address);
+    this.accountByAddress = new Map(accounts.map((a) => [a.address, a]));
+    // Undefined only while the constructor sets the first account list, before the processor exists.
+    this.processor?.setWatched(new Set(this.addresses));
   }
 
   private topology() {
@@ -403,7 +348,7 @@ export class Exporter {
       }));
     return backfill({
       range,
-      accounts: this.accounts.map((a) => a.address),
+      accounts: this.addresses,
       apiVersion: this.config.xrpl.apiVersion,
       primary: { request: (cmd) => this.client.request(cmd) },
       primaryUrl,
@@ -413,7 +358,7 @@ export class Exporter {
   }
 
   private loadStartingBalances(): void {
-    const wanted = this.accounts.map((a) => a.address).filter((a) => !this.balancesRequested.has(a));
+    const wanted = this.addresses.filter((a) => !this.balancesRequested.has(a));
     if (wanted.length === 0) return;
     for (const account of wanted) this.balancesRequested.add(account);
     void fetchStartingBalances(
@@ -464,7 +409,6 @@ export class Exporter {
         memo: memos[0] ?? null,
       };
       this.recent.add(payment);
-      this.lastPayment.set(account.address, payment);
       this.alerting.onPayment({
         account: account.address,
         accountName: account.name,
@@ -506,44 +450,17 @@ export class Exporter {
   }
 
   private status(): StatusSnapshot {
-    const now = this.options.now() / 1000;
     const server = this.client.currentServer();
-    return {
-      now,
-      connection: {
-        state: server === null ? 'connecting' : 'connected',
-        server: server === null ? null : maskUrlPassword(server),
-        apiVersion: this.config.xrpl.apiVersion,
-        up: this.client.isUp(),
-      },
-      ledger:
-        this.lastLedger && this.lastLedger.closeTime !== null
-          ? { index: this.lastLedger.index, closeTime: this.lastLedger.closeTime }
-          : null,
-      accounts: this.accounts.map((account) => this.accountStatus(account)),
-      recentPayments: this.recent.list(),
+    return buildStatus({
+      now: this.options.now() / 1000,
+      server: server === null ? null : maskUrlPassword(server),
+      up: this.client.isUp(),
+      apiVersion: this.config.xrpl.apiVersion,
+      lastLedger: this.lastLedger,
+      accounts: this.accounts,
+      metrics: this.metrics,
+      recent: this.recent,
       rules: this.alerting.ruleStatuses(),
-    };
-  }
-
-  private accountStatus(account: AccountConfig) {
-    const totals = this.metrics.accountStatus(account.address);
-    const last = this.lastPayment.get(account.address);
-    return {
-      name: account.name,
-      address: account.address,
-      balances: totals.balances,
-      received: totals.received,
-      lastPayment: last
-        ? {
-            hash: last.hash,
-            explorerLink: last.link,
-            amount: last.amount,
-            currency: last.currency,
-            issuer: last.issuer,
-            time: last.time,
-          }
-        : null,
-    };
+    });
   }
 }

@@ -117,10 +117,6 @@ export class ReceiptTotals {
     return this.accounts.get(account);
   }
 
-  accountsWithData(): IterableIterator<string> {
-    return this.accounts.keys();
-  }
-
   /** The newest receipt of the account across assets, for the status page. */
   lastReceived(account: string): { asset: Asset; value: Big; closeTime: number | null } | null {
     const totals = this.accounts.get(account);

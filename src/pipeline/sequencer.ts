@@ -1,5 +1,6 @@
 import type { BackfillResult } from '../backfill/index.js';
 import type { Logger } from '../log.js';
+import { RIPPLE_EPOCH_OFFSET } from '../ripple-time.js';
 import { boundRange, formatRange, type LedgerCursor, type LedgerRange } from './cursor.js';
 
 /**
@@ -28,9 +29,6 @@ export interface SequencerOptions {
 type Held =
   | { readonly kind: 'ledger'; readonly msg: Record<string, unknown> }
   | { readonly kind: 'tx'; readonly msg: Record<string, unknown> };
-
-/** Seconds between the Unix epoch and the Ripple epoch (2000-01-01T00:00:00Z). */
-const RIPPLE_EPOCH_OFFSET = 946_684_800;
 
 /**
  * A validated ledger closes every 3-5 s and close times only move forward (rounded to at most 10 s),

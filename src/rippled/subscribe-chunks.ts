@@ -1,3 +1,4 @@
+import { forEachLimited } from '../concurrency.js';
 import type { RequestConnection, RippledResult } from './request-connection.js';
 
 /** rippled rejects requests over RPC::Tuning::maxRequestSize = 1,000,000 bytes with jsonInvalid
@@ -55,23 +56,19 @@ export async function sendAccountsChunked(
   const chunks = chunkAccounts(accounts, command, options.apiVersion, options.maxRequestBytes);
   const results: RippledResult[] = new Array(chunks.length);
   const limit = Math.max(1, options.maxInFlight ?? 4);
-  let next = 0;
   let failure: { error: unknown } | null = null;
-  const worker = async (): Promise<void> => {
-    while (failure === null && next < chunks.length) {
-      const index = next++;
-      try {
-        results[index] = await connection.request({
-          command,
-          accounts: chunks[index],
-          api_version: options.apiVersion,
-        });
-      } catch (error) {
-        failure ??= { error };
-      }
+  await forEachLimited(chunks, limit, async (chunk, index) => {
+    if (failure !== null) return; // stop sending after the first failure; let those in flight finish
+    try {
+      results[index] = await connection.request({
+        command,
+        accounts: chunk,
+        api_version: options.apiVersion,
+      });
+    } catch (error) {
+      failure ??= { error };
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, chunks.length) }, worker));
+  });
   if (failure !== null) throw (failure as { error: unknown }).error;
   return results;
 }

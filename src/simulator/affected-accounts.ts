@@ -1,4 +1,5 @@
-import { encodeAccountID, isValidClassicAddress } from 'ripple-address-codec';
+import { isValidClassicAddress } from 'ripple-address-codec';
+import { mptIssuer as issuerOfIssuance } from '../metrics/labels.js';
 
 /**
  * Every field of type AccountID (STAccount) in ripple-binary-codec `definitions.json` FIELDS;
@@ -79,8 +80,7 @@ export function getAffectedAccounts(meta: unknown): string[] {
 
 /** The issuer encoded in a 192-bit MPTokenIssuanceID (4-byte sequence + 20-byte AccountID), or null. */
 export function mptIssuer(issuanceId: unknown): string | null {
-  if (typeof issuanceId !== 'string' || !/^[0-9A-Fa-f]{48}$/.test(issuanceId)) return null;
-  return encodeAccountID(Buffer.from(issuanceId.slice(8), 'hex'));
+  return typeof issuanceId === 'string' ? issuerOfIssuance(issuanceId) || null : null;
 }
 
 /** Checksum checks cost two SHA-256 each; a history repeats the same few addresses thousands of times. */

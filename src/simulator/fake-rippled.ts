@@ -2,8 +2,9 @@ import { EventEmitter, once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { RIPPLE_EPOCH_OFFSET } from '../ripple-time.js';
 import type { LimitRange, ServerSettings } from './fake-rippled/commands.js';
-import { LedgerStore, RIPPLE_EPOCH_OFFSET } from './fake-rippled/ledger-store.js';
+import { LedgerStore } from './fake-rippled/ledger-store.js';
 import { Publisher, type PublishTarget } from './fake-rippled/publisher.js';
 import { parseRequest, respond } from './fake-rippled/requests.js';
 import {

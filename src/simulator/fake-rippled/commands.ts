@@ -1,4 +1,5 @@
 import { isValidClassicAddress } from 'ripple-address-codec';
+import { RIPPLE_EPOCH_OFFSET } from '../../ripple-time.js';
 import type { AccountTxMarker, LedgerStore, StoredLedger } from './ledger-store.js';
 import { invalidField, missingField, rpcError } from './rpc-errors.js';
 import { type ApiVersion, accountTxEntry, isRecord, ledgerTxEntry } from './tx-shapes.js';
@@ -253,7 +254,7 @@ function ledger(params: Json, ctx: CommandContext): Json {
 
 function serverInfo(_params: Json, ctx: CommandContext): Json {
   const last = ctx.store.lastValidated.header;
-  const age = Math.max(0, Math.floor(ctx.now() / 1000) - 946_684_800 - last.closeTime);
+  const age = Math.max(0, Math.floor(ctx.now() / 1000) - RIPPLE_EPOCH_OFFSET - last.closeTime);
   return {
     info: {
       build_version: 'fake-rippled',

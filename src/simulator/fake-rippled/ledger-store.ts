@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
+import { RIPPLE_EPOCH_OFFSET } from '../../ripple-time.js';
 import { type HistoryTx, isRecord, type LedgerHeader, type StoredTx, storeTx } from './tx-shapes.js';
-
-/** Ripple epoch: seconds since 2000-01-01T00:00:00Z (Unix - 946684800). */
-export const RIPPLE_EPOCH_OFFSET = 946_684_800;
 
 export interface StoredLedger {
   readonly header: LedgerHeader;

@@ -1,4 +1,5 @@
 import type { RawData } from 'ws';
+import { rawDataToString } from '../../rippled/request-connection.js';
 import { COMMANDS, type CommandContext } from './commands.js';
 import { RpcFailure, rpcError } from './rpc-errors.js';
 import { isRecord } from './tx-shapes.js';
@@ -15,7 +16,7 @@ export type ParsedRequest =
  * `{error: "jsonInvalid", type: "error", value: <the text>}` with no id.
  */
 export function parseRequest(data: RawData, maxRequestBytes: number): ParsedRequest {
-  const text = rawText(data);
+  const text = rawDataToString(data);
   let request: unknown;
   try {
     request = Buffer.byteLength(text) > maxRequestBytes ? undefined : JSON.parse(text);
@@ -64,10 +65,4 @@ export function respond(
         : { error: 'internal', error_code: 73, error_message: 'Internal error.' };
     return { ...echo, ...body, request, status: 'error', type: 'response' };
   }
-}
-
-function rawText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }

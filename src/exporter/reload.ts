@@ -1,0 +1,84 @@
+import type { Flags } from '../cli.js';
+import type { Config } from '../config/types.js';
+
+/**
+ * Replicas started with --shard share one config file, so each keeps its own state file (and alert
+ * journal next to it): `<state.path>.shard-<i>-of-<n>`.
+ */
+export function withShardState(config: Config, shard: Flags['shard']): Config {
+  if (shard === null || config.state.path === null) return config;
+  return {
+    ...config,
+    state: { ...config.state, path: `${config.state.path}.shard-${shard.index}-of-${shard.count}` },
+  };
+}
+
+/**
+ * The config a reload applies: the new one, except what the running session and state file were
+ * built with (servers, API version, timings, state), which take effect on restart. `changed` names
+ * those keys when the new file differs in them.
+ */
+export function reloadableConfig(running: Config, loaded: Config): { next: Config; changed: string[] } {
+  const changed: string[] = [];
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  if (!same(running.xrpl.servers, loaded.xrpl.servers)) changed.push('xrpl.servers');
+  if (running.xrpl.apiVersion !== loaded.xrpl.apiVersion) changed.push('xrpl.api_version');
+  if (running.xrpl.staleAfterMs !== loaded.xrpl.staleAfterMs) changed.push('xrpl.stale_after');
+  if (running.xrpl.requestTimeoutMs !== loaded.xrpl.requestTimeoutMs) changed.push('xrpl.request_timeout');
+  if (!same(running.state, loaded.state)) changed.push('state');
+  const next: Config = {
+    ...loaded,
+    xrpl: {
+      ...loaded.xrpl,
+      servers: running.xrpl.servers,
+      apiVersion: running.xrpl.apiVersion,
+      staleAfterMs: running.xrpl.staleAfterMs,
+      requestTimeoutMs: running.xrpl.requestTimeoutMs,
+    },
+    state: running.state,
+  };
+  return { next, changed };
+}
+
+/** What the live socket carries: the watched accounts, or the whole `transactions` stream. */
+export interface SocketSubscription {
+  readonly fullStream: boolean;
+  readonly accounts: readonly string[];
+}
+
+export type SubscriptionChange =
+  | { readonly kind: 'subscribe' | 'unsubscribe'; readonly accounts: readonly string[] }
+  | { readonly kind: 'subscribe' | 'unsubscribe'; readonly stream: 'transactions' };
+
+/**
+ * The requests that turn one subscription into the other on the live socket, new ones first so
+ * nothing is missed in between. Added accounts start at 0 from the current ledger.
+ */
+export function subscriptionChanges(
+  before: SocketSubscription,
+  after: SocketSubscription,
+): SubscriptionChange[] {
+  const changes: SubscriptionChange[] = [];
+  const add = (kind: 'subscribe' | 'unsubscribe', accounts: readonly string[]) => {
+    if (accounts.length > 0) changes.push({ kind, accounts });
+  };
+  if (after.fullStream && !before.fullStream) {
+    changes.push({ kind: 'subscribe', stream: 'transactions' });
+    add('unsubscribe', before.accounts);
+  } else if (!after.fullStream && before.fullStream) {
+    add('subscribe', after.accounts);
+    changes.push({ kind: 'unsubscribe', stream: 'transactions' });
+  } else if (!after.fullStream) {
+    const had = new Set(before.accounts);
+    const has = new Set(after.accounts);
+    add(
+      'subscribe',
+      after.accounts.filter((a) => !had.has(a)),
+    );
+    add(
+      'unsubscribe',
+      before.accounts.filter((a) => !has.has(a)),
+    );
+  }
+  return changes;
+}

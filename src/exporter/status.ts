@@ -1,0 +1,59 @@
+import type { AccountConfig } from '../config/types.js';
+import type { ExporterMetrics } from '../metrics/index.js';
+import type { AccountStatus, RuleStatus, StatusSnapshot } from '../server/index.js';
+import type { RecentPayments } from './recent.js';
+
+export interface StatusSources {
+  /** Unix seconds. */
+  readonly now: number;
+  /** The server in use, password masked; null between sessions. */
+  readonly server: string | null;
+  readonly up: boolean;
+  readonly apiVersion: 1 | 2;
+  readonly lastLedger: { readonly index: number; readonly closeTime: number | null } | null;
+  readonly accounts: readonly AccountConfig[];
+  readonly metrics: ExporterMetrics;
+  readonly recent: RecentPayments;
+  readonly rules: readonly RuleStatus[];
+}
+
+/** What the status page and /api/status show, taken from the running exporter's parts. */
+export function buildStatus(s: StatusSources): StatusSnapshot {
+  return {
+    now: s.now,
+    connection: {
+      state: s.server === null ? 'connecting' : 'connected',
+      server: s.server,
+      apiVersion: s.apiVersion,
+      up: s.up,
+    },
+    ledger:
+      s.lastLedger && s.lastLedger.closeTime !== null
+        ? { index: s.lastLedger.index, closeTime: s.lastLedger.closeTime }
+        : null,
+    accounts: s.accounts.map((account) => accountStatus(account, s)),
+    recentPayments: s.recent.list(),
+    rules: s.rules,
+  };
+}
+
+function accountStatus(account: AccountConfig, s: StatusSources): AccountStatus {
+  const totals = s.metrics.accountStatus(account.address);
+  const last = s.recent.lastFor(account.address);
+  return {
+    name: account.name,
+    address: account.address,
+    balances: totals.balances,
+    received: totals.received,
+    lastPayment: last
+      ? {
+          hash: last.hash,
+          explorerLink: last.link,
+          amount: last.amount,
+          currency: last.currency,
+          issuer: last.issuer,
+          time: last.time,
+        }
+      : null,
+  };
+}
