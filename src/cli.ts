@@ -60,11 +60,40 @@ explain only:
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const LOG_FORMATS: readonly LogFormat[] = ['logfmt', 'json'];
 
+/**
+ * Every flag, and the commands it applies to (`commands` absent: every command). parseArgs reads argv
+ * with this table; checkFlags turns an unknown flag, a missing value or a flag given to the wrong command
+ * into one clear message, so a new command only adds its flags here.
+ */
+const FLAGS = {
+  'config.file': { type: 'string' },
+  'config.check': { type: 'boolean' },
+  'web.listen-address': { type: 'string' },
+  'web.telemetry-path': { type: 'string' },
+  'web.config.file': { type: 'string' },
+  'log.level': { type: 'string' },
+  'log.format': { type: 'string' },
+  shard: { type: 'string' },
+  account: { type: 'string', multiple: true, commands: ['explain'] },
+  'all-accounts': { type: 'boolean', commands: ['explain'] },
+  version: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies Record<string, FlagSpec>;
+
+interface FlagSpec {
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  readonly short?: string;
+  readonly commands?: readonly CommandName[];
+}
+
 /** Parses argv (without node and the script) and the environment into a command. Pure. */
 export function parseCommandLine(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): CommandLine {
+  const problem = checkFlags(argv);
+  if (problem !== null) return { kind: 'error', message: problem };
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -85,6 +114,8 @@ export function parseCommandLine(
     return { kind: 'error', message: `unknown command "${first}" (commands: ${COMMANDS.join(', ')})` };
   }
   if (values['config.check']) command = 'check-config';
+  const misplaced = misplacedFlag(argv, command);
+  if (misplaced !== null) return { kind: 'error', message: misplaced };
 
   const logLevel = values['log.level'] ?? 'info';
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
@@ -126,9 +157,6 @@ export function parseCommandLine(
   if (command !== 'explain' && args.length > 0) {
     return { kind: 'error', message: `${command}: unexpected argument "${args[0]}"` };
   }
-  if (command !== 'explain' && (values.account?.length || values['all-accounts'])) {
-    return { kind: 'error', message: '--account and --all-accounts only apply to explain' };
-  }
 
   const configFlag = values['config.file'] ?? env.XRPL_EXPORTER_CONFIG;
   const flags: Flags = {
@@ -147,23 +175,49 @@ export function parseCommandLine(
 }
 
 function parse(argv: readonly string[]) {
-  return parseArgs({
+  return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: FLAGS });
+}
+
+/** The tokens of argv, read leniently: nothing is refused here, so the checks below can word the refusal. */
+function optionTokens(argv: readonly string[]) {
+  const { tokens } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    strict: true,
-    options: {
-      'config.file': { type: 'string' },
-      'config.check': { type: 'boolean' },
-      'web.listen-address': { type: 'string' },
-      'web.telemetry-path': { type: 'string' },
-      'web.config.file': { type: 'string' },
-      'log.level': { type: 'string' },
-      'log.format': { type: 'string' },
-      shard: { type: 'string' },
-      account: { type: 'string', multiple: true },
-      'all-accounts': { type: 'boolean' },
-      version: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    strict: false,
+    tokens: true,
+    options: FLAGS,
   });
+  return tokens.filter((token) => token.kind === 'option');
+}
+
+function flagSpec(name: string): FlagSpec | undefined {
+  return Object.hasOwn(FLAGS, name) ? (FLAGS as Record<string, FlagSpec>)[name] : undefined;
+}
+
+/** The first flag that is unknown, lacks its value or has one it does not take; null when all are well formed. */
+function checkFlags(argv: readonly string[]): string | null {
+  for (const token of optionTokens(argv)) {
+    const spec = flagSpec(token.name);
+    if (spec === undefined) return `unknown flag ${token.rawName}`;
+    if (spec.type === 'boolean' && token.value !== undefined) return `${token.rawName} takes no value`;
+    // `--config.file --log.level=debug` would otherwise read the next flag as the file name.
+    if (
+      spec.type === 'string' &&
+      (token.value === undefined || (!token.inlineValue && /^-./.test(token.value)))
+    ) {
+      return `${token.rawName} needs a value (${token.rawName}=VALUE)`;
+    }
+  }
+  return null;
+}
+
+/** The first flag given to a command it does not apply to, as a message; null when there is none. */
+function misplacedFlag(argv: readonly string[], command: CommandName): string | null {
+  for (const token of optionTokens(argv)) {
+    const allowed = flagSpec(token.name)?.commands;
+    if (allowed !== undefined && !allowed.includes(command)) {
+      return `${token.rawName} only applies to ${allowed.join(' and ')}`;
+    }
+  }
+  return null;
 }

@@ -50,14 +50,34 @@ describe('parseCommandLine', () => {
     [['--log.format=xml'], '--log.format: must be one of logfmt, json, got "xml"'],
     [['--web.telemetry-path=metrics'], '--web.telemetry-path: must start with / and not be /, got "metrics"'],
     [['explain'], 'explain: expected exactly one FILE argument (or - for standard input)'],
-    [['--account=rA'], '--account and --all-accounts only apply to explain'],
+    [['--account=rA'], '--account only applies to explain'],
+    [['check-config', '--all-accounts'], '--all-accounts only applies to explain'],
+    [['--bogus-flag'], 'unknown flag --bogus-flag'],
+    [['explain', '--bogus-flag=3', '-'], 'unknown flag --bogus-flag'],
+    [['-x'], 'unknown flag -x'],
+    [['--config.file'], '--config.file needs a value (--config.file=VALUE)'],
+    [['--config.file', '--log.level=debug'], '--config.file needs a value (--config.file=VALUE)'],
+    [['explain', '--all-accounts=no', '-'], '--all-accounts takes no value'],
     [['--shard=3/3'], '--shard: expected I/N with 0 <= I < N, got "3/3"'],
   ])('rejects %j with a clear message', (argv, message) => {
     expect(parseCommandLine(argv, {})).toEqual({ kind: 'error', message });
   });
 
-  it('rejects unknown flags', () => {
-    expect(parseCommandLine(['--nope'], {})).toMatchObject({ kind: 'error' });
+  it('takes a value that starts with a dash when it is written inline', () => {
+    expect(parseCommandLine(['--config.file=-odd.yaml'], {})).toMatchObject({
+      flags: { configFile: '-odd.yaml' },
+    });
+  });
+
+  it('checks every flag against the command it is given to, whatever the order', () => {
+    expect(parseCommandLine(['--all-accounts', 'explain', '-'], {})).toMatchObject({
+      command: 'explain',
+      flags: { allAccounts: true },
+    });
+    expect(parseCommandLine(['--account=rA', '--config.check'], {})).toEqual({
+      kind: 'error',
+      message: '--account only applies to explain',
+    });
   });
 });
 
