@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import { buildConfig } from './build.js';
 import { crossCheck } from './cross-checks.js';
 import { type ConfigPath, formatPath, pathMessage } from './path.js';
-import { configSchema } from './schema.js';
+import { configSchema, mappingKeysAt } from './schema.js';
+import { closestKey } from './suggest.js';
 import type { Config } from './types.js';
 import { describe, maskUrlPassword } from './values.js';
 import { readYamlTree, type SourceSpan } from './yaml-tree.js';
@@ -28,10 +29,17 @@ export function parseConfig(yamlText: string, env: ConfigEnv): ConfigResult {
   // An empty file is an empty mapping: the missing required keys say what to write.
   const root = value === null ? {} : value;
 
-  const issues: { path: ConfigPath; message: string }[] = [];
   const parsed = configSchema.safeParse(root, { reportInput: true });
-  if (!parsed.success) issues.push(...parsed.error.issues.flatMap(zodIssueMessages));
-  issues.push(...crossCheck(root));
+  const checks = [
+    ...(parsed.success ? [] : parsed.error.issues.flatMap(zodIssueMessages)),
+    ...crossCheck(root),
+  ];
+  // A value the tree could not read is null: "required" or "expected a string" there would repeat its error.
+  const replaced = read.issues.filter((issue) => issue.replaced).map((issue) => issue.path);
+  const issues = [
+    ...read.issues,
+    ...checks.filter((issue) => !replaced.some((path) => isWithin(issue.path, path))),
+  ];
   if (issues.length > 0 || !parsed.success) {
     const ordered = issues
       .map((issue, order) => ({ ...issue, order, at: positionOf(issue.path, positions) }))
@@ -65,9 +73,18 @@ function readProblem(error: unknown): string {
   return `cannot read config file: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+function isWithin(path: ConfigPath, ancestor: ConfigPath): boolean {
+  return ancestor.length <= path.length && ancestor.every((part, index) => path[index] === part);
+}
+
 function zodIssueMessages(issue: z.core.$ZodIssue): { path: ConfigPath; message: string }[] {
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ path: [...issue.path, key], message: 'unknown key' }));
+    const known = mappingKeysAt(issue.path) ?? [];
+    return issue.keys.map((key) => {
+      const suggestion = closestKey(key, known);
+      const message = suggestion === null ? 'unknown key' : `unknown key (did you mean ${suggestion}?)`;
+      return { path: [...issue.path, key], message };
+    });
   }
   if (issue.code === 'invalid_type') {
     const message =

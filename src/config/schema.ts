@@ -202,3 +202,28 @@ export const configSchema = mapping({
 });
 
 export type ConfigDocument = z.output<typeof configSchema>;
+
+/**
+ * The keys the mapping at `path` of the document accepts, read from the schema itself (so a key added
+ * to it is known here too); null where the schema has no mapping. For "did you mean" hints.
+ */
+export function mappingKeysAt(path: readonly PropertyKey[]): string[] | null {
+  let schema: z.core.$ZodType | undefined = configSchema;
+  let depth = 0;
+  while (schema !== undefined) {
+    if (schema instanceof z.ZodPipe) {
+      // mapping(): a check piped into the object; required(), optionalList(): a value piped into a transform.
+      schema = schema.out instanceof z.ZodTransform ? schema.in : schema.out;
+    } else if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) {
+      schema = schema.unwrap();
+    } else if (depth === path.length) {
+      return schema instanceof z.ZodObject ? Object.keys(schema.shape) : null;
+    } else {
+      const part = path[depth++];
+      if (schema instanceof z.ZodObject && typeof part === 'string') schema = schema.shape[part];
+      else if (schema instanceof z.ZodArray && typeof part === 'number') schema = schema.element;
+      else return null;
+    }
+  }
+  return null;
+}

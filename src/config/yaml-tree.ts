@@ -10,7 +10,7 @@ import {
   type YAMLSeq,
 } from 'yaml';
 import { hasReference, substituteEnv } from './env.js';
-import { type ConfigPath, formatPath, pathMessage } from './path.js';
+import { type ConfigPath, formatPath } from './path.js';
 
 /**
  * A YAML number kept as its source text, so `0.1000000000000000055511151231257827` is not rounded to a
@@ -32,7 +32,19 @@ export interface SourceSpan {
   readonly end: number;
 }
 
-export type TreeResult = { ok: true; tree: YamlTree } | { ok: false; errors: string[] };
+/** A value the tree could not read (an unset variable, a bad alias); the tree holds null in its place. */
+export interface TreeIssue {
+  readonly path: ConfigPath;
+  readonly message: string;
+  /** True when the value at `path` is a null stand-in: other complaints about it would only repeat this one. */
+  readonly replaced: boolean;
+}
+
+/**
+ * A syntax error leaves no tree. Any other problem is an issue next to a tree that is complete but for
+ * the null stand-ins, so the schema still checks the rest and every error is reported at once.
+ */
+export type TreeResult = { ok: true; tree: YamlTree; issues: TreeIssue[] } | { ok: false; errors: string[] };
 
 /** Enough for any real config; stops "billion laughs" alias bombs from expanding without bound. */
 const MAX_ALIASES = 1000;
@@ -49,7 +61,7 @@ export function readYamlTree(text: string, env: Env): TreeResult {
   }
 
   const positions = new Map<string, SourceSpan>([['(root)', { start: 0, end: text.length }]]);
-  const errors: string[] = [];
+  const issues: TreeIssue[] = [];
   let aliases = 0;
 
   // Collections being walked: an alias to one of them would make the tree infinite.
@@ -63,7 +75,7 @@ export function readYamlTree(text: string, env: Env): TreeResult {
         const problem = open.has(target)
           ? 'an alias may not refer to a node that contains it'
           : `more than ${MAX_ALIASES} aliases`;
-        errors.push(pathMessage(path, problem));
+        issues.push({ path, message: problem, replaced: true });
         return null;
       }
       return walk(target, path);
@@ -74,7 +86,7 @@ export function readYamlTree(text: string, env: Env): TreeResult {
       open.delete(node);
       return value;
     }
-    if (isScalar(node)) return scalarValue(node, path, env, errors);
+    if (isScalar(node)) return scalarValue(node, path, env, issues);
     return null;
   };
 
@@ -84,7 +96,7 @@ export function readYamlTree(text: string, env: Env): TreeResult {
       for (const pair of node.items) {
         const key = keyText(pair.key);
         if (key === null) {
-          errors.push(pathMessage(path, 'mapping keys must be plain strings'));
+          issues.push({ path, message: 'mapping keys must be plain strings', replaced: false });
           continue;
         }
         const childPath = [...path, key];
@@ -110,17 +122,16 @@ export function readYamlTree(text: string, env: Env): TreeResult {
   };
 
   const value = walk(doc.contents, []);
-  if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, tree: { value, positions } };
+  return { ok: true, tree: { value, positions }, issues };
 }
 
-function scalarValue(node: Scalar, path: ConfigPath, env: Env, errors: string[]): unknown {
+function scalarValue(node: Scalar, path: ConfigPath, env: Env, issues: TreeIssue[]): unknown {
   const { value } = node;
   if (typeof value === 'number') return new YamlNumber(node.source ?? String(value));
   if (typeof value !== 'string' || !hasReference(value)) return value;
   const substituted = substituteEnv(value, env);
   if (!substituted.ok) {
-    errors.push(pathMessage(path, substituted.error));
+    issues.push({ path, message: substituted.error, replaced: true });
     return null;
   }
   // An unquoted `port: ${SMTP_PORT}` is typed as YAML would type the substituted text; quoted stays a string.

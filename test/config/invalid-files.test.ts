@@ -13,7 +13,8 @@ const CURRENCY_HINT = '(use XRP, a 3-character code, a 40-hex code or a 48-hex M
 const expected: Record<string, string[]> = {
   'unknown-key-top.yaml': ['bogus: unknown key'],
   'unknown-key-xrpl.yaml': ['xrpl.bogus: unknown key'],
-  'unknown-key-rule.yaml': ['rules[0].treshold: unknown key'],
+  'unknown-key-rule.yaml': ['rules[0].treshold: unknown key (did you mean threshold?)'],
+  'unknown-key-typo.yaml': ['xrpl.stale_afer: unknown key (did you mean stale_after?)'],
   'yaml-syntax.yaml': [
     'yaml: syntax error at line 3, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]',
   ],
@@ -79,6 +80,12 @@ const expected: Record<string, string[]> = {
   'smtp-password-number.yaml': ['email.smtp.password: expected a string, got a number (quote it)'],
   'smtp-password-without-user.yaml': ['email.smtp.password: requires email.smtp.user'],
   'env-unset.yaml': [
+    'email.smtp.password: environment variable SMTP_PASSWORD is not set (write ${SMTP_PASSWORD:-default} for a default)',
+  ],
+  // An unset variable does not hide the other problems of the file.
+  'env-unset-and-more.yaml': [
+    'xrpl.stale_afer: unknown key (did you mean stale_after?)',
+    'accounts: must not be empty',
     'email.smtp.password: environment variable SMTP_PASSWORD is not set (write ${SMTP_PASSWORD:-default} for a default)',
   ],
   'env-unterminated.yaml': ['email.smtp.host: unterminated "${" (write "$${" for a literal "${")'],

@@ -185,6 +185,63 @@ rules:
     ]);
   });
 
+  test('an unset variable is reported with every other error of the file, in file order', () => {
+    expect(
+      errors(
+        [
+          'xrpl:',
+          '  servers: [wss://a.example]',
+          '  stale_afer: 30s',
+          '  request_timeout: ${TIMEOUT}',
+          'accounts: []',
+          'email:',
+          '  smtp:',
+          '    host: smtp.example.com',
+          '    user: u',
+          '    password: ${SMTP_PASSWORD}',
+          '  from: alerts@example.com',
+          '  to: [ops@example.com]',
+          '',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      'xrpl.stale_afer: unknown key (did you mean stale_after?)',
+      'xrpl.request_timeout: environment variable TIMEOUT is not set (write ${TIMEOUT:-default} for a default)',
+      'accounts: must not be empty',
+      'email.smtp.password: environment variable SMTP_PASSWORD is not set (write ${SMTP_PASSWORD:-default} for a default)',
+    ]);
+  });
+
+  test('a value that could not be read is not also reported as missing or mistyped', () => {
+    // Without its variable the address is null, which the schema alone would call "required".
+    expect(errors(`${MINIMAL.replace(/address: \S+/, 'address: ${ACCOUNT}')}`)).toEqual([
+      'accounts[0].address: environment variable ACCOUNT is not set (write ${ACCOUNT:-default} for a default)',
+    ]);
+  });
+
+  test('an unknown key gets a suggestion only when one known key of that mapping is close', () => {
+    const yaml = [
+      'xrpl:',
+      '  servers: [wss://a.example]',
+      '  Stale-After: 30s', // case and - for _ are free
+      '  timeout: 20s', // request_timeout is too far
+      'acounts:',
+      `  - address: ${FAUCET}`,
+      'state: { paht: x }',
+      'rules: [{ name: r, kind: silence, window: 1h, acounts: [x] }]',
+      '',
+    ].join('\n');
+    expect(errors(yaml)).toEqual([
+      'xrpl.Stale-After: unknown key (did you mean stale_after?)',
+      'xrpl.timeout: unknown key',
+      'acounts: unknown key (did you mean accounts?)',
+      'state.paht: unknown key (did you mean path?)',
+      'rules[0].acounts: unknown key (did you mean accounts?)',
+      'accounts: required',
+      'email: required when rules are configured',
+    ]);
+  });
+
   test('an empty file lists the required keys', () => {
     expect(errors('')).toEqual(['xrpl: required', 'accounts: required']);
     expect(errors('# only a comment\n')).toEqual(['xrpl: required', 'accounts: required']);
@@ -218,7 +275,13 @@ rules:
   });
 
   test('an alias to a node that contains it is refused', () => {
-    expect(errors('a: &a\n  b: *a\n')).toEqual(['a.b: an alias may not refer to a node that contains it']);
+    // With the other problems of the file: they are all reported at once.
+    expect(errors('a: &a\n  b: *a\n')).toEqual([
+      'a: unknown key',
+      'a.b: an alias may not refer to a node that contains it',
+      'xrpl: required',
+      'accounts: required',
+    ]);
   });
 
   test('an alias bomb is refused instead of expanding', () => {
@@ -229,7 +292,7 @@ rules:
           .fill(i === 1 ? '*a' : `*l${i - 1}`)
           .join(', ')}]`,
       );
-    expect(errors(`${levels.join('\n')}\n`)[0]).toMatch(/more than 1000 aliases$/);
+    expect(errors(`${levels.join('\n')}\n`)).toContainEqual(expect.stringMatching(/more than 1000 aliases$/));
   });
 });
 

@@ -11,7 +11,8 @@ const MAIN = join(ROOT, 'dist/main.js');
 const EMPTY_DIR = mkdtempSync(join(tmpdir(), 'xrpl-cli-'));
 
 function run(args: string[], cwd = EMPTY_DIR) {
-  const child = spawnSync('node', [MAIN, ...args], { cwd, encoding: 'utf8', input: '' });
+  const { SMTP_PASSWORD: _unset, XRPL_EXPORTER_CONFIG: _default, ...env } = process.env;
+  const child = spawnSync('node', [MAIN, ...args], { cwd, env, encoding: 'utf8', input: '' });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
@@ -32,5 +33,23 @@ describe('command-line errors of the built binary', () => {
     const result = run(['check-config', '--account=rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe']);
     expect(result.code).toBe(2);
     expect(result.stderr.split('\n')[0]).toBe('xrpl-payments-exporter: --account only applies to explain');
+  });
+});
+
+describe('check-config of the built binary', () => {
+  it('reports an unset variable together with every other error of the file, exit 1', () => {
+    const file = join(ROOT, 'test/config/testdata/env-unset-and-more.yaml');
+    const result = run(['check-config', `--config.file=${file}`]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      [
+        `${file}: invalid configuration`,
+        '  xrpl.stale_afer: unknown key (did you mean stale_after?)',
+        '  accounts: must not be empty',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a config reference, not a template
+        '  email.smtp.password: environment variable SMTP_PASSWORD is not set (write ${SMTP_PASSWORD:-default} for a default)',
+        '',
+      ].join('\n'),
+    );
   });
 });
