@@ -5,6 +5,8 @@ import { decodeAccountID } from 'ripple-address-codec';
 // entry's identifying fields (rippled src/libxrpl/protocol/Indexes.cpp, LedgerNameSpace).
 const SPACE_ACCOUNT = 0x0061; // 'a'
 const SPACE_RIPPLE_STATE = 0x0072; // 'r'
+const SPACE_MPTOKEN = 0x0074; // 't'
+const SPACE_MPTOKEN_ISSUANCE = 0x007e; // '~'
 
 function sha512Half(...parts: Uint8Array[]): string {
   const hash = createHash('sha512');
@@ -26,8 +28,12 @@ export function isLowAccount(a: string, b: string): boolean {
   return Buffer.compare(Buffer.from(decodeAccountID(a)), Buffer.from(decodeAccountID(b))) < 0;
 }
 
-/** A 3-character ISO-style code as its 160-bit form: 12 zero bytes, the ASCII code, 5 zero bytes. */
+/**
+ * A currency code as its 160-bit form: 40 hex digits as they are; a 3-character ISO-style code as 12 zero
+ * bytes, the ASCII code, 5 zero bytes.
+ */
 function currencyBytes(code: string): Uint8Array {
+  if (/^[0-9A-Fa-f]{40}$/.test(code)) return Buffer.from(code, 'hex');
   const bytes = new Uint8Array(20);
   bytes.set(Buffer.from(code, 'ascii'), 12);
   return bytes;
@@ -42,4 +48,10 @@ export function rippleStateIndex(a: string, b: string, currency: string): string
     decodeAccountID(high),
     currencyBytes(currency),
   );
+}
+
+/** keylet::mptoken: the MPToken's LedgerIndex (its issuance's LedgerIndex, then the holder). */
+export function mptokenIndex(mptIssuanceId: string, holder: string): string {
+  const issuance = sha512Half(space(SPACE_MPTOKEN_ISSUANCE), Buffer.from(mptIssuanceId, 'hex'));
+  return sha512Half(space(SPACE_MPTOKEN), Buffer.from(issuance, 'hex'), decodeAccountID(holder));
 }

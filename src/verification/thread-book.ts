@@ -1,0 +1,422 @@
+import type { EntryTouch, EntryType, ThreadLink, TxPosition } from './links.js';
+
+/** One state of an entry: the transaction that left it so, and what the exporter derived from it. */
+export interface Version {
+  readonly tx: string;
+  readonly ledger: number;
+  readonly index: number;
+  readonly deleted: boolean;
+  /** AccountRoot Balance in drops after `tx`; null when no node or answer showed it. */
+  readonly xrpDrops: bigint | null;
+}
+
+/**
+ * A hole in an entry's thread: ledgers `after`+1 ..`through` hold at least one transaction that modified
+ * the entry and that the exporter did not process.
+ */
+export interface Break {
+  readonly account: string;
+  readonly entry: string;
+  readonly type: EntryType;
+  /** The last ledger up to which this entry's thread is known complete. */
+  readonly after: number;
+  /** The last ledger of the hole (the missing transaction's ledger when it is known). */
+  readonly through: number;
+  /** The newest missing transaction, when a link names it (a repair walks back from it by hash). */
+  readonly missing: ThreadLink | null;
+  /** The processed transaction the walk must reach; null when the entry was unseen since the watch began. */
+  readonly known: string | null;
+  /** The processed transaction that revealed the hole (not part of it). */
+  readonly seenAt: TxPosition | null;
+  readonly reason: string;
+}
+
+/** An entry as an account_info / account_objects answer shows it at one validated ledger. */
+export interface ObservedEntry {
+  readonly entry: string;
+  readonly type: EntryType;
+  readonly previous: ThreadLink | null;
+  readonly xrpDrops: bigint | null;
+}
+
+interface AccountBook {
+  /** The last ledger before the exporter began counting this account: its thread is proved from here. */
+  readonly watchStart: number;
+  verifiedLedger: number;
+  breaks: Break[];
+  readonly entries: Map<string, { readonly type: EntryType; versions: Version[] }>;
+}
+
+export interface AccountVerification {
+  readonly watchStart: number;
+  readonly verifiedLedger: number;
+  readonly breaks: readonly Break[];
+}
+
+/** The state file form (JSON: drops as strings, entries as tuples to keep big accounts small). */
+export interface ThreadBookSnapshot {
+  readonly [account: string]: {
+    readonly watchStart: number;
+    readonly verifiedLedger: number;
+    readonly breaks: ReadonlyArray<Omit<Break, 'account'>>;
+    /** [entry, type, tx, ledger, index, deleted, xrpDrops | null] of the newest version. */
+    readonly entries: ReadonlyArray<
+      readonly [string, EntryType, string, number, number, boolean, string | null]
+    >;
+  };
+}
+
+function before(a: { ledger: number; index: number }, b: { ledger: number; index: number }): boolean {
+  return a.ledger < b.ledger || (a.ledger === b.ledger && a.index < b.index);
+}
+
+/**
+ * PURE thread bookkeeping: per watched account and per ledger entry (keyed by LedgerIndex), the
+ * transactions processed that modified it, newest last; and the breaks found in those threads. Every
+ * call is idempotent: the same transaction observed twice changes nothing.
+ */
+export class ThreadBook {
+  private readonly accounts = new Map<string, AccountBook>();
+
+  /** Starts the proof for an account at `ledger` (the last ledger not counted); a known account keeps its start. */
+  watch(account: string, ledger: number): void {
+    if (this.accounts.has(account)) return;
+    this.accounts.set(account, {
+      watchStart: ledger,
+      verifiedLedger: ledger,
+      breaks: [],
+      entries: new Map(),
+    });
+  }
+
+  unwatch(account: string): void {
+    this.accounts.delete(account);
+  }
+
+  isWatched(account: string): boolean {
+    return this.accounts.has(account);
+  }
+
+  status(account: string): AccountVerification | undefined {
+    const book = this.accounts.get(account);
+    return book && { watchStart: book.watchStart, verifiedLedger: book.verifiedLedger, breaks: book.breaks };
+  }
+
+  /**
+   * One processed transaction's touch of an entry. Returns the break it reveals, if any. A transaction
+   * older than the newest one seen for the entry (a repair) is filed in order and never a break.
+   */
+  observe(touch: EntryTouch, at: TxPosition): Break | null {
+    const book = this.accounts.get(touch.account);
+    if (!book || at.ledger <= book.watchStart) return null;
+    let entry = book.entries.get(touch.entry);
+    if (!entry) {
+      entry = { type: touch.type, versions: [] };
+      book.entries.set(touch.entry, entry);
+    }
+    const { versions } = entry;
+    if (versions.some((v) => v.tx === at.hash)) return null;
+    let position = versions.length;
+    while (position > 0 && before(at, versions[position - 1]!)) position--;
+    const previousVersion = versions[position - 1];
+    versions.splice(position, 0, {
+      tx: at.hash,
+      ledger: at.ledger,
+      index: at.index,
+      deleted: touch.kind === 'deleted',
+      // A node that does not show the Balance left it unchanged (threading only).
+      xrpDrops:
+        touch.xrpDropsAfter ?? (touch.kind === 'modified' ? (previousVersion?.xrpDrops ?? null) : null),
+    });
+    if (position < versions.length - 1) return null;
+    return this.linkBreak(book, touch, previousVersion, at);
+  }
+
+  private linkBreak(
+    book: AccountBook,
+    touch: EntryTouch,
+    last: Version | undefined,
+    at: TxPosition,
+  ): Break | null {
+    const base = { account: touch.account, entry: touch.entry, type: touch.type, seenAt: at };
+    if (touch.kind === 'created') {
+      if (!last || last.deleted) return null;
+      return this.opened(book, {
+        ...base,
+        after: last.ledger,
+        through: at.ledger,
+        missing: null,
+        known: last.tx,
+        reason: `created in ${at.hash} while the exporter never saw it deleted`,
+      });
+    }
+    const previous = touch.previous;
+    // A node without the fields (none in the fixtures for these types) cannot be checked.
+    if (previous === null) return null;
+    if (last) {
+      if (previous.tx === last.tx) return null;
+      return this.opened(book, {
+        ...base,
+        after: last.ledger,
+        through: Math.max(previous.ledger, last.ledger),
+        missing: previous,
+        known: last.tx,
+        reason: `${at.hash} follows ${previous.tx}, the exporter last processed ${last.tx}`,
+      });
+    }
+    if (previous.ledger <= book.watchStart) return null;
+    return this.opened(book, {
+      ...base,
+      after: book.watchStart,
+      through: previous.ledger,
+      missing: previous,
+      known: null,
+      reason: `${at.hash} follows ${previous.tx} of ledger ${previous.ledger}, after the watch began`,
+    });
+  }
+
+  /**
+   * Compares what a server holds at validated ledger `ledger` with what the exporter derived for that
+   * ledger. `complete` says the answer listed every entry of these types (so a missing one was deleted).
+   */
+  compare(account: string, ledger: number, observed: readonly ObservedEntry[], complete: boolean): Break[] {
+    const book = this.accounts.get(account);
+    if (!book || ledger <= book.watchStart) return [];
+    const found: Break[] = [];
+    const seen = new Set<string>();
+    for (const o of observed) {
+      seen.add(o.entry);
+      const brk = this.compareOne(book, account, ledger, o);
+      if (brk) found.push(brk);
+    }
+    if (complete) {
+      for (const [id, entry] of book.entries) {
+        const version = asOf(entry.versions, ledger);
+        if (seen.has(id) || !version || version.deleted) continue;
+        found.push(
+          this.opened(book, {
+            account,
+            entry: id,
+            type: entry.type,
+            after: version.ledger,
+            through: ledger,
+            missing: null,
+            known: version.tx,
+            seenAt: null,
+            reason: `the server no longer holds this ${entry.type} at ledger ${ledger}`,
+          }),
+        );
+      }
+    }
+    return found;
+  }
+
+  private compareOne(book: AccountBook, account: string, ledger: number, o: ObservedEntry): Break | null {
+    const entry = book.entries.get(o.entry);
+    const version = entry ? asOf(entry.versions, ledger) : undefined;
+    const base = { account, entry: o.entry, type: o.type, seenAt: null };
+    const previous = o.previous;
+    if (previous === null) return null;
+    if (!version || version.deleted) {
+      if (!version && previous.ledger <= book.watchStart) {
+        // Untouched since before the watch began: the baseline the live thread continues from.
+        this.file(book, o, {
+          tx: previous.tx,
+          ledger: previous.ledger,
+          index: -1,
+          deleted: false,
+          xrpDrops: o.xrpDrops,
+        });
+        return null;
+      }
+      return this.opened(book, {
+        ...base,
+        after: version?.ledger ?? book.watchStart,
+        through: Math.min(previous.ledger, ledger),
+        missing: previous,
+        known: null,
+        reason: `the server holds it at ledger ${ledger}, last modified by ${previous.tx} of ledger ${previous.ledger}`,
+      });
+    }
+    if (previous.tx !== version.tx) {
+      return this.opened(book, {
+        ...base,
+        after: version.ledger,
+        through: Math.min(Math.max(previous.ledger, version.ledger), ledger),
+        missing: previous,
+        known: version.tx,
+        reason: `at ledger ${ledger} the server says ${previous.tx} modified it last, the exporter processed ${version.tx}`,
+      });
+    }
+    if (o.xrpDrops !== null && version.xrpDrops !== null && o.xrpDrops !== version.xrpDrops) {
+      return this.opened(book, {
+        ...base,
+        after: version.ledger,
+        through: ledger,
+        missing: null,
+        known: version.tx,
+        reason: `at ledger ${ledger} the Balance is ${o.xrpDrops} drops, the exporter derived ${version.xrpDrops}`,
+      });
+    }
+    return null;
+  }
+
+  private file(book: AccountBook, o: ObservedEntry, version: Version): void {
+    const entry = book.entries.get(o.entry) ?? { type: o.type, versions: [] };
+    book.entries.set(o.entry, entry);
+    entry.versions.unshift(version);
+  }
+
+  private opened(book: AccountBook, brk: Break): Break {
+    const duplicate = book.breaks.find(
+      (b) => b.entry === brk.entry && b.after === brk.after && b.through === brk.through,
+    );
+    if (duplicate) return duplicate;
+    book.breaks.push(brk);
+    book.verifiedLedger = Math.min(book.verifiedLedger, brk.after);
+    return brk;
+  }
+
+  /** A repaired break is closed. */
+  close(brk: Break): void {
+    const book = this.accounts.get(brk.account);
+    if (book) book.breaks = book.breaks.filter((b) => b !== brk);
+  }
+
+  /** A check at `ledger` found nothing: with no open break, the thread is proved complete up to it. */
+  verified(account: string, ledger: number): boolean {
+    const book = this.accounts.get(account);
+    if (!book || book.breaks.length > 0) return false;
+    book.verifiedLedger = Math.max(book.verifiedLedger, ledger);
+    return true;
+  }
+
+  /** The exporter's view of one entry at `ledger` (newest version at or below it). */
+  versionAt(account: string, entry: string, ledger: number): Version | undefined {
+    const versions = this.accounts.get(account)?.entries.get(entry)?.versions;
+    return versions && asOf(versions, ledger);
+  }
+
+  /**
+   * Forgets versions no check can ask about any more: per entry, everything older than the newest version
+   * at or below `floor` (the lowest ledger a pending check reads); an entry deleted by then is dropped.
+   */
+  prune(floor: number): void {
+    for (const book of this.accounts.values()) {
+      for (const [id, entry] of book.entries) {
+        let keepFrom = 0;
+        entry.versions.forEach((v, i) => {
+          if (v.ledger <= floor) keepFrom = i;
+        });
+        if (keepFrom > 0) entry.versions = entry.versions.slice(keepFrom);
+        const only = entry.versions[0];
+        if (entry.versions.length === 1 && only!.deleted && only!.ledger <= floor) book.entries.delete(id);
+      }
+    }
+  }
+
+  snapshot(): ThreadBookSnapshot {
+    const out: Record<string, ThreadBookSnapshot[string]> = {};
+    for (const [account, book] of this.accounts) {
+      out[account] = {
+        watchStart: book.watchStart,
+        verifiedLedger: book.verifiedLedger,
+        breaks: book.breaks.map(({ account: _, ...rest }) => rest),
+        entries: [...book.entries].flatMap(([id, entry]) => {
+          const v = entry.versions.at(-1);
+          return v
+            ? [[id, entry.type, v.tx, v.ledger, v.index, v.deleted, v.xrpDrops?.toString() ?? null] as const]
+            : [];
+        }),
+      };
+    }
+    return out;
+  }
+
+  /** Rebuilds a book from a snapshot; anything malformed is left out (that account's proof restarts). */
+  static restore(snapshot: unknown): ThreadBook {
+    const book = new ThreadBook();
+    if (typeof snapshot !== 'object' || snapshot === null) return book;
+    for (const [account, value] of Object.entries(snapshot as Record<string, unknown>)) {
+      const restored = restoreAccount(account, value);
+      if (restored) book.accounts.set(account, restored);
+    }
+    return book;
+  }
+}
+
+function asOf(versions: readonly Version[], ledger: number): Version | undefined {
+  for (let i = versions.length - 1; i >= 0; i--) if (versions[i]!.ledger <= ledger) return versions[i];
+  return undefined;
+}
+
+const ENTRY_TYPES: ReadonlySet<string> = new Set(['AccountRoot', 'RippleState', 'MPToken']);
+
+function restoreAccount(account: string, value: unknown): AccountBook | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  if (
+    !isLedger(v.watchStart) ||
+    !isLedger(v.verifiedLedger) ||
+    !Array.isArray(v.entries) ||
+    !Array.isArray(v.breaks)
+  ) {
+    return null;
+  }
+  const entries = new Map<string, { type: EntryType; versions: Version[] }>();
+  for (const e of v.entries) {
+    if (!Array.isArray(e) || e.length !== 7) return null;
+    const [id, type, tx, ledger, index, deleted, drops] = e as unknown[];
+    if (
+      typeof id !== 'string' ||
+      typeof type !== 'string' ||
+      !ENTRY_TYPES.has(type) ||
+      typeof tx !== 'string'
+    )
+      return null;
+    if (!isLedger(ledger) || typeof index !== 'number' || typeof deleted !== 'boolean') return null;
+    if (drops !== null && (typeof drops !== 'string' || !/^\d+$/.test(drops))) return null;
+    entries.set(id, {
+      type: type as EntryType,
+      versions: [{ tx, ledger, index, deleted, xrpDrops: drops === null ? null : BigInt(drops) }],
+    });
+  }
+  const breaks: Break[] = [];
+  for (const b of v.breaks) {
+    if (typeof b !== 'object' || b === null) return null;
+    const brk = b as Record<string, unknown>;
+    if (typeof brk.entry !== 'string' || !isLedger(brk.after) || !isLedger(brk.through)) return null;
+    breaks.push({
+      account,
+      entry: brk.entry,
+      type: ENTRY_TYPES.has(String(brk.type)) ? (brk.type as EntryType) : 'AccountRoot',
+      after: brk.after,
+      through: brk.through,
+      missing: isLink(brk.missing) ? brk.missing : null,
+      known: typeof brk.known === 'string' ? brk.known : null,
+      seenAt: isPosition(brk.seenAt) ? brk.seenAt : null,
+      reason: typeof brk.reason === 'string' ? brk.reason : '',
+    });
+  }
+  return { watchStart: v.watchStart, verifiedLedger: v.verifiedLedger, breaks, entries };
+}
+
+function isLedger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function isLink(value: unknown): value is ThreadLink {
+  const v = value as Record<string, unknown> | null;
+  return typeof v === 'object' && v !== null && typeof v.tx === 'string' && isLedger(v.ledger);
+}
+
+function isPosition(value: unknown): value is TxPosition {
+  const v = value as Record<string, unknown> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.hash === 'string' &&
+    isLedger(v.ledger) &&
+    typeof v.index === 'number'
+  );
+}
