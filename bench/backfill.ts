@@ -55,7 +55,7 @@ async function runVariant(log: Log, variant: Variant): Promise<BackfillResult> {
   const pool = mixedTemplates(5_000, variant.accounts, 9, API_VERSION);
   const delivered = pool.templates.filter((t) => t.touchesWatched);
   const load = workload(delivered, TRANSACTIONS, PER_LEDGER, 'F');
-  const fake = await FakeRippled.start({ recordRequests: false });
+  const fake = await FakeRippled.start({ recordRequests: false, threading: false });
   try {
     const dir = scratchDir('backfill');
     const config = writeConfig(dir, {

@@ -67,7 +67,7 @@ function rate(messages: number, elapsedMs: number): string {
 }
 
 async function loadedFake(ledgers: Parameters<FakeRippled['addLedgers']>[0]): Promise<FakeRippled> {
-  const fake = await FakeRippled.start({ recordRequests: false });
+  const fake = await FakeRippled.start({ recordRequests: false, threading: false });
   fake.addLedgers(ledgers);
   fake.addLedger([]); // closes the last loaded ledger
   fake.prepareMessages(API_VERSION);

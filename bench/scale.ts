@@ -93,7 +93,7 @@ export interface ScaleResult {
  */
 export async function runScaleBench(log: Log): Promise<ScaleResult> {
   const addresses = randomAddresses(MAX_ACCOUNTS, 100);
-  const fake = await FakeRippled.start({ recordRequests: false });
+  const fake = await FakeRippled.start({ recordRequests: false, threading: false });
   const result: ScaleResult = { scrapes: [], startups: [], rss: [] };
   try {
     for (const [i, address] of addresses.entries()) fake.setAccountBalance(address, 20_000_000n + BigInt(i));

@@ -1,8 +1,8 @@
 import Big from 'big.js';
+import { accountRootIndex, isLowAccount, rippleStateIndex } from '../ledger-keys.js';
 import type { HistoryTx } from '../simulator/fake-rippled/tx-shapes.js';
 import type { Rng } from '../simulator/rng.js';
 import { demoAddress } from './config.js';
-import { accountRootIndex, isLowAccount, rippleStateIndex } from '../ledger-keys.js';
 import { type DemoLedgerSource, ledgerSize, STARTING_DROPS } from './source.js';
 
 type Json = Record<string, unknown>;

@@ -32,6 +32,12 @@ export interface FakeRippledOptions {
   accountTxPageCap?: number;
   /** RPC::Tuning::maxRequestSize: larger requests get jsonInvalid (default 1,000,000 bytes). */
   maxRequestBytes?: number;
+  /**
+   * Rewrite replayed metadata so every entry's thread (PreviousTxnID / PreviousTxnLgrSeq), id and
+   * AccountRoot balance is consistent within this history, and serve account_info / account_objects at any
+   * held ledger (default true; benchmarks replaying one shared object many times turn it off).
+   */
+  threading?: boolean;
   /** Keep every request in `requests` (default true; benchmarks turn it off). */
   recordRequests?: boolean;
   /** Publishing waits while a socket has more than this many bytes queued (default 1 MiB). */
@@ -70,9 +76,9 @@ const DEFAULT_LIMITS: LimitRange = { min: 10, default: 200, max: 400 };
  *   await fake.publishNext();                           // validate + ledgerClosed + matching txs
  *   fake.closeAll();                                    // 1008 "Policy error: client is too slow."
  *
- * Commands: ping, subscribe/unsubscribe (accounts; streams ledger, transactions), account_info,
- * account_tx, ledger, server_info; anything else is unknownCmd. Only published ledgers are validated:
- * account_tx, ledger and account_info never see a pending one.
+ * Commands: ping, subscribe/unsubscribe (accounts; streams ledger, transactions), account_info and
+ * account_objects (at any held ledger), account_tx, ledger, tx, server_info; anything else is unknownCmd.
+ * Only published ledgers are validated: no command ever sees a pending one.
  */
 export class FakeRippled extends EventEmitter {
   readonly requests: RecordedRequest[] = [];
@@ -98,7 +104,12 @@ export class FakeRippled extends EventEmitter {
   ) {
     super();
     const firstCloseTime = Math.floor(config.startTime.getTime() / 1000) - RIPPLE_EPOCH_OFFSET;
-    this.store = new LedgerStore(config.firstLedgerIndex, firstCloseTime, config.ledgerIntervalSeconds);
+    this.store = new LedgerStore(
+      config.firstLedgerIndex,
+      firstCloseTime,
+      config.ledgerIntervalSeconds,
+      config.threading,
+    );
     this.store.add([]);
     this.store.validateNext();
     this.settings = {
@@ -131,6 +142,7 @@ export class FakeRippled extends EventEmitter {
       accountTxLimits: options.accountTxLimits ?? DEFAULT_LIMITS,
       accountTxPageCap: options.accountTxPageCap ?? 0,
       maxRequestBytes: options.maxRequestBytes ?? 1_000_000,
+      threading: options.threading ?? true,
       recordRequests: options.recordRequests ?? true,
       highWaterMarkBytes: options.highWaterMarkBytes ?? 1024 * 1024,
       slowClientBytes: options.slowClientBytes ?? 0,
@@ -289,6 +301,14 @@ export class FakeRippled extends EventEmitter {
   /** In the next n ledger deliveries with two or more transactions, the first two swap places. */
   reorderNext(n = 1): void {
     this.publisher.faults.reorder += n;
+  }
+
+  /**
+   * The lying server: these transactions are left out of its stream, account_tx, ledger and tx answers,
+   * while its state (account_info, account_objects) still shows what they did.
+   */
+  omitTransactions(hashes: Iterable<string>): void {
+    for (const hash of hashes) this.store.omitted.add(hash.toUpperCase());
   }
 
   /** Sends arbitrary text (malformed JSON, unknown message types...) to every client. */

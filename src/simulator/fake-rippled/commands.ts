@@ -51,8 +51,10 @@ export const COMMANDS: Readonly<Record<string, CommandHandler>> = {
   subscribe,
   unsubscribe,
   account_info: accountInfo,
+  account_objects: accountObjects,
   account_tx: accountTx,
   ledger,
+  tx: transaction,
   server_info: serverInfo,
 };
 
@@ -124,26 +126,69 @@ function requireAccount(params: Json): string {
   return params.account;
 }
 
+/** account_info: the AccountRoot at the requested validated ledger (or the last one), as the state holds it. */
 function accountInfo(params: Json, ctx: CommandContext): Json {
   const account = requireAccount(params);
   const validated = params.ledger_index !== undefined && params.ledger_index !== 'current';
-  const last = ctx.store.lastValidated.header.index;
+  const at = validated ? requestedLedger(params, ctx) : ctx.store.lastValidated.header.index;
   const where = validated
-    ? { ledger_index: last, validated: true }
-    : { ledger_current_index: last + 1, validated: false };
-  const balance = ctx.store.balance(account);
-  if (balance === null) throw rpcError('actNotFound', undefined, { account, ...where });
+    ? { ledger_hash: ctx.store.ledger(at)?.header.hash, ledger_index: at, validated: true }
+    : { ledger_current_index: at + 1, validated: false };
+  const root = ctx.store.accountRoot(account, at);
+  if (root === null) throw rpcError('actNotFound', undefined, { account, ...where });
+  return { account_data: root, ...where };
+}
+
+/** A validated ledger the server holds, from ledger_index / ledger_hash (default: the last validated). */
+function requestedLedger(params: Json, ctx: CommandContext): number {
+  const found = findLedger(params, ctx.store);
+  if (!found) throw rpcError('lgrNotFound', 'ledgerNotFound');
+  return found.header.index;
+}
+
+const OBJECT_TYPES: Readonly<Record<string, 'RippleState' | 'MPToken'>> = {
+  state: 'RippleState',
+  mptoken: 'MPToken',
+};
+
+/**
+ * account_objects (RippleState and MPToken entries only: the fake holds no others), at a validated
+ * ledger, paginated with an opaque marker like rippled's.
+ */
+function accountObjects(params: Json, ctx: CommandContext): Json {
+  const account = requireAccount(params);
+  const at = requestedLedger(params, ctx);
+  if (params.type !== undefined && (typeof params.type !== 'string' || !(params.type in OBJECT_TYPES))) {
+    throw invalidField('type');
+  }
+  const limit = readLimit(params, { min: 10, default: 200, max: 400 });
+  const start = typeof params.marker === 'string' && /^\d+$/.test(params.marker) ? Number(params.marker) : 0;
+  if (params.marker !== undefined && typeof params.marker !== 'string') throw invalidField('marker');
+  if (ctx.store.accountRoot(account, at) === null) throw rpcError('actNotFound', undefined, { account });
+  const type = typeof params.type === 'string' ? OBJECT_TYPES[params.type]! : null;
+  const all = ctx.store.state?.objects(account, at, type) ?? [];
+  const page = all.slice(start, start + limit);
+  const next = start + page.length;
   return {
-    account_data: {
-      Account: account,
-      Balance: balance,
-      Flags: 0,
-      LedgerEntryType: 'AccountRoot',
-      OwnerCount: 0,
-      Sequence: 1,
-    },
-    ...where,
+    account,
+    account_objects: page,
+    ledger_hash: ctx.store.ledger(at)?.header.hash,
+    ledger_index: at,
+    limit,
+    ...(next < all.length ? { marker: String(next) } : {}),
+    validated: true,
   };
+}
+
+/** tx: one validated transaction by hash, in the API version's shape (like an account_tx entry). */
+function transaction(params: Json, ctx: CommandContext): Json {
+  if (typeof params.transaction !== 'string' || !/^[0-9A-Fa-f]{64}$/.test(params.transaction)) {
+    throw rpcError('invalidParams');
+  }
+  const found = ctx.store.transaction(params.transaction);
+  if (!found) throw rpcError('txnNotFound');
+  const entry = accountTxEntry(found, ctx.apiVersion);
+  return isRecord(entry.tx) ? { ...entry.tx, meta: entry.meta, validated: true } : entry;
 }
 
 function accountTx(params: Json, ctx: CommandContext): Json {
@@ -246,8 +291,11 @@ function ledger(params: Json, ctx: CommandContext): Json {
     total_coins: '99999999999999999',
   };
   if (params.transactions === true) {
+    const shown = txs.filter((tx) => !ctx.store.omitted.has(tx.hash));
     body.transactions =
-      params.expand === true ? txs.map((tx) => ledgerTxEntry(tx, ctx.apiVersion)) : txs.map((tx) => tx.hash);
+      params.expand === true
+        ? shown.map((tx) => ledgerTxEntry(tx, ctx.apiVersion))
+        : shown.map((tx) => tx.hash);
   }
   return { ledger: body, ledger_hash: header.hash, ledger_index: header.index, validated: true };
 }

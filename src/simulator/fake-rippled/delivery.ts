@@ -18,10 +18,15 @@ const TEXT_FRAME = { binary: false } as const;
  * every transaction for a `transactions` stream subscriber, else those whose affected accounts
  * (TxMeta::getAffectedAccounts) meet its accounts; once each, in its API version's shape.
  */
-export function transactionMessages(subscriber: SubscriberState, ledger: StoredLedger): Buffer[] {
+export function transactionMessages(
+  subscriber: SubscriberState,
+  ledger: StoredLedger,
+  omitted: ReadonlySet<string>,
+): Buffer[] {
   const everything = subscriber.streams.has('transactions');
   const messages: Buffer[] = [];
   for (const tx of ledger.txs) {
+    if (omitted.size > 0 && omitted.has(tx.hash)) continue;
     if (everything || intersects(tx.affected, subscriber.accounts)) {
       messages.push(streamMessage(tx, subscriber.apiVersion));
     }

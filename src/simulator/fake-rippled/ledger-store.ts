@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RIPPLE_EPOCH_OFFSET } from '../../ripple-time.js';
+import { LedgerState } from './ledger-state.js';
 import { type HistoryTx, isRecord, type LedgerHeader, type StoredTx, storeTx } from './tx-shapes.js';
 
 export interface StoredLedger {
@@ -23,8 +24,9 @@ export interface AccountTxQuery {
 
 /**
  * The fake's ledger history: ledgers are appended (pending) and become validated one by one when
- * published, as on a real server. Keeps per-account transaction lists (ascending) for account_tx and the
- * latest AccountRoot balance of every account for account_info.
+ * published, as on a real server. Keeps per-account transaction lists (ascending) for account_tx, the
+ * transactions by hash for tx, and (with threading, the default) the ledger state for account_info and
+ * account_objects at any held ledger; without threading only the latest AccountRoot balances.
  */
 export class LedgerStore {
   private readonly ledgers: StoredLedger[] = [];
@@ -34,6 +36,11 @@ export class LedgerStore {
   private readonly historyBalances = new Map<string, string | null>();
   private readonly configuredBalances = new Map<string, string>();
   private readonly hashes = new Set<string>();
+  private readonly byHash = new Map<string, StoredTx>();
+  /** The lying-server fault: transactions left out of the stream, account_tx, ledger and tx answers. */
+  readonly omitted = new Set<string>();
+  /** The state that threading builds; null when threading is off (benchmarks replaying shared objects). */
+  readonly state: LedgerState | null;
   private historyStart: number;
   /** Ledgers dropped from the front of `ledgers` by forgetBefore (their indexes stay taken). */
   private dropped = 0;
@@ -42,8 +49,10 @@ export class LedgerStore {
     private readonly firstIndex: number,
     private readonly firstCloseTime: number,
     private readonly closeStepSeconds: number,
+    threading = true,
   ) {
     this.historyStart = firstIndex;
+    this.state = threading ? new LedgerState(firstIndex - 1) : null;
   }
 
   /** Appends a pending ledger; its close time defaults to the previous one plus the step. */
@@ -73,7 +82,9 @@ export class LedgerStore {
       closeTimeIso: new Date((rippleTime + RIPPLE_EPOCH_OFFSET) * 1000).toISOString().replace('.000Z', 'Z'),
     };
     for (const tx of txs) this.hashes.add(tx.hash);
-    this.ledgers.push({ header, txs: txs.map((tx, position) => storeTx(tx, header, position)) });
+    const state = this.state;
+    const threaded = state ? txs.map((tx) => ({ ...tx, meta: state.apply(tx.hash, tx.meta, index) })) : txs;
+    this.ledgers.push({ header, txs: threaded.map((tx, position) => storeTx(tx, header, position)) });
     return header;
   }
 
@@ -83,6 +94,7 @@ export class LedgerStore {
     if (!ledger) return undefined;
     this.validated += 1;
     for (const tx of ledger.txs) {
+      this.byHash.set(tx.hash, tx);
       for (const account of tx.affected) {
         let list = this.byAccount.get(account);
         if (!list) {
@@ -146,8 +158,13 @@ export class LedgerStore {
     let count = 0;
     while (count < this.validated && this.ledgers[count]!.header.index < index) count++;
     if (count === 0) return;
-    for (const ledger of this.ledgers.splice(0, count))
-      for (const tx of ledger.txs) this.hashes.delete(tx.hash);
+    for (const ledger of this.ledgers.splice(0, count)) {
+      for (const tx of ledger.txs) {
+        this.hashes.delete(tx.hash);
+        this.byHash.delete(tx.hash);
+      }
+    }
+    this.state?.forgetBefore(index);
     this.validated -= count;
     this.dropped += count;
     for (const [account, list] of this.byAccount) {
@@ -164,6 +181,37 @@ export class LedgerStore {
 
   setBalance(account: string, drops: string): void {
     this.configuredBalances.set(account, drops);
+  }
+
+  /** A validated transaction the server still holds (and does not hide), by hash. */
+  transaction(hash: string): StoredTx | undefined {
+    const tx = this.byHash.get(hash.toUpperCase());
+    if (!tx || this.omitted.has(tx.hash) || tx.ledger.index < this.validatedRange().min) return undefined;
+    return tx;
+  }
+
+  /**
+   * The AccountRoot at a validated ledger: from the state when a transaction touched it by then, else
+   * the configured balance (threaded as if last modified before the first ledger); null when none.
+   */
+  accountRoot(account: string, ledger: number): Record<string, unknown> | null {
+    const balance = this.balance(account);
+    if (this.state?.knowsAccount(account)) {
+      const root = this.state.accountRoot(account, ledger);
+      // Threaded only so far: the balance is the configured one.
+      return root ? { ...(balance === null ? {} : { Balance: balance }), ...root } : null;
+    }
+    if (balance === null) return null;
+    return {
+      Account: account,
+      Balance: balance,
+      Flags: 0,
+      LedgerEntryType: 'AccountRoot',
+      OwnerCount: 0,
+      PreviousTxnID: createHash('sha256').update(`configured:${account}`).digest('hex').toUpperCase(),
+      PreviousTxnLgrSeq: this.firstIndex - 1,
+      Sequence: 1,
+    };
   }
 
   /** Drops, or null when the account does not exist (never funded, or deleted in the history). */
@@ -184,7 +232,7 @@ export class LedgerStore {
       for (; i < list.length && txs.length < query.limit; i++) {
         const tx = list[i]!;
         if (tx.ledger.index > query.max) break;
-        txs.push(tx);
+        if (!this.omitted.has(tx.hash)) txs.push(tx);
       }
       const next = list[i];
       return next && inRange(next)
@@ -196,7 +244,7 @@ export class LedgerStore {
     for (; i >= 0 && txs.length < query.limit; i--) {
       const tx = list[i]!;
       if (tx.ledger.index < query.min) break;
-      txs.push(tx);
+      if (!this.omitted.has(tx.hash)) txs.push(tx);
     }
     const next = list[i];
     return next && inRange(next)

@@ -104,7 +104,7 @@ export class Publisher {
   }
 
   private async sendLedger(target: PublishTarget, ledger: StoredLedger, ledgerText?: string): Promise<void> {
-    const messages = transactionMessages(target, ledger);
+    const messages = transactionMessages(target, ledger, this.store.omitted);
     if (this.faults.reorder > 0 && messages.length >= 2) {
       this.faults.reorder -= 1;
       [messages[0], messages[1]] = [messages[1]!, messages[0]!];

@@ -11,6 +11,7 @@ const ERROR_INFO = {
   malformedStream: [71, 'Stream malformed.'],
   notImpl: [74, 'Not implemented.'],
   notSynced: [18, 'Not synced to the network.'],
+  txnNotFound: [29, 'Transaction not found.'],
   unknownCmd: [32, 'Unknown method.'],
 } as const satisfies Record<string, readonly [number, string]>;
 
