@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { getBalanceChanges, hashes, type TransactionMetadata } from 'xrpl';
 import { analyzeTransaction } from '../../src/accounting/index.js';
 import { DEMO_ACCOUNTS } from '../../src/demo/config.js';
-import { accountRootIndex, rippleStateIndex } from '../../src/ledger-keys.js';
 import { STARTING_DROPS } from '../../src/demo/source.js';
 import { SYNTHETIC_CUSTOMERS, SYNTHETIC_ISSUER, SyntheticLedger } from '../../src/demo/synthetic.js';
+import { accountRootIndex, rippleStateIndex } from '../../src/ledger-keys.js';
 import { createRng } from '../../src/simulator/rng.js';
 
 type Json = Record<string, unknown>;
