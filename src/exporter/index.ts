@@ -168,6 +168,7 @@ export class Exporter {
           if (!connected) this.sequencer.onDisconnected();
         },
         onReconnect: (server) => this.metrics.incReconnects(maskUrlPassword(server)),
+        onConnectFailed: (server) => this.metrics.incConnectFailures(maskUrlPassword(server)),
       },
     });
   }
@@ -454,6 +455,7 @@ export class Exporter {
     return buildStatus({
       now: this.options.now() / 1000,
       server: server === null ? null : maskUrlPassword(server),
+      servers: this.client.servers(),
       up: this.client.isUp(),
       apiVersion: this.config.xrpl.apiVersion,
       lastLedger: this.lastLedger,

@@ -1,6 +1,8 @@
+import { maskServerUrls, maskUrlPassword } from '../config/index.js';
 import type { AccountConfig } from '../config/types.js';
 import type { ExporterMetrics } from '../metrics/index.js';
-import type { AccountStatus, RuleStatus, StatusSnapshot } from '../server/index.js';
+import type { ServerConnectionState } from '../rippled/index.js';
+import type { AccountStatus, RuleStatus, ServerStatus, StatusSnapshot } from '../server/index.js';
 import type { RecentPayments } from './recent.js';
 
 export interface StatusSources {
@@ -8,6 +10,8 @@ export interface StatusSources {
   readonly now: number;
   /** The server in use, password masked; null between sessions. */
   readonly server: string | null;
+  /** As the client reports them: URLs and reasons not yet masked. */
+  readonly servers: readonly ServerConnectionState[];
   readonly up: boolean;
   readonly apiVersion: 1 | 2;
   readonly lastLedger: { readonly index: number; readonly closeTime: number | null } | null;
@@ -26,6 +30,7 @@ export function buildStatus(s: StatusSources): StatusSnapshot {
       server: s.server,
       apiVersion: s.apiVersion,
       up: s.up,
+      servers: s.servers.map((server) => serverStatus(server, s)),
     },
     ledger:
       s.lastLedger && s.lastLedger.closeTime !== null
@@ -34,6 +39,24 @@ export function buildStatus(s: StatusSources): StatusSnapshot {
     accounts: s.accounts.map((account) => accountStatus(account, s)),
     recentPayments: s.recent.list(),
     rules: s.rules,
+  };
+}
+
+function serverStatus(state: ServerConnectionState, s: StatusSources): ServerStatus {
+  const failure = state.lastFailure;
+  return {
+    url: maskUrlPassword(state.server),
+    connected: state.connected,
+    // Error texts may quote a URL (and its password) of any configured server.
+    lastError:
+      failure === null
+        ? null
+        : maskServerUrls(
+            failure.reason,
+            s.servers.map((x) => x.server),
+          ),
+    lastErrorAt: failure === null ? null : s.now - failure.agoMs / 1000,
+    nextAttemptAt: state.connected || state.restMs === 0 ? null : s.now + state.restMs / 1000,
   };
 }
 

@@ -54,6 +54,7 @@ export interface ExporterMetrics {
   setUp(up: boolean): void;
   setStreamConnected(server: string, connected: boolean): void;
   incReconnects(server: string): void;
+  incConnectFailures(server: string): void;
   setValidatedLedger(index: number, closeTimeSeconds: number | null): void;
   incLedgerGaps(n?: number): void;
   incBackfilled(n: number): void;
@@ -131,6 +132,7 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
   const reconfigure = (next: MetricsTopology): void => {
     syncLabelValues(ops.streamConnected, 'server', topology.servers, next.servers);
     syncLabelValues(ops.reconnects, 'server', topology.servers, next.servers);
+    syncLabelValues(ops.connectFailures, 'server', topology.servers, next.servers);
     const previousRules = [...knownRules];
     syncLabelValues(ops.emailsSent, 'rule', previousRules, next.rules);
     syncLabelValues(ops.emailFailures, 'rule', previousRules, next.rules);
@@ -158,6 +160,7 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
     setUp: (up) => ops.up.set(up ? 1 : 0),
     setStreamConnected: (server, connected) => ops.streamConnected.set({ server }, connected ? 1 : 0),
     incReconnects: (server) => ops.reconnects.inc({ server }),
+    incConnectFailures: (server) => ops.connectFailures.inc({ server }),
     setValidatedLedger: (index, closeTimeSeconds) => {
       ops.validatedLedgerIndex.set(index);
       if (closeTimeSeconds !== null) ops.validatedLedgerCloseTime.set(closeTimeSeconds);

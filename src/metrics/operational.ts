@@ -39,6 +39,12 @@ export function declareOperationalMetrics(registry: Registry, build: BuildInfo) 
       labelNames: ['server'] as const,
       registers,
     }),
+    connectFailures: new Counter({
+      name: 'xrpl_connection_attempts_failed_total',
+      help: 'Attempts to open a connection to a server that failed (refused, timed out, TLS or HTTP error).',
+      labelNames: ['server'] as const,
+      registers,
+    }),
     ledgerGaps: new Counter({
       name: 'xrpl_ledger_gaps_total',
       help: 'Ledger ranges that no server could backfill; their payments may be missing.',

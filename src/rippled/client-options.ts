@@ -34,6 +34,9 @@ export interface RippledClientHandlers {
   onInvalidMessage(reason: string, server: string): void;
   /** The session socket to `server` opened (true) or closed (false): drives xrpl_stream_connected. */
   onConnectionChange(server: string, connected: boolean): void;
+  /** A socket to `server` could not be opened (refused, timed out, TLS, HTTP error), be it a connection
+   * attempt or a probe of a preferred server: drives xrpl_connection_attempts_failed_total. */
+  onConnectFailed(server: string): void;
   /** A session opened to `server` after an earlier session (to any server) had opened: one per
    * re-established connection, so xrpl_reconnects_total counts disruptions, not failed attempts. */
   onReconnect(server: string): void;

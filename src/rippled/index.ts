@@ -24,5 +24,5 @@ export {
   type RippledMessage,
   type RippledResult,
 } from './request-connection.js';
-export { RippledClient } from './rippled-client.js';
+export { RippledClient, type ServerConnectionState } from './rippled-client.js';
 export { chunkAccounts, DEFAULT_MAX_SUBSCRIBE_REQUEST_BYTES } from './subscribe-chunks.js';

@@ -7,10 +7,15 @@ import {
   type RippledMessage,
   type RippledResult,
 } from './request-connection.js';
-import { ServerPool } from './server-pool.js';
+import { type FailureKind, type ServerChoice, ServerPool, type ServerRest } from './server-pool.js';
 import { closeToEnd, Session, type SessionEnd } from './session.js';
 import { classifyStreamMessage, isLedgerIndex } from './stream-message.js';
 import { sendAccountsChunked } from './subscribe-chunks.js';
+
+/** One configured server as the client sees it now. */
+export interface ServerConnectionState extends ServerRest {
+  readonly connected: boolean;
+}
 
 /** The long-lived rippled session: connect, subscribe, heartbeat, reconnect forever with per-server
  * backoff, failover in the configured order and return to earlier servers once they answer again.
@@ -63,6 +68,14 @@ export class RippledClient {
   currentServer(): string | null {
     const session = this.current;
     return session !== null && !session.done && session.connection?.isOpen ? session.server : null;
+  }
+
+  /** Every configured server in order: connected or not, why it last failed, how long it still rests. */
+  servers(): ServerConnectionState[] {
+    const current = this.currentServer();
+    return this.pool
+      .rests(performance.now())
+      .map((rest) => ({ ...rest, connected: rest.server === current }));
   }
 
   /** Connected, subscribed, and the ledger stream is fresh. */
@@ -132,55 +145,59 @@ export class RippledClient {
 
   private async connectForever(): Promise<void> {
     let handover: Session | null = null;
+    // Chosen when the last attempt failed, and named in its log line: the wait and the server are that line's.
+    let next: ServerChoice | null = null;
     while (!this.stopping) {
       let session = handover;
       handover = null;
       if (session === null) {
-        const choice = this.pool.pick(performance.now());
+        const choice = next ?? this.pool.pick(performance.now());
+        next = null;
         if (choice.waitMs > 0) {
-          this.log.info('waiting before connecting', { server: choice.server, delay_ms: choice.waitMs });
           await this.sleep(choice.waitMs);
           if (this.stopping) break;
         }
         session = new Session(choice.server);
-        if (!(await this.connect(session))) continue;
+        try {
+          await this.open(session);
+        } catch (error) {
+          if (this.stopping) break;
+          this.call(() => this.options.handlers.onConnectFailed(choice.server));
+          next = this.failed(choice.server, 'failed', 'cannot connect to rippled', errorText(error));
+          continue;
+        }
       }
       const end = await this.run(session);
       if (end.kind === 'switch') handover = end.to;
       else if (end.kind !== 'stopped') {
-        const rest = this.pool.recordFailure(
-          session.server,
-          end.kind === 'overloaded' ? 'overloaded' : 'failed',
-          performance.now(),
-        );
-        this.log.warn('rippled session ended', {
-          server: session.server,
-          reason: end.reason,
-          retry_in_ms: rest,
-        });
+        const kind = end.kind === 'overloaded' ? 'overloaded' : 'failed';
+        next = this.failed(session.server, kind, 'rippled session ended', end.reason);
       }
     }
     if (handover !== null) await handover.connection?.close();
   }
 
-  /** Opens the session's socket; on failure records it against the server and returns false. */
-  private async connect(session: Session): Promise<boolean> {
-    const server = session.server;
-    try {
-      session.connection = await RequestConnection.connect(server, {
-        ...this.connectionOptions(server),
-        signal: this.abort.signal,
-        onMessage: (message) => this.dispatch(session, message),
-        onWarning: (warning) => this.onWarning(session, warning),
-        onClose: (info) => session.finish(closeToEnd(info)),
-      });
-      return true;
-    } catch (error) {
-      if (this.stopping) return false;
-      const rest = this.pool.recordFailure(server, 'failed', performance.now());
-      this.log.warn('cannot connect to rippled', { server, err: error, retry_in_ms: rest });
-      return false;
-    }
+  /**
+   * Records that `server` failed and logs it as one line that also says what happens next (which server,
+   * how soon), so a failure and the wait after it never read as two unrelated events.
+   */
+  private failed(server: string, kind: FailureKind, msg: string, reason: string): ServerChoice {
+    const now = performance.now();
+    this.pool.recordFailure(server, kind, now, reason);
+    const next = this.pool.pick(now);
+    this.log.warn(msg, { server, reason, next_server: next.server, next_attempt_in_ms: next.waitMs });
+    return next;
+  }
+
+  /** Opens the session's socket; throws when it cannot. */
+  private async open(session: Session): Promise<void> {
+    session.connection = await RequestConnection.connect(session.server, {
+      ...this.connectionOptions(session.server),
+      signal: this.abort.signal,
+      onMessage: (message) => this.dispatch(session, message),
+      onWarning: (warning) => this.onWarning(session, warning),
+      onClose: (info) => session.finish(closeToEnd(info)),
+    });
   }
 
   /** Runs one session until it ends; always leaves its socket closed and its timers cleared. */
@@ -286,7 +303,23 @@ export class RippledClient {
     const probe = new Session(candidate);
     this.probe = probe;
     try {
-      if (!(await this.connect(probe))) return;
+      try {
+        await this.open(probe);
+      } catch (error) {
+        if (this.stopping) return;
+        this.call(() => this.options.handlers.onConnectFailed(candidate));
+        const reason = errorText(error);
+        const rest = this.pool.recordFailure(candidate, 'failed', performance.now(), reason);
+        const recheck = this.settings.preferredRecheckMs;
+        this.log.warn('cannot connect to preferred rippled; staying', {
+          server: candidate,
+          reason,
+          current_server: session.server,
+          // Probes run every `recheck`; the first one after the rest tries this server again.
+          next_attempt_in_ms: Math.max(1, Math.ceil(rest / recheck)) * recheck,
+        });
+        return;
+      }
       await probe.connection!.request({ command: 'ping' });
       if (session.done || this.stopping || probe.done) throw new Error('session changed while probing');
       this.log.info('preferred server is back; switching', { server: candidate, from: session.server });

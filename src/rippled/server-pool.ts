@@ -10,10 +10,20 @@ export interface ServerChoice {
   readonly waitMs: number;
 }
 
+/** One server as the pool sees it at `now`: why it last failed and how long it still rests. */
+export interface ServerRest {
+  readonly server: string;
+  /** The last failure's reason and how long ago it was; null until the server fails. */
+  readonly lastFailure: { readonly reason: string; readonly agoMs: number } | null;
+  /** How long until the server may be tried again; 0 when it may be tried now. */
+  readonly restMs: number;
+}
+
 interface ServerState {
   readonly url: string;
   readonly backoff: ExponentialBackoff;
   retryAt: number;
+  lastFailure: { reason: string; at: number } | null;
 }
 
 /** Which server to try next. Each server keeps its own backoff; the choice is the first server in the
@@ -34,6 +44,7 @@ export class ServerPool {
       url,
       backoff: new ExponentialBackoff(backoff, random),
       retryAt: 0,
+      lastFailure: null,
     }));
     this.overloadedBackoffMs = overloadedBackoffMs;
   }
@@ -61,14 +72,27 @@ export class ServerPool {
     return { server: state.url, index: soonest, waitMs: Math.ceil(state.retryAt - now) };
   }
 
-  /** Records a failure and returns how long this server now rests. */
-  recordFailure(server: string, kind: FailureKind, now: number): number {
+  /** Records a failure (and why, for the status page) and returns how long this server now rests. */
+  recordFailure(server: string, kind: FailureKind, now: number, reason: string): number {
     const state = this.states.find((s) => s.url === server);
     if (state === undefined) return 0;
     const delay = state.backoff.next();
     const rest = kind === 'overloaded' ? Math.max(delay, this.overloadedBackoffMs) : delay;
     state.retryAt = now + rest;
+    state.lastFailure = { reason, at: now };
     return rest;
+  }
+
+  /** Every server in the configured order, as of `now`. */
+  rests(now: number): ServerRest[] {
+    return this.states.map((state) => ({
+      server: state.url,
+      lastFailure:
+        state.lastFailure === null
+          ? null
+          : { reason: state.lastFailure.reason, agoMs: Math.max(0, now - state.lastFailure.at) },
+      restMs: Math.max(0, Math.ceil(state.retryAt - now)),
+    }));
   }
 
   /** A session stayed healthy long enough: the next failure starts again from the shortest delay. */

@@ -8,12 +8,13 @@ import type {
   PaymentStatus,
   ReceivedTotal,
   RuleStatus,
+  ServerStatus,
   StatusSnapshot,
 } from './status.js';
 
 /**
  * The server-side status page. It is complete without JavaScript; `static/status.js` then refreshes the
- * elements with ids (connection, accounts-body, payments-body, rules-body, updated) from `api/status`,
+ * elements with ids (connection, servers-body, accounts-body, payments-body, rules-body, updated) from `api/status`,
  * building the same markup with DOM APIs. Every URL is relative so the page also works behind a
  * reverse proxy that mounts the exporter under a path prefix.
  */
@@ -50,7 +51,9 @@ export function renderStatusPage(status: StatusSnapshot, options: StatusPageOpti
 <span id="updated" class="muted">${updatedText(status.now)}</span></p>
 <ul class="links">${links.map(([href, text, note]) => html`<li><a href="${href}">${text}</a> <span class="muted">${note}</span></li>`)}</ul>
 <section><h2>Connection</h2>
-<dl id="connection">${connectionItems(status.connection, status.ledger, status.now)}</dl></section>
+<dl id="connection">${connectionItems(status.connection, status.ledger, status.now)}</dl>
+<table><thead><tr><th>Server</th><th>Connected</th><th>Last error</th><th>Next attempt</th></tr></thead>
+<tbody id="servers-body">${status.connection.servers.map((s) => serverRow(s, status.now))}</tbody></table></section>
 <section><h2>Accounts</h2>
 <table><thead><tr><th>Name</th><th>Address</th><th>Balances</th><th>Received</th><th>Last payment</th></tr></thead>
 <tbody id="accounts-body">${rowsOrEmpty(
@@ -93,6 +96,18 @@ function connectionItems(connection: ConnectionStatus, ledger: LedgerStatus | nu
     'Last validated ledger',
     ledger ? String(ledger.index) : 'none yet',
   )}${item('Ledger closed', ledger ? `${formatTime(ledger.closeTime)} (${formatRelative(ledger.closeTime, now)})` : '—')}`;
+}
+
+function serverRow(server: ServerStatus, now: number): SafeHtml {
+  const error =
+    server.lastError === null || server.lastErrorAt === null
+      ? 'none'
+      : `${server.lastError} (${formatRelative(server.lastErrorAt, now)})`;
+  const next =
+    server.nextAttemptAt === null
+      ? '—'
+      : `${formatTime(server.nextAttemptAt)} (${formatRelative(server.nextAttemptAt, now)})`;
+  return html`<tr><td class="mono">${server.url}</td><td>${server.connected ? 'yes' : 'no'}</td><td>${error}</td><td>${next}</td></tr>`;
 }
 
 /** Class names come from this whitelist, never from data. */

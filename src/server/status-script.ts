@@ -92,6 +92,16 @@ export const STATUS_SCRIPT = `'use strict';
     return nodes;
   }
 
+  function serverRow(s, now) {
+    var error = s.lastError === null || s.lastErrorAt === null
+      ? 'none'
+      : s.lastError + ' (' + formatRelative(s.lastErrorAt, now) + ')';
+    var next = s.nextAttemptAt === null
+      ? '\u2014'
+      : formatTime(s.nextAttemptAt) + ' (' + formatRelative(s.nextAttemptAt, now) + ')';
+    return el('tr', '', [td('mono', [s.url]), td('', [s.connected ? 'yes' : 'no']), td('', [error]), td('', [next])]);
+  }
+
   function accountRow(a, now) {
     var last = a.lastPayment;
     var lastCell = last
@@ -149,6 +159,7 @@ export const STATUS_SCRIPT = `'use strict';
 
   function render(s) {
     replace('connection', connectionItems(s.connection, s.ledger, s.now));
+    replace('servers-body', s.connection.servers.map(function (server) { return serverRow(server, s.now); }));
     replace('accounts-body', rowsOrEmpty(s.accounts.map(function (a) { return accountRow(a, s.now); }), 5, 'No accounts configured.'));
     replace('payments-body', rowsOrEmpty(s.recentPayments.map(paymentRow), 8, 'No payments received yet.'));
     replace('rules-body', rowsOrEmpty(s.rules.map(function (r) { return ruleRow(r, s.now); }), 5, 'No rules configured.'));

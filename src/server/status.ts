@@ -27,6 +27,21 @@ export interface ConnectionStatus {
   readonly apiVersion: 1 | 2;
   /** The value of `xrpl_up`: connected, subscribed and the ledger stream fresh. */
   readonly up: boolean;
+  /** Every configured server, in the configured order. */
+  readonly servers: readonly ServerStatus[];
+}
+
+export interface ServerStatus {
+  /** The configured URL, its password masked. */
+  readonly url: string;
+  readonly connected: boolean;
+  /** Why the server last failed (it could not be connected to, or why its session ended), passwords
+   * masked; null when it never failed. */
+  readonly lastError: string | null;
+  /** When it last failed, Unix seconds. */
+  readonly lastErrorAt: number | null;
+  /** When the server is next tried after a failure, Unix seconds; null when it is not resting. */
+  readonly nextAttemptAt: number | null;
 }
 
 export interface LedgerStatus {

@@ -32,6 +32,8 @@ function fedMetrics(processMetrics = false) {
   metrics.setUp(true);
   metrics.setStreamConnected(SERVERS[0]!, true);
   metrics.incReconnects(SERVERS[1]!);
+  metrics.incConnectFailures(SERVERS[1]!);
+  metrics.incConnectFailures(SERVERS[1]!);
   metrics.setValidatedLedger(93000000, 1764158400);
   metrics.incBackfilled(3);
   metrics.emailSent('large-xrp-payment');
@@ -126,6 +128,7 @@ describe('/metrics exposition', () => {
     for (const server of SERVERS) {
       expect(body).toContain(`xrpl_stream_connected{server="${server}"} 0\n`);
       expect(body).toContain(`xrpl_reconnects_total{server="${server}"} 0\n`);
+      expect(body).toContain(`xrpl_connection_attempts_failed_total{server="${server}"} 0\n`);
     }
     expect(body).toContain('xrpl_alert_emails_sent_total{rule="r1"} 0\n');
     expect(body).toContain('xrpl_alert_email_failures_total{rule="r1"} 0\n');

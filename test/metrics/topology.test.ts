@@ -66,6 +66,8 @@ describe('reconfigure (hot reload)', () => {
       options(topology({ servers: ['wss://s1', 'wss://s2'], rules: ['r1', 'r2'] })),
     );
     metrics.incReconnects('wss://s1');
+    metrics.incConnectFailures('wss://s2');
+    metrics.incConnectFailures('wss://s1');
     metrics.emailSent('r1');
     metrics.emailFailed('r2');
     metrics.reconfigure(topology({ servers: ['wss://s1', 'wss://s3'], rules: ['r1', 'r3'] }));
@@ -73,6 +75,10 @@ describe('reconfigure (hot reload)', () => {
     expect(samples(body, 'xrpl_reconnects_total')).toEqual([
       'xrpl_reconnects_total{server="wss://s1"} 1',
       'xrpl_reconnects_total{server="wss://s3"} 0',
+    ]);
+    expect(samples(body, 'xrpl_connection_attempts_failed_total')).toEqual([
+      'xrpl_connection_attempts_failed_total{server="wss://s1"} 1',
+      'xrpl_connection_attempts_failed_total{server="wss://s3"} 0',
     ]);
     expect(samples(body, 'xrpl_stream_connected')).toEqual([
       'xrpl_stream_connected{server="wss://s1"} 0',

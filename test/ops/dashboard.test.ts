@@ -87,6 +87,7 @@ describe('grafana/dashboards/xrpl-payments.json', () => {
       'xrpl_validated_ledger_index',
       'xrpl_validated_ledger_close_timestamp_seconds',
       'xrpl_reconnects_total',
+      'xrpl_connection_attempts_failed_total',
       'xrpl_ledger_gaps_total',
       'xrpl_backfilled_transactions_total',
       'xrpl_invalid_messages_total',

@@ -50,6 +50,7 @@ describe('against the fake rippled', () => {
           onInvalidMessage: (reason) => hashesFor.push(`invalid:${reason}`),
           onConnectionChange: () => {},
           onReconnect: () => {},
+          onConnectFailed: () => {},
         },
       });
       await vi.waitFor(() => expect(t.client.isUp()).toBe(true), waitOptions);

@@ -111,6 +111,22 @@ describe('failover', () => {
         fields: expect.objectContaining({ server: a.url }),
       }),
     );
+    // While on b, a is probed: a failed probe is a failed attempt too, logged as one line that says we stay.
+    await vi.waitFor(
+      () =>
+        expect(t.logs).toContainEqual({
+          level: 'warn',
+          msg: 'cannot connect to preferred rippled; staying',
+          fields: {
+            server: a.url,
+            reason: expect.stringContaining('503'),
+            current_server: b.url,
+            next_attempt_in_ms: expect.any(Number),
+          },
+        }),
+      waitOptions,
+    );
+    expect(t.of('connect-failed').length).toBeGreaterThanOrEqual(2);
     const bSocket = [...b.sockets][0]!;
     const bClosed = new Promise<number>((resolve) => bSocket.once('close', (code) => resolve(code)));
     a.refuse = false;
@@ -205,8 +221,37 @@ describe('failover', () => {
       waitOptions,
     );
     expect(t.client.isUp()).toBe(false);
-    expect(t.events).toEqual([]);
+    // Nothing but failed attempts, against both servers.
+    expect(new Set(t.events.map((e) => e[0]))).toEqual(new Set(['connect-failed']));
+    expect(new Set(t.of('connect-failed').map(([server]) => server))).toEqual(new Set([a.url, b.url]));
     b.refuse = false;
     await vi.waitFor(() => expect(t.of('subscribed')).toEqual([[b.url, 2000]]), waitOptions);
+  });
+
+  test('logs each failed attempt as one line naming the server, why, and the next server and when', async () => {
+    a.refuse = true;
+    b.refuse = true;
+    const t = started([a.url, b.url], { backoff: { minMs: 20, maxMs: 80 } });
+    await vi.waitFor(() => expect(t.of('connect-failed').length).toBeGreaterThanOrEqual(8), waitOptions);
+    await t.client.stop();
+    const lines = t.logs.filter((l) => l.level !== 'debug');
+    // Only attempt lines: no separate "waiting" line that could name another server than the failure.
+    expect(new Set(lines.map((l) => l.msg))).toEqual(new Set(['cannot connect to rippled']));
+    expect(lines.length).toBe(t.of('connect-failed').length);
+    for (const [i, line] of lines.entries()) {
+      expect(line.level).toBe('warn');
+      expect(line.fields).toEqual({
+        server: expect.stringMatching(/^ws:/),
+        reason: expect.stringContaining('Unexpected server response: 503'),
+        next_server: expect.stringMatching(/^ws:/),
+        next_attempt_in_ms: expect.any(Number),
+      });
+      // The next line is about the server this one said would be tried next.
+      const following = lines[i + 1];
+      if (following !== undefined) expect(following.fields.server).toBe(line.fields.next_server);
+    }
+    // The first failure of a moves on to b at once; later, both rest and the line says for how long.
+    expect(lines[0]?.fields).toMatchObject({ server: a.url, next_server: b.url, next_attempt_in_ms: 0 });
+    expect(lines.some((l) => (l.fields.next_attempt_in_ms as number) > 0)).toBe(true);
   });
 });

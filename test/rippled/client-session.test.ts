@@ -161,6 +161,7 @@ describe('requests on the session', () => {
         onInvalidMessage: () => {},
         onConnectionChange: () => {},
         onReconnect: () => {},
+        onConnectFailed: () => {},
       },
     });
     clients.push(throwing.client);
@@ -219,17 +220,21 @@ describe('stop()', () => {
     t.client.start();
     await vi.waitFor(() => expect(server.attempts.length).toBe(1), waitOptions);
     await vi.waitFor(
-      () => expect(t.logs.some((l) => l.msg === 'waiting before connecting')).toBe(true),
+      () =>
+        expect(t.logs).toContainEqual(
+          expect.objectContaining({
+            level: 'warn',
+            msg: 'cannot connect to rippled',
+            fields: expect.objectContaining({
+              server: server.url,
+              next_server: server.url,
+              next_attempt_in_ms: 60_000,
+            }),
+          }),
+        ),
       waitOptions,
     );
     await t.client.stop();
     expect(server.attempts.length).toBe(1);
-    expect(t.logs).toContainEqual(
-      expect.objectContaining({
-        level: 'warn',
-        msg: 'cannot connect to rippled',
-        fields: expect.objectContaining({ server: server.url }),
-      }),
-    );
   });
 });

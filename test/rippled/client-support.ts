@@ -5,6 +5,7 @@ import { RippledClient } from '../../src/rippled/rippled-client.js';
 export type ClientEvent =
   | ['connection', string, boolean]
   | ['reconnect', string]
+  | ['connect-failed', string]
   | ['subscribed', string, number | null]
   | ['ledger', string, unknown]
   | ['tx', string, unknown]
@@ -47,6 +48,7 @@ export function testClient(
     onInvalidMessage: (reason, server) => events.push(['invalid', server, reason]),
     onConnectionChange: (server, connected) => events.push(['connection', server, connected]),
     onReconnect: (server) => events.push(['reconnect', server]),
+    onConnectFailed: (server) => events.push(['connect-failed', server]),
   };
   const client = new RippledClient({
     servers,

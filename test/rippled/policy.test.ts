@@ -36,42 +36,60 @@ describe('ServerPool', () => {
 
   test('a failure moves on to the next server at once', () => {
     const p = pool();
-    expect(p.recordFailure('ws://a', 'failed', 0)).toBe(100);
+    expect(p.recordFailure('ws://a', 'failed', 0, 'refused')).toBe(100);
     expect(p.pick(0)).toEqual({ server: 'ws://b', index: 1, waitMs: 0 });
-    p.recordFailure('ws://b', 'failed', 0);
+    p.recordFailure('ws://b', 'failed', 0, 'refused');
     expect(p.pick(0).server).toBe('ws://c');
   });
 
   test('the first server is preferred again once its rest is over', () => {
     const p = pool();
-    p.recordFailure('ws://a', 'failed', 0);
+    p.recordFailure('ws://a', 'failed', 0, 'refused');
     expect(p.pick(99).server).toBe('ws://b');
     expect(p.pick(100).server).toBe('ws://a');
   });
 
   test('when every server rests, waits for the one that is free first', () => {
     const p = pool();
-    p.recordFailure('ws://a', 'failed', 0);
-    p.recordFailure('ws://a', 'failed', 0); // a now rests 200ms
-    p.recordFailure('ws://b', 'failed', 10); // until 110
-    p.recordFailure('ws://c', 'failed', 20); // until 120
+    p.recordFailure('ws://a', 'failed', 0, 'refused');
+    p.recordFailure('ws://a', 'failed', 0, 'refused'); // a now rests 200ms
+    p.recordFailure('ws://b', 'failed', 10, 'refused'); // until 110
+    p.recordFailure('ws://c', 'failed', 20, 'refused'); // until 120
     expect(p.pick(50)).toEqual({ server: 'ws://b', index: 1, waitMs: 60 });
   });
 
   test('an overloaded server rests at least overloadedBackoffMs', () => {
     const p = pool();
-    expect(p.recordFailure('ws://a', 'overloaded', 0)).toBe(5_000);
+    expect(p.recordFailure('ws://a', 'overloaded', 0, 'refused')).toBe(5_000);
     expect(p.isAvailable('ws://a', 4_999)).toBe(false);
     expect(p.isAvailable('ws://a', 5_000)).toBe(true);
   });
 
   test('each server has its own backoff, and a healthy session resets it', () => {
     const p = pool();
-    expect([1, 2, 3].map(() => p.recordFailure('ws://a', 'failed', 0))).toEqual([100, 200, 400]);
-    expect(p.recordFailure('ws://b', 'failed', 0)).toBe(100);
+    expect([1, 2, 3].map(() => p.recordFailure('ws://a', 'failed', 0, 'refused'))).toEqual([100, 200, 400]);
+    expect(p.recordFailure('ws://b', 'failed', 0, 'refused')).toBe(100);
     p.recordHealthy('ws://a');
     expect(p.isAvailable('ws://a', 0)).toBe(true);
-    expect(p.recordFailure('ws://a', 'failed', 0)).toBe(100);
+    expect(p.recordFailure('ws://a', 'failed', 0, 'refused')).toBe(100);
+  });
+
+  test('tells for each server why it last failed, how long ago, and how long it still rests', () => {
+    const p = pool();
+    p.recordFailure('ws://b', 'failed', 10, 'connect ECONNREFUSED');
+    p.recordFailure('ws://b', 'failed', 30, 'closed with code 1006');
+    expect(p.rests(80)).toEqual([
+      { server: 'ws://a', lastFailure: null, restMs: 0 },
+      { server: 'ws://b', lastFailure: { reason: 'closed with code 1006', agoMs: 50 }, restMs: 150 },
+      { server: 'ws://c', lastFailure: null, restMs: 0 },
+    ]);
+    // A healthy session ends the rest; the last failure stays on record, for the status page.
+    p.recordHealthy('ws://b');
+    expect(p.rests(300)[1]).toEqual({
+      server: 'ws://b',
+      lastFailure: { reason: 'closed with code 1006', agoMs: 270 },
+      restMs: 0,
+    });
   });
 
   test('needs at least one server', () => {

@@ -249,6 +249,9 @@ describe('status page', () => {
       'href="-/ready"',
       'href="api/status"',
       'version 1.2.3 (revision abc123)',
+      '<td class="mono">wss://user:&lt;secret&gt;@backup.example:51233</td><td>no</td><td>Unexpected server response: 502 &lt;script&gt;',
+      '(30s ago)</td><td>2026-09-21 ',
+      '(in 12s)</td></tr>',
     ]) {
       expect(body).toContain(expected);
     }
@@ -282,7 +285,15 @@ describe('status page', () => {
   test('renders an empty exporter without errors', async () => {
     const { response, body } = await page({
       now: 1_790_000_000,
-      connection: { state: 'connecting', server: null, apiVersion: 1, up: false },
+      connection: {
+        state: 'connecting',
+        server: null,
+        apiVersion: 1,
+        up: false,
+        servers: [
+          { url: 'ws://a', connected: false, lastError: null, lastErrorAt: null, nextAttemptAt: null },
+        ],
+      },
       ledger: null,
       accounts: [],
       recentPayments: [],

@@ -25,6 +25,22 @@ export function sampleSnapshot(now = 1_790_000_000): StatusSnapshot {
       server: 'wss://s.altnet.rippletest.net:51233',
       apiVersion: 2,
       up: true,
+      servers: [
+        {
+          url: 'wss://s.altnet.rippletest.net:51233',
+          connected: true,
+          lastError: null,
+          lastErrorAt: null,
+          nextAttemptAt: null,
+        },
+        {
+          url: 'wss://user:<secret>@backup.example:51233',
+          connected: false,
+          lastError: `Unexpected server response: 502 ${HOSTILE_SCRIPT}`,
+          lastErrorAt: now - 30,
+          nextAttemptAt: now + 12,
+        },
+      ],
     },
     ledger: { index: 12_345_678, closeTime: now - 4 },
     accounts: [

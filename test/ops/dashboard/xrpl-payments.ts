@@ -366,15 +366,21 @@ const health: RowSpec = {
     },
     {
       type: 'timeseries',
-      title: 'Reconnects',
+      title: 'Reconnects and failed connection attempts',
       description:
-        'WebSocket reconnects per graph interval, per server (failover and stale-stream recovery).',
+        'Per graph interval and server: WebSocket reconnects (failover and stale-stream recovery), and ' +
+        'attempts to connect that failed (refused, timed out, TLS or HTTP error). Failed attempts with no ' +
+        'reconnect mean a server that cannot be reached; the status page shows its last error.',
       unit: 'short',
       w: 8,
       targets: [
         {
           expr: `sum by (server) (increase(${sel('xrpl_reconnects_total')}[$__rate_interval]))`,
-          legendFormat: '{{server}}',
+          legendFormat: '{{server}} reconnects',
+        },
+        {
+          expr: `sum by (server) (increase(${sel('xrpl_connection_attempts_failed_total')}[$__rate_interval]))`,
+          legendFormat: '{{server}} failed attempts',
         },
       ],
     },
