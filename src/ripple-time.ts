@@ -3,3 +3,11 @@
  * `date` fields count from the latter (xrpl-protocol.md §1.6).
  */
 export const RIPPLE_EPOCH_OFFSET = 946_684_800;
+
+/** A ledger close time as the ledger stream and subscribe answer give it (`ledger_time`, Ripple-epoch
+ * seconds) in Unix seconds, or null when it is not a close time. */
+export function ledgerTimeToUnix(ledgerTime: unknown): number | null {
+  return typeof ledgerTime === 'number' && Number.isInteger(ledgerTime) && ledgerTime >= 0
+    ? ledgerTime + RIPPLE_EPOCH_OFFSET
+    : null;
+}

@@ -141,6 +141,7 @@ export class Exporter {
         });
       },
       onInvalid: (reason) => this.invalid(reason),
+      onUntrusted: (reason) => this.client.abandonSession(reason),
       logger,
     });
     this.client = new RippledClient({
@@ -157,7 +158,11 @@ export class Exporter {
             ledger: info.ledgerIndex,
             accounts: this.accounts.length,
           });
-          this.sequencer.onSubscribed(info.ledgerIndex);
+          this.sequencer.onSubscribed({
+            subscribe:
+              info.ledgerIndex === null ? null : { index: info.ledgerIndex, closeTime: info.ledgerCloseTime },
+            serverInfo: info.serverInfo?.validatedLedger ?? null,
+          });
           this.loadStartingBalances();
         },
         onLedgerClosed: (msg) => this.sequencer.onLedgerClosed(msg),

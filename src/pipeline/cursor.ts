@@ -45,6 +45,11 @@ export class LedgerCursor {
     return { kind: 'gap', missing: { from: last + 1, to: index - 1 } };
   }
 
+  /** Ledgers up to `index` were announced on this session (and read from history rather than the stream). */
+  passed(index: number): void {
+    if (this.lastClosed === null || index > this.lastClosed) this.lastClosed = index;
+  }
+
   /** Marks everything up to `index` as processed. The checkpoint never moves backwards. */
   complete(index: number): number | null {
     if (this.checkpoint === null || index > this.checkpoint) this.checkpoint = index;

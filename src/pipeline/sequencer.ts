@@ -1,15 +1,19 @@
 import type { BackfillResult } from '../backfill/index.js';
 import type { Logger } from '../log.js';
-import { RIPPLE_EPOCH_OFFSET } from '../ripple-time.js';
+import { ledgerTimeToUnix } from '../ripple-time.js';
 import { boundRange, formatRange, type LedgerCursor, type LedgerRange } from './cursor.js';
+import { Fifo } from './fifo.js';
+import { type LedgerClaim, LedgerTrust, type SessionClaims } from './ledger-trust.js';
 
 /**
  * Puts live stream messages and backfilled history into one ordered, gap-free sequence of validated
- * ledgers. It decides when a ledger is complete, when history must be fetched, and what to hold back
- * while it is fetched; it counts nothing itself (`process` does).
+ * ledgers. It decides which ledger announcements to believe (LedgerTrust), when a ledger is complete,
+ * when history must be fetched, and what to hold back while it is fetched; it counts nothing itself
+ * (`process` does).
  *
- * States: `waiting` (no subscribed session: hold everything), `catching-up` (a backfill runs: hold
- * live messages, replay them in order afterwards), `live` (process as they come).
+ * States: `waiting` (no subscribed session: hold everything), `untrusted` (the session's start
+ * contradicts itself or earlier ledgers: ignore it until it is gone), `catching-up` (a backfill runs:
+ * hold live messages, replay them in order afterwards), `live` (process as they come).
  */
 export interface SequencerOptions {
   readonly cursor: LedgerCursor;
@@ -17,46 +21,57 @@ export interface SequencerOptions {
   /** Count one validated transaction (from the stream or from history). Must not throw. */
   readonly process: (transaction: unknown, ledgerIndex: number, source: 'live' | 'backfill') => void;
   readonly backfill: (range: LedgerRange) => Promise<BackfillResult>;
+  /** A new validated ledger was announced and is trusted (nothing else reaches it). */
   readonly onLedger: (index: number, closeTime: number | null) => void;
   readonly onCheckpoint: (checkpoint: number) => void;
   readonly onGap: (range: LedgerRange, reason: string) => void;
   readonly onInvalid: (reason: string) => void;
+  /** The session's ledger claims cannot be trusted: it must be left (the reason is also invalid). */
+  readonly onUntrusted: (reason: string) => void;
   readonly logger: Logger;
   /** First pause before a failed backfill is tried again; doubles up to 30 s. @default 1000 */
   readonly retryDelayMs?: number;
+  /**
+   * Live messages held while a backfill runs, at most. Beyond it they are dropped and the ledgers they
+   * belonged to are read from history after the running backfill instead. @default 50_000
+   */
+  readonly maxHeldMessages?: number;
 }
 
-type Held =
-  | { readonly kind: 'ledger'; readonly msg: Record<string, unknown> }
-  | { readonly kind: 'tx'; readonly msg: Record<string, unknown> };
+type HeldLedger = LedgerClaim & { readonly kind: 'ledger' };
+type Held = HeldLedger | { readonly kind: 'tx'; readonly msg: Record<string, unknown> };
 
-/**
- * A validated ledger closes every 3-5 s and close times only move forward (rounded to at most 10 s),
- * so more than one new ledger per second of close time, beyond this slack, is not the real network:
- * a server announcing ledger 4,000,000,000 would otherwise drag the checkpoint past every real ledger.
- */
-const LEDGER_JUMP_SLACK = 30;
 const MAX_RETRY_DELAY_MS = 30_000;
+/** About 50 ledgers of the full mainnet stream (~1,000 transactions each): tens of MB at most. */
+const DEFAULT_MAX_HELD_MESSAGES = 50_000;
 
 export class StreamSequencer {
-  private state: 'waiting' | 'catching-up' | 'live' = 'waiting';
-  private held: Held[] = [];
-  /** The newest ledger announced on this socket while its subscription was still being made. */
-  private announcedWhileWaiting = -1;
+  private state: 'waiting' | 'untrusted' | 'catching-up' | 'live' = 'waiting';
+  private held = new Fifo<Held>();
+  /**
+   * Set while a backfill runs after its held messages overflowed: the newest ledger whose messages
+   * were dropped. The catch-up is extended to it, so each of them is read from history instead.
+   */
+  private spilledTo: number | null = null;
   /** Bumped on every new session, so a backfill that outlived its session is discarded. */
   private session = 0;
   private idle: Promise<void> = Promise.resolve();
   private reportedCheckpoint: number | null;
-  /** The newest ledger accepted from any session, to judge whether the next one is plausible. */
-  private newest: { index: number; closeTime: number } | null = null;
+  private readonly trust = new LedgerTrust();
+  private readonly maxHeld: number;
 
   constructor(private readonly options: SequencerOptions) {
     this.reportedCheckpoint = options.cursor.checkpoint;
+    this.maxHeld = options.maxHeldMessages ?? DEFAULT_MAX_HELD_MESSAGES;
   }
 
   /** Resolves when no backfill is running (for tests and shutdown). */
-  whenIdle(): Promise<void> {
-    return this.idle;
+  async whenIdle(): Promise<void> {
+    let current: Promise<void>;
+    do {
+      current = this.idle;
+      await current;
+    } while (current !== this.idle);
   }
 
   get checkpoint(): number | null {
@@ -67,22 +82,42 @@ export class StreamSequencer {
   onDisconnected(): void {
     this.session++;
     this.state = 'waiting';
-    this.held = [];
-    this.announcedWhileWaiting = -1;
+    this.held = new Fifo();
+    this.spilledTo = null;
     this.options.cursor.resetSession();
+    this.trust.endSession();
   }
 
   /**
-   * A session is fully subscribed. `ledgerIndex` is the validated ledger the subscribe answered with;
-   * any ledger announced on this socket before the subscription completed may be incomplete too.
+   * A session is fully subscribed, and said which validated ledger it stands on (the subscribe answer
+   * and `server_info`); any ledger announced on this socket before the subscription completed may be
+   * incomplete too.
    */
-  onSubscribed(ledgerIndex: number | null): void {
+  onSubscribed(claims: SessionClaims): void {
     const { cursor } = this.options;
     this.session++;
+    const verdict = this.trust.startSession(claims);
+    if (!verdict.trusted) {
+      this.state = 'untrusted';
+      this.held = new Fifo();
+      this.options.onInvalid(verdict.reason);
+      this.options.onUntrusted(verdict.reason);
+      return;
+    }
+    // Ledgers announced before the answer are judged now that the session has a starting point.
+    const early = this.held;
+    this.held = new Fifo();
+    let announced = -1;
+    for (let item = early.shift(); item !== undefined; item = early.shift()) {
+      if (item.kind === 'ledger') {
+        if (!this.accept(item, true)) continue;
+        announced = Math.max(announced, item.index);
+      }
+      this.held.push(item);
+    }
     // Accounts in later subscribe chunks missed whatever closed before their chunk was accepted, so
     // every ledger announced so far is treated as incomplete and read back from history.
-    const sessionLedger = Math.max(ledgerIndex ?? -1, cursor.lastClosed ?? -1, this.announcedWhileWaiting);
-    this.announcedWhileWaiting = -1;
+    const sessionLedger = Math.max(verdict.anchor ?? -1, cursor.lastClosed ?? -1, announced);
     if (sessionLedger < 0) {
       // Nothing to anchor on yet: the first ledgerClosed will be the start.
       this.goLive();
@@ -100,50 +135,79 @@ export class StreamSequencer {
     else this.goLive();
   }
 
-  onLedgerClosed(msg: Record<string, unknown>): void {
+  /** Returns true when the message is a new validated ledger that is trusted (it keeps the stream fresh). */
+  onLedgerClosed(msg: Record<string, unknown>): boolean {
     const index = msg.ledger_index;
     if (!isLedgerIndex(index)) {
       this.options.onInvalid('ledgerClosed without a valid ledger_index');
-      return;
+      return false;
     }
-    const closeTime = typeof msg.ledger_time === 'number' ? msg.ledger_time + RIPPLE_EPOCH_OFFSET : null;
-    const implausible = this.implausible(index, closeTime);
-    if (implausible) {
-      this.options.onInvalid(implausible);
-      return;
+    const ledger: HeldLedger = { kind: 'ledger', index, closeTime: ledgerTimeToUnix(msg.ledger_time) };
+    if (this.state === 'untrusted') return false;
+    if (this.state === 'waiting') {
+      // Judged once the session has said where it starts.
+      this.hold(ledger);
+      return false;
     }
-    this.options.onLedger(index, closeTime);
-    if (this.state !== 'live') {
-      if (this.state === 'waiting') this.announcedWhileWaiting = Math.max(this.announcedWhileWaiting, index);
-      this.held.push({ kind: 'ledger', msg });
-      return;
-    }
-    this.advance(index);
+    if (!this.accept(ledger, false)) return false;
+    if (this.state === 'catching-up') this.hold(ledger);
+    else this.advance(index);
+    return true;
   }
 
   onTransaction(msg: Record<string, unknown>): void {
+    if (this.state === 'untrusted') return;
     if (this.state !== 'live') {
-      this.held.push({ kind: 'tx', msg });
+      this.hold({ kind: 'tx', msg });
       return;
     }
     this.processLive(msg);
   }
 
-  /** Why a ledgerClosed cannot be the real network's next ledger, or null when it can. */
-  private implausible(index: number, closeTime: number | null): string | null {
-    const newest = this.newest;
-    if (closeTime === null) return null;
-    if (newest !== null && index > newest.index) {
-      if (closeTime < newest.closeTime) {
-        return `ledgerClosed ${index} closes before ledger ${newest.index} (${closeTime} < ${newest.closeTime})`;
+  /** Judges an announced ledger; only a new, trusted one has any effect (reported to onLedger). */
+  private accept(ledger: HeldLedger, beforeSubscribed: boolean): boolean {
+    const judgement = this.trust.judge(ledger, beforeSubscribed);
+    if (judgement.kind === 'invalid') this.options.onInvalid(judgement.reason);
+    if (judgement.kind !== 'new') return false;
+    this.options.onLedger(ledger.index, ledger.closeTime);
+    return true;
+  }
+
+  private hold(item: Held): void {
+    const spilledTo = this.spilledTo;
+    if (spilledTo !== null) {
+      // Overflowed: what belongs to a ledger announced since is read from history with it.
+      if (item.kind === 'ledger') {
+        this.spilledTo = Math.max(spilledTo, item.index);
+        return;
       }
-      const allowed = newest.index + Math.ceil(closeTime - newest.closeTime) + LEDGER_JUMP_SLACK;
-      if (index > allowed) {
-        return `ledgerClosed ${index} jumps ${index - newest.index} ledgers in ${closeTime - newest.closeTime} s`;
-      }
+      if (isLedgerIndex(item.msg.ledger_index) && item.msg.ledger_index <= spilledTo) return;
     }
-    if (newest === null || index > newest.index) this.newest = { index, closeTime };
-    return null;
+    this.held.push(item);
+    if (this.held.length > this.maxHeld) this.spill();
+  }
+
+  /** Drops every held message; the ledgers they belong to will be read from history instead. */
+  private spill(): void {
+    const dropped = this.held.length;
+    this.held = new Fifo();
+    if (this.state === 'waiting') {
+      // Before the subscription completes, messages belong to ledgers up to the one the subscribe
+      // answer names, which the catch-up reads anyway (or which precede the first run's start).
+      this.options.logger.warn('too many messages before the subscription completed; dropped', { dropped });
+      return;
+    }
+    // Every held ledger was trusted and is at most the session's newest; a transaction of a later
+    // ledger cannot be valid (rippled announces a ledger before its transactions).
+    const newest = this.trust.sessionLedger ?? this.options.cursor.lastClosed ?? 0;
+    this.spilledTo = Math.max(this.spilledTo ?? 0, newest);
+    this.options.logger.warn(
+      'too many live messages held during a backfill; their ledgers are read from history',
+      {
+        dropped,
+        up_to_ledger: this.spilledTo,
+      },
+    );
   }
 
   private advance(index: number): void {
@@ -178,7 +242,7 @@ export class StreamSequencer {
   }
 
   private startBackfill(wanted: LedgerRange): void {
-    const { cursor, logger } = this.options;
+    const { logger } = this.options;
     this.state = 'catching-up';
     const session = this.session;
     const { backfill: range, skipped } = boundRange(wanted, this.options.maxBackfillLedgers);
@@ -219,19 +283,32 @@ export class StreamSequencer {
           transactions: result.transactions.length,
         });
       }
-      cursor.complete(wanted.to);
-      this.checkpointed();
-      this.goLive();
+      this.finishBackfill(wanted);
     };
     this.idle = run().catch((err) => {
       // A bug, not a server problem: retrying would fail again. Say loudly what is not covered, go on.
       logger.error('backfill failed', { err });
       if (session !== this.session) return;
       this.options.onGap(wanted, `backfill failed: ${err instanceof Error ? err.message : String(err)}`);
-      cursor.complete(wanted.to);
-      this.checkpointed();
-      this.goLive();
+      this.finishBackfill(wanted);
     });
+  }
+
+  /** `wanted` is covered: go live, or first read the ledgers whose held messages were dropped. */
+  private finishBackfill(wanted: LedgerRange): void {
+    const { cursor } = this.options;
+    cursor.complete(wanted.to);
+    this.checkpointed();
+    const spilledTo = this.spilledTo;
+    this.spilledTo = null;
+    if (spilledTo === null) {
+      this.goLive();
+      return;
+    }
+    // Their ledgerClosed messages were dropped too: the stream continues after the spilled ledgers.
+    cursor.passed(spilledTo);
+    if (spilledTo > wanted.to) this.startBackfill({ from: wanted.to + 1, to: spilledTo });
+    else this.goLive();
   }
 
   /** Reports the checkpoint when it moved. */
@@ -247,7 +324,7 @@ export class StreamSequencer {
     this.state = 'live';
     while (this.held.length > 0 && this.state === 'live') {
       const item = this.held.shift()!;
-      if (item.kind === 'ledger') this.advance(item.msg.ledger_index as number);
+      if (item.kind === 'ledger') this.advance(item.index);
       else this.processLive(item.msg);
     }
   }

@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
 import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type RippledMessage, type RippledResult } from './request-connection.js';
+import type { ServerInfo } from './server-info.js';
 import { DEFAULT_MAX_SUBSCRIBE_REQUEST_BYTES } from './subscribe-chunks.js';
 
 export type StreamName = 'ledger' | 'transactions';
@@ -15,7 +16,12 @@ export interface SubscribedInfo {
   /** `ledger_index` of the ledger-stream subscribe answer: the last validated ledger before the stream
    * starts (null without a ledger stream or when the server did not say). */
   readonly ledgerIndex: number | null;
+  /** That ledger's close time (`ledger_time`), Unix seconds; null when the answer had none. */
+  readonly ledgerCloseTime: number | null;
   readonly result: RippledResult;
+  /** The session's `server_info` answer, asked before subscribing; null when the server did not answer
+   * it (the failure is logged, the session goes on). */
+  readonly serverInfo: ServerInfo | null;
 }
 
 /** All synchronous, called in arrival order; a handler that throws is logged, never propagated.
@@ -26,8 +32,9 @@ export interface RippledClientHandlers {
   /** Every account chunk and then the streams subscribe succeeded; once per session. Transactions for
    * already-subscribed accounts may arrive just before it: they are live and valid. */
   onSubscribed(info: SubscribedInfo): void;
-  /** A `ledgerClosed` with a valid ledger_index (it also keeps the stream fresh). */
-  onLedgerClosed(message: RippledMessage, server: string): void;
+  /** A `ledgerClosed` with a valid ledger_index. Returns true when it is a new validated ledger the
+   * caller trusts: only that keeps the stream fresh (a server repeating an old ledger goes stale). */
+  onLedgerClosed(message: RippledMessage, server: string): boolean;
   /** A `transaction` stream message, unvalidated as to its content (the accounting layer checks it). */
   onTransaction(message: RippledMessage, server: string): void;
   /** Malformed JSON, unexpected message types, answers to unknown ids, oversized messages... */

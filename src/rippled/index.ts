@@ -25,4 +25,5 @@ export {
   type RippledResult,
 } from './request-connection.js';
 export { RippledClient, type ServerConnectionState } from './rippled-client.js';
+export { parseServerInfo, parseServerTime, type ServerInfo } from './server-info.js';
 export { chunkAccounts, DEFAULT_MAX_SUBSCRIBE_REQUEST_BYTES } from './subscribe-chunks.js';

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import { ledgerTimeToUnix } from '../ripple-time.js';
 import { type ClientSettings, clientSettings, type RippledClientOptions } from './client-options.js';
 import { NotConnectedError } from './errors.js';
 import {
@@ -7,6 +8,7 @@ import {
   type RippledMessage,
   type RippledResult,
 } from './request-connection.js';
+import { parseServerInfo, type ServerInfo } from './server-info.js';
 import { type FailureKind, type ServerChoice, ServerPool, type ServerRest } from './server-pool.js';
 import { closeToEnd, Session, type SessionEnd } from './session.js';
 import { classifyStreamMessage, isLedgerIndex } from './stream-message.js';
@@ -91,6 +93,14 @@ export class RippledClient {
     if (connection === null)
       return Promise.reject(new NotConnectedError('not connected to any rippled server'));
     return connection.request(cmd, options);
+  }
+
+  /** Leaves the current session as unhealthy (e.g. its ledger claims cannot be trusted): the server is
+   * backed off and the next one tried, as after any failed session. */
+  abandonSession(reason: string): void {
+    const session = this.current;
+    if (session === null || session.done) return;
+    session.finish({ kind: 'unhealthy', reason });
   }
 
   /** Adds accounts on the live socket (hot reload); the next reconnect asks `subscription()` anyway. */
@@ -232,6 +242,8 @@ export class RippledClient {
 
   private async subscribe(session: Session): Promise<void> {
     const connection = session.connection!;
+    const serverInfo = await this.serverInfo(session);
+    if (session.done) return;
     try {
       const { accounts, streams } = this.options.subscription();
       await sendAccountsChunked(connection, 'subscribe', accounts, this.chunkOptions());
@@ -252,11 +264,30 @@ export class RippledClient {
         streams,
         ledger_index: ledgerIndex,
       });
-      this.call(() => this.options.handlers.onSubscribed({ server: session.server, ledgerIndex, result }));
+      this.call(() =>
+        this.options.handlers.onSubscribed({
+          server: session.server,
+          ledgerIndex,
+          ledgerCloseTime: ledgerIndex === null ? null : ledgerTimeToUnix(result.ledger_time),
+          result,
+          serverInfo,
+        }),
+      );
     } catch (error) {
       if (session.done) return;
       this.log.error('subscribe failed', { server: session.server, err: error });
       session.finish({ kind: 'unhealthy', reason: `subscribe failed: ${errorText(error)}` });
+    }
+  }
+
+  /** The session's `server_info`, asked before subscribing so its answer can decide how far the
+   * server's ledger claims are trusted. A server that does not answer it is still used. */
+  private async serverInfo(session: Session): Promise<ServerInfo | null> {
+    try {
+      return parseServerInfo(await session.connection!.request({ command: 'server_info' }));
+    } catch (error) {
+      if (!session.done) this.log.warn('server_info failed', { server: session.server, err: error });
+      return null;
     }
   }
 
@@ -288,8 +319,14 @@ export class RippledClient {
     } else if (kind.kind === 'transaction') {
       this.call(() => handlers.onTransaction(message, server));
     } else {
-      if (session.subscribed) session.markFresh(this.options.staleAfterMs, () => this.onStale(session));
-      this.call(() => handlers.onLedgerClosed(message, server));
+      // Only a ledger the caller accepts as new keeps the stream fresh: a server repeating an old
+      // index (or sending junk) must go stale and be left.
+      let fresh = false;
+      this.call(() => {
+        fresh = handlers.onLedgerClosed(message, server);
+      });
+      if (fresh && session.subscribed)
+        session.markFresh(this.options.staleAfterMs, () => this.onStale(session));
     }
   }
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseServerTime } from '../../src/rippled/server-info.js';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { loadFixture } from '../support/fixtures.js';
 import { RawClient } from './raw-client.js';
@@ -208,6 +209,9 @@ describe('ledger and server_info', () => {
     const { info } = (await client.request({ command: 'server_info' })).result;
     expect(info).toMatchObject({ complete_ledgers: '700-701', server_state: 'full', network_id: 0 });
     expect(info.validated_ledger).toMatchObject({ seq: 701, hash: expect.stringMatching(/^[0-9A-F]{64}$/) });
+    // rippled's clock, in its own format: "2026-Mar-03 03:04:46.673396 UTC".
+    expect(info.time).toMatch(/^\d{4}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6} UTC$/);
+    expect(Math.abs(parseServerTime(info.time)! - Date.now() / 1000)).toBeLessThan(60);
   });
 });
 

@@ -7,6 +7,7 @@ import { LedgerCursor } from '../../src/pipeline/cursor.js';
 import { DedupeWindow } from '../../src/pipeline/dedupe.js';
 import { TransactionProcessor } from '../../src/pipeline/processor.js';
 import { StreamSequencer } from '../../src/pipeline/sequencer.js';
+import { RIPPLE_EPOCH_OFFSET } from '../../src/ripple-time.js';
 import { loadFixture } from '../support/fixtures.js';
 
 /** A real v2 stream message: an XRP payment of 20 XRP to rfdGuuVnq9juqWDV4W3LoLiNcW8g2hAXhN. */
@@ -41,6 +42,7 @@ function pipeline() {
     onCheckpoint: () => {},
     onGap: () => {},
     onInvalid: (reason) => invalid.push(reason),
+    onUntrusted: (reason) => invalid.push(reason),
     logger: silentLogger,
   });
   const ledgerAt = (index: number) => ({
@@ -48,7 +50,10 @@ function pipeline() {
     ledger_index: index,
     ledger_time: 783820741 + (index - 1969852) * 4,
   });
-  sequencer.onSubscribed(1969850);
+  sequencer.onSubscribed({
+    subscribe: { index: 1969850, closeTime: 783820741 - 8 + RIPPLE_EPOCH_OFFSET },
+    serverInfo: null,
+  });
   sequencer.onLedgerClosed(ledgerAt(1969851));
   sequencer.onLedgerClosed(ledgerAt(1969852));
   const received = () => totals.get(WATCHED)?.assets.get('XRP')?.sum.toString() ?? '0';

@@ -42,7 +42,7 @@ describe('against the fake rippled', () => {
         subscription: () => ({ accounts: history.accounts, streams: ['ledger'] }),
         handlers: {
           onSubscribed: () => {},
-          onLedgerClosed: (message) => hashesFor.push(`ledger:${message.ledger_index}`),
+          onLedgerClosed: (message) => hashesFor.push(`ledger:${message.ledger_index}`) > 0,
           onTransaction: (message) => {
             const tx = (apiVersion === 2 ? message.tx_json : message.transaction) as Record<string, unknown>;
             hashesFor.push(String(apiVersion === 2 ? message.hash : tx.hash));

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import type { SubscribedInfo } from '../../src/rippled/client-options.js';
 import { INTENTIONAL_CLOSE_CODE } from '../../src/rippled/request-connection.js';
 import type { RippledClient } from '../../src/rippled/rippled-client.js';
 import { generatedAddresses } from './addresses.js';
@@ -75,6 +76,48 @@ describe('reconnecting', () => {
     expect(t.of('ledger')).toHaveLength(20);
     expect(t.of('subscribed')).toHaveLength(1);
     expect(t.client.isUp()).toBe(true);
+  });
+
+  test('only ledgers the handler accepts as new keep the stream fresh', async () => {
+    const t = started([a.url], { staleAfterMs: 300 });
+    t.verdict.acceptLedgers = false;
+    await vi.waitFor(() => expect(t.client.isUp()).toBe(true), waitOptions);
+    // Rejected ledgers well inside the stale window: the session still goes stale and is left.
+    const junk = setInterval(() => a.sendToAll({ type: 'ledgerClosed', ledger_index: 1000 }), 50);
+    try {
+      await vi.waitFor(
+        () => expect(t.logs.map((l) => l.msg)).toContain('ledger stream is stale'),
+        waitOptions,
+      );
+      expect(t.of('ledger').length).toBeGreaterThan(1);
+    } finally {
+      clearInterval(junk);
+    }
+  });
+
+  test('hands the server_info answer and the close time to onSubscribed', async () => {
+    const infos: SubscribedInfo[] = [];
+    const client = testClient([a.url], {
+      handlers: {
+        onSubscribed: (info) => {
+          infos.push(info);
+        },
+        onLedgerClosed: () => true,
+        onTransaction: () => {},
+        onInvalidMessage: () => {},
+        onConnectionChange: () => {},
+        onReconnect: () => {},
+        onConnectFailed: () => {},
+      },
+    }).client;
+    clients.push(client);
+    client.start();
+    await vi.waitFor(() => expect(infos).toHaveLength(1), waitOptions);
+    expect(infos[0]).toMatchObject({
+      ledgerIndex: 1000,
+      ledgerCloseTime: 800_000_000 + 946_684_800,
+      serverInfo: { validatedLedger: { index: 1000, closeTime: null }, networkId: 0, completeLedgers: null },
+    });
   });
 
   test('a ping that gets no answer forces a reconnect', async () => {

@@ -34,9 +34,11 @@ describe('subscribing', () => {
   test('subscribes the accounts, then the ledger stream, all with api_version, and reports the ledger', async () => {
     const t = started([server.url], { subscription: () => ({ accounts, streams: ['ledger'] }) });
     await vi.waitFor(() => expect(t.of('subscribed')).toEqual([[server.url, 1000]]), waitOptions);
-    expect(server.commands('subscribe').map((r) => r.message)).toEqual([
-      { command: 'subscribe', accounts, api_version: 2, id: 1 },
-      { command: 'subscribe', streams: ['ledger'], api_version: 2, id: 2 },
+    // server_info first: what the server says about its ledger is checked against the subscribe answer.
+    expect(server.requests.map((r) => r.message)).toEqual([
+      { command: 'server_info', api_version: 2, id: 1 },
+      { command: 'subscribe', accounts, api_version: 2, id: 2 },
+      { command: 'subscribe', streams: ['ledger'], api_version: 2, id: 3 },
     ]);
     expect(t.events).toEqual([
       ['connection', server.url, true],

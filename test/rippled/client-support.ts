@@ -21,6 +21,8 @@ export interface TestClient {
   readonly client: RippledClient;
   readonly events: ClientEvent[];
   readonly logs: LogEntry[];
+  /** What onLedgerClosed answers: whether the ledger is new and trusted (keeps the stream fresh). */
+  readonly verdict: { acceptLedgers: boolean };
   /** Events of one kind, without the kind. */
   of<K extends ClientEvent[0]>(kind: K): unknown[][];
 }
@@ -41,9 +43,13 @@ export function testClient(
 ): TestClient {
   const events: ClientEvent[] = [];
   const logs: LogEntry[] = [];
+  const verdict = { acceptLedgers: true };
   const handlers: RippledClientHandlers = {
     onSubscribed: (info) => events.push(['subscribed', info.server, info.ledgerIndex]),
-    onLedgerClosed: (message, server) => events.push(['ledger', server, message.ledger_index]),
+    onLedgerClosed: (message, server) => {
+      events.push(['ledger', server, message.ledger_index]);
+      return verdict.acceptLedgers;
+    },
     onTransaction: (message, server) => events.push(['tx', server, message.hash]),
     onInvalidMessage: (reason, server) => events.push(['invalid', server, reason]),
     onConnectionChange: (server, connected) => events.push(['connection', server, connected]),
@@ -70,6 +76,7 @@ export function testClient(
     client,
     events,
     logs,
+    verdict,
     of: (kind) => events.filter((e) => e[0] === kind).map((e) => e.slice(1)),
   };
 }

@@ -117,6 +117,8 @@ export class LocalRippled {
         this.ledgerSubscribers.add(socket);
         return { ledger_index: this.ledgerIndex, ledger_hash: 'CD'.repeat(32), ledger_time: 800_000_000 };
       }
+      case 'server_info':
+        return { info: { network_id: 0, validated_ledger: { age: 1, seq: this.ledgerIndex } } };
       default:
         return { error: 'unknownCmd' };
     }

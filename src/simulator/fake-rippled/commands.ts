@@ -312,6 +312,7 @@ function serverInfo(_params: Json, ctx: CommandContext): Json {
       network_id: ctx.settings.networkId,
       peers: 0,
       server_state: 'full',
+      time: serverTime(ctx.now()),
       validated_ledger: {
         age,
         base_fee_xrp: FEE_BASE / 1e6,
@@ -322,6 +323,16 @@ function serverInfo(_params: Json, ctx: CommandContext): Json {
       },
     },
   };
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `info.time` as rippled writes it: "2026-Mar-03 03:04:46.673396 UTC" (date::format "%Y-%b-%d %T %Z"). */
+function serverTime(unixMs: number): string {
+  const d = new Date(unixMs);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const micros = String(d.getUTCMilliseconds() * 1000).padStart(6, '0');
+  return `${d.getUTCFullYear()}-${MONTHS[d.getUTCMonth()]}-${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}.${micros} UTC`;
 }
 
 function isUint(value: unknown): value is number {
