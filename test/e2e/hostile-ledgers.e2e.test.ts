@@ -77,6 +77,17 @@ describe('the built exporter against hostile ledger announcements', () => {
     );
   }
 
+  async function invalidCounted(scrape: () => Promise<Sample[]>, n: number): Promise<Sample[]> {
+    return waitFor(
+      `${n} invalid messages counted`,
+      async () => {
+        const s = await scrape();
+        return sampleValue(s, 'xrpl_invalid_messages_total') === n ? s : undefined;
+      },
+      10_000,
+    );
+  }
+
   /** Publishes a ledger with one payment and the empty ledger that completes it. */
   async function pay(): Promise<void> {
     fake.addLedger(paymentLedger());
@@ -96,11 +107,7 @@ describe('the built exporter against hostile ledger announcements', () => {
     await receipts(scrape, 1);
 
     fake.sendRaw(ledgerClosed(4_000_000_000));
-    await waitFor(
-      'the junk counted',
-      async () => (sampleValue(await scrape(), 'xrpl_invalid_messages_total') === 1 ? true : undefined),
-      10_000,
-    );
+    await invalidCounted(scrape, 1);
     await pay();
     const samples = await receipts(scrape, 2);
     expect(sampleValue(samples, 'xrpl_validated_ledger_index')).toBe(fake.validatedLedgerIndex);
@@ -126,11 +133,7 @@ describe('the built exporter against hostile ledger announcements', () => {
     const { scrape } = await start(config);
     // 4 s after ledger 1000, the one the subscribe answer named: a real next ledger would be 1001.
     fake.sendRaw(ledgerClosed(3_000_000_000, START_RIPPLE + 4));
-    await waitFor(
-      'the junk counted',
-      async () => (sampleValue(await scrape(), 'xrpl_invalid_messages_total') === 1 ? true : undefined),
-      10_000,
-    );
+    await invalidCounted(scrape, 1);
     await pay();
     const samples = await receipts(scrape, 1);
     expect(sampleValue(samples, 'xrpl_validated_ledger_index')).toBe(fake.validatedLedgerIndex);
@@ -150,14 +153,7 @@ describe('the built exporter against hostile ledger announcements', () => {
       10_000,
     );
     fake.sendRaw(ledgerClosed(997, START_RIPPLE - 12));
-    const samples = await waitFor(
-      'the backwards ledger counted as invalid',
-      async () => {
-        const s = await scrape();
-        return sampleValue(s, 'xrpl_invalid_messages_total') === 1 ? s : undefined;
-      },
-      10_000,
-    );
+    const samples = await invalidCounted(scrape, 1);
     expect(sampleValue(samples, 'xrpl_validated_ledger_index')).toBe(1002);
     expect(sampleValue(samples, 'xrpl_validated_ledger_close_timestamp_seconds')).toBe(
       START.getTime() / 1000 + 8,
