@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { type FlagSpec, flagSpec, flagTokens, malformedFlag } from './flag-check.js';
 import type { LogFormat, LogLevel } from './log.js';
 
 export const COMMANDS = ['run', 'check-config', 'explain', 'send-test-email', 'prometheus-rules'] as const;
@@ -62,8 +63,8 @@ const LOG_FORMATS: readonly LogFormat[] = ['logfmt', 'json'];
 
 /**
  * Every flag, and the commands it applies to (`commands` absent: every command). parseArgs reads argv
- * with this table; checkFlags turns an unknown flag, a missing value or a flag given to the wrong command
- * into one clear message, so a new command only adds its flags here.
+ * with this table; malformedFlag and misplacedFlag turn an unknown flag, a missing value or a flag given
+ * to the wrong command into one clear message, so a new command only adds its flags here.
  */
 const FLAGS = {
   'config.file': { type: 'string' },
@@ -78,12 +79,9 @@ const FLAGS = {
   'all-accounts': { type: 'boolean', commands: ['explain'] },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
-} as const satisfies Record<string, FlagSpec>;
+} as const satisfies Record<string, CommandFlag>;
 
-interface FlagSpec {
-  readonly type: 'string' | 'boolean';
-  readonly multiple?: boolean;
-  readonly short?: string;
+interface CommandFlag extends FlagSpec {
   readonly commands?: readonly CommandName[];
 }
 
@@ -92,7 +90,7 @@ export function parseCommandLine(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): CommandLine {
-  const problem = checkFlags(argv);
+  const problem = malformedFlag(argv, FLAGS);
   if (problem !== null) return { kind: 'error', message: problem };
   let parsed: ReturnType<typeof parse>;
   try {
@@ -178,43 +176,10 @@ function parse(argv: readonly string[]) {
   return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: FLAGS });
 }
 
-/** The tokens of argv, read leniently: nothing is refused here, so the checks below can word the refusal. */
-function optionTokens(argv: readonly string[]) {
-  const { tokens } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: false,
-    tokens: true,
-    options: FLAGS,
-  });
-  return tokens.filter((token) => token.kind === 'option');
-}
-
-function flagSpec(name: string): FlagSpec | undefined {
-  return Object.hasOwn(FLAGS, name) ? (FLAGS as Record<string, FlagSpec>)[name] : undefined;
-}
-
-/** The first flag that is unknown, lacks its value or has one it does not take; null when all are well formed. */
-function checkFlags(argv: readonly string[]): string | null {
-  for (const token of optionTokens(argv)) {
-    const spec = flagSpec(token.name);
-    if (spec === undefined) return `unknown flag ${token.rawName}`;
-    if (spec.type === 'boolean' && token.value !== undefined) return `${token.rawName} takes no value`;
-    // `--config.file --log.level=debug` would otherwise read the next flag as the file name.
-    if (
-      spec.type === 'string' &&
-      (token.value === undefined || (!token.inlineValue && /^-./.test(token.value)))
-    ) {
-      return `${token.rawName} needs a value (${token.rawName}=VALUE)`;
-    }
-  }
-  return null;
-}
-
 /** The first flag given to a command it does not apply to, as a message; null when there is none. */
 function misplacedFlag(argv: readonly string[], command: CommandName): string | null {
-  for (const token of optionTokens(argv)) {
-    const allowed = flagSpec(token.name)?.commands;
+  for (const token of flagTokens(argv, FLAGS)) {
+    const allowed = flagSpec<CommandFlag>(FLAGS, token.name)?.commands;
     if (allowed !== undefined && !allowed.includes(command)) {
       return `${token.rawName} only applies to ${allowed.join(' and ')}`;
     }

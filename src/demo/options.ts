@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LISTEN_ADDRESS } from '../cli.js';
 import { parseDuration } from '../config/duration.js';
+import { type FlagSpec, malformedFlag } from '../flag-check.js';
 import type { LogFormat, LogLevel } from '../log.js';
 
 export interface DemoOptions {
@@ -60,12 +61,16 @@ export function parseDemoArgs(
   env: Readonly<Record<string, string | undefined>>,
   packageRoot: string,
 ): DemoCommandLine {
-  let values: ReturnType<typeof parse>['values'];
+  const problem = malformedFlag(argv, DEMO_FLAGS);
+  if (problem !== null) return { kind: 'error', message: problem };
+  let parsed: ReturnType<typeof parse>;
   try {
-    ({ values } = parse(argv));
+    parsed = parse(argv);
   } catch (err) {
     return { kind: 'error', message: err instanceof Error ? err.message : String(err) };
   }
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) return { kind: 'error', message: `unexpected argument "${positionals[0]}"` };
   if (values.help) return { kind: 'help' };
   const logLevel = values['log.level'] ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -117,19 +122,16 @@ function chooseFixtures(
     : { fixturesDir: null, fixturesFrom: 'none' };
 }
 
+const DEMO_FLAGS = {
+  'web.listen-address': { type: 'string' },
+  'config.file': { type: 'string' },
+  'log.level': { type: 'string' },
+  'log.format': { type: 'string' },
+  interval: { type: 'string' },
+  fixtures: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies Record<string, FlagSpec>;
+
 function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: false,
-    strict: true,
-    options: {
-      'web.listen-address': { type: 'string' },
-      'config.file': { type: 'string' },
-      'log.level': { type: 'string' },
-      'log.format': { type: 'string' },
-      interval: { type: 'string' },
-      fixtures: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: DEMO_FLAGS });
 }

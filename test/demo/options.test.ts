@@ -80,8 +80,9 @@ describe('parseDemoArgs', () => {
     [['--interval=10ms'], /--interval: .*got "10ms"/],
     [['--log.level=loud'], /--log.level: must be one of debug, info, warn, error, got "loud"/],
     [['--log.format=xml'], /--log.format: must be one of logfmt, json, got "xml"/],
-    [['--shard=0/2'], /Unknown option '--shard'/],
-    [['run'], /Unexpected argument 'run'/],
+    [['--shard=0/2'], /^unknown flag --shard$/],
+    [['--interval'], /^--interval needs a value \(--interval=VALUE\)$/],
+    [['run'], /^unexpected argument "run"$/],
   ])('rejects %j with a clear message', (argv, message) => {
     const line = parseDemoArgs(argv, {}, packageAlone);
     expect(line.kind).toBe('error');

@@ -36,6 +36,18 @@ describe('command-line errors of the built binary', () => {
   });
 });
 
+describe('npm run demo (dist/demo.js)', () => {
+  it('names an unknown flag with its usage, exit 2', () => {
+    const child = spawnSync('node', [join(ROOT, 'dist/demo.js'), '--bogus-flag'], {
+      cwd: EMPTY_DIR,
+      encoding: 'utf8',
+    });
+    expect(child.status).toBe(2);
+    expect(child.stderr.split('\n')[0]).toBe('xrpl-payments-exporter demo: unknown flag --bogus-flag');
+    expect(child.stderr).toContain('Usage: node dist/demo.js');
+  });
+});
+
 describe('check-config of the built binary', () => {
   it('reports an unset variable together with every other error of the file, exit 1', () => {
     const file = join(ROOT, 'test/config/testdata/env-unset-and-more.yaml');
