@@ -47,6 +47,11 @@ async function startDemo(
   return { demo, base: `http://${address}` };
 }
 
+/** Ready once the exporter has subscribed and seen a fresh ledger: shortly after it listens, not at once. */
+async function waitForReady(base: string): Promise<void> {
+  await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 20_000);
+}
+
 async function scrape(base: string): Promise<Sample[]> {
   return parseExposition(await (await fetch(`${base}/metrics`)).text());
 }
@@ -100,7 +105,7 @@ describe('npm run demo (node dist/demo.js)', { timeout: 150_000 }, () => {
     const { demo, base } = await startDemo({});
     running = demo;
     expect(demo.output()).toMatch(/msg="replaying real transactions" dir=\S+ files=\d+ transactions=\d+/);
-    expect((await fetch(`${base}/-/ready`)).status).toBe(200);
+    await waitForReady(base);
     const samples = await expectPaymentsToMove(base);
     const value = (name: string) => samples.find((s) => s.name === name)?.value;
     expect(value('xrpl_invalid_messages_total')).toBe(0);
@@ -145,7 +150,7 @@ describe('npm run demo (node dist/demo.js)', { timeout: 150_000 }, () => {
     const { demo, base } = await startDemo({ XRPL_DEMO_FIXTURES: empty });
     running = demo;
     expect(demo.output()).toMatch(/level=warn msg="no replayable transactions in the fixture directory/);
-    expect((await fetch(`${base}/-/ready`)).status).toBe(200);
+    await waitForReady(base);
     await expectPaymentsToMove(base);
     const samples = await waitFor(
       'synthetic token and partial payments',
