@@ -9,7 +9,10 @@ const withFixtures = mkdtempSync(join(tmpdir(), 'demo-root-'));
 mkdirSync(join(withFixtures, 'pkg'));
 mkdirSync(join(withFixtures, 'shared', 'fixtures', 'xrpl'), { recursive: true });
 const packageWithFixtures = join(withFixtures, 'pkg');
-const packageAlone = mkdtempSync(join(tmpdir(), 'demo-alone-'));
+// A package folder inside a fresh folder, so no `../shared` can exist beside it (the system temporary
+// folder may well have a `shared` of its own).
+const packageAlone = join(mkdtempSync(join(tmpdir(), 'demo-alone-')), 'pkg');
+mkdirSync(packageAlone);
 
 describe('parseDemoArgs', () => {
   it('has the documented defaults', () => {
