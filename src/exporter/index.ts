@@ -6,7 +6,7 @@ import { type ConfigResult, maskUrlPassword } from '../config/index.js';
 import type { AccountConfig, Config } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { createMetrics, type ExporterMetrics, ReceiptTotals } from '../metrics/index.js';
-import { LedgerCursor } from '../pipeline/cursor.js';
+import { formatGap, LedgerCursor } from '../pipeline/cursor.js';
 import { DedupeWindow } from '../pipeline/dedupe.js';
 import { type Receipt, TransactionProcessor } from '../pipeline/processor.js';
 import { StreamSequencer } from '../pipeline/sequencer.js';
@@ -23,7 +23,8 @@ import {
 } from '../server/index.js';
 import { inShard } from '../shard.js';
 import type { StateToSave } from '../state/document.js';
-import { type PersistedState, StateStore } from '../state/store.js';
+import { StateWriteHealth } from '../state/health.js';
+import { type LoadResult, StateStore } from '../state/store.js';
 import type { BuildInfo } from '../version.js';
 import { Alerting } from './alerting.js';
 import { BalanceClock, fetchStartingBalances } from './balances.js';
@@ -65,6 +66,7 @@ export class Exporter {
   private readonly client: RippledClient;
   private readonly alerting: Alerting;
   private readonly store: StateStore | null;
+  private readonly stateHealth: StateWriteHealth | null;
   private readonly recent = new RecentPayments();
   private readonly balanceClock = new BalanceClock();
   private readonly loggedInvalid = new Set<string>();
@@ -77,10 +79,11 @@ export class Exporter {
 
   private constructor(
     private readonly options: ExporterOptions,
-    restored: PersistedState | null,
     store: StateStore | null,
+    loaded: LoadResult | null,
   ) {
     const { config, logger } = options;
+    const restored = loaded?.state ?? null;
     this.config = config;
     this.store = store;
     this.setAccounts(inShard(config.accounts, options.flags.shard));
@@ -95,6 +98,10 @@ export class Exporter {
       ...(totals ? { totals } : {}),
     });
     this.metrics.setConfigReload(true, options.now() / 1000);
+    this.stateHealth =
+      store &&
+      new StateWriteHealth(store.path, (ok, at) => this.metrics.stateWrite(ok, at), logger, options.now);
+    if (store && this.stateHealth) store.observe(this.stateHealth);
     this.cursor = new LedgerCursor(restored?.checkpoint ?? null);
     this.dedupe = DedupeWindow.restore(restored?.dedupe);
     this.alerting = new Alerting({
@@ -110,7 +117,7 @@ export class Exporter {
         // cannot make a restart send it again.
         onSent: (rule) => {
           this.metrics.emailSent(rule);
-          this.saveState();
+          void this.saveState();
         },
       },
     });
@@ -131,18 +138,19 @@ export class Exporter {
       },
       onCheckpoint: (checkpoint) => {
         this.dedupe.prune(checkpoint);
-        this.saveState();
+        void this.saveState();
       },
       onGap: (range, reason) => {
         this.metrics.incLedgerGaps();
         logger.error('ledgers not covered: payments in them are not counted', {
-          ledgers: range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`,
+          ledgers: formatGap(range),
           reason,
         });
       },
       onInvalid: (reason) => this.invalid(reason),
       onUntrusted: (reason) => this.client.abandonSession(reason),
       logger,
+      ...(loaded?.lost ? { lostState: loaded.lost } : {}),
     });
     this.client = new RippledClient({
       servers: config.xrpl.servers,
@@ -181,19 +189,19 @@ export class Exporter {
   static async start(given: ExporterOptions): Promise<Exporter> {
     const options = { ...given, config: withShardState(given.config, given.flags.shard) };
     const { config, logger } = options;
-    let restored: PersistedState | null = null;
+    let loaded: LoadResult | null = null;
     let store: StateStore | null = null;
     if (config.state.path !== null) {
       store = new StateStore(config.state.path, logger);
-      const loaded = await store.load();
-      restored = loaded.state;
-      logger.info('state loaded', {
+      loaded = await store.load();
+      // Anything short of the primary file is worth an operator's attention.
+      logger[loaded.warnings.length > 0 ? 'warn' : 'info']('state loaded', {
         path: config.state.path,
         source: loaded.source,
-        checkpoint: restored?.checkpoint,
+        checkpoint: loaded.state?.checkpoint,
       });
     }
-    const exporter = new Exporter(options, restored, store);
+    const exporter = new Exporter(options, store, loaded);
     await exporter.listen();
     exporter.client.start();
     exporter.tickTimer = setInterval(() => exporter.alerting.tick(), options.alertTickMs ?? 1000);
@@ -268,9 +276,11 @@ export class Exporter {
     // A running backfill belongs to the session that ends here; it is discarded, not awaited.
     await this.client.stop();
     await this.alerting.stop();
-    this.saveState();
+    // The last save must be on disk: if it is not, the process says so and exits non-zero.
+    const final = this.saveState();
     await this.store?.flush();
     await this.http?.close();
+    await final;
   }
 
   private async listen(): Promise<void> {
@@ -440,8 +450,8 @@ export class Exporter {
   }
 
   /** Writes the state file, if one is configured; the store skips unchanged content and coalesces. */
-  private saveState(): void {
-    if (!this.store) return;
+  private saveState(): Promise<unknown> {
+    if (!this.store) return Promise.resolve();
     const alerting = this.alerting.snapshot();
     const state: StateToSave = {
       version: 1,
@@ -452,7 +462,10 @@ export class Exporter {
       outbox: alerting.outbox,
       rules: alerting.rules,
     };
-    this.store.save(state).catch((err) => this.options.logger.error('state file not written', { err }));
+    const saved = this.store.save(state);
+    // A failure is counted and logged by StateWriteHealth; the next save tries again.
+    saved.catch(() => undefined);
+    return saved;
   }
 
   private status(): StatusSnapshot {
@@ -468,6 +481,7 @@ export class Exporter {
       metrics: this.metrics,
       recent: this.recent,
       rules: this.alerting.ruleStatuses(),
+      warnings: [this.stateHealth?.warning()].filter((w): w is string => typeof w === 'string'),
     });
   }
 }

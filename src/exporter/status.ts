@@ -19,6 +19,7 @@ export interface StatusSources {
   readonly metrics: ExporterMetrics;
   readonly recent: RecentPayments;
   readonly rules: readonly RuleStatus[];
+  readonly warnings: readonly string[];
 }
 
 /** What the status page and /api/status show, taken from the running exporter's parts. */
@@ -39,6 +40,7 @@ export function buildStatus(s: StatusSources): StatusSnapshot {
     accounts: s.accounts.map((account) => accountStatus(account, s)),
     recentPayments: s.recent.list(),
     rules: s.rules,
+    warnings: s.warnings,
   };
 }
 

@@ -63,6 +63,8 @@ export interface ExporterMetrics {
   emailFailed(rule: string): void;
   setEmailsQueued(n: number): void;
   setConfigReload(ok: boolean, nowSeconds: number): void;
+  /** The state file was written (true) or a write failed (false). */
+  stateWrite(ok: boolean, nowSeconds: number): void;
   /** Hot reload: new accounts, servers and rules appear at 0; removed ones disappear (totals are kept). */
   reconfigure(topology: MetricsTopology): void;
   render(): Promise<{ contentType: string; body: string }>;
@@ -180,6 +182,10 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
     setConfigReload: (ok, nowSeconds) => {
       ops.configReloadSuccessful.set(ok ? 1 : 0);
       if (ok) ops.configReloadSuccessTime.set(nowSeconds);
+    },
+    stateWrite: (ok, nowSeconds) => {
+      if (ok) ops.stateLastWriteSuccess.set(nowSeconds);
+      else ops.stateWriteFailures.inc();
     },
     reconfigure,
     render: async () => {

@@ -88,6 +88,16 @@ export function declareOperationalMetrics(registry: Registry, build: BuildInfo) 
       labelNames: ['version', 'revision', 'nodeversion'] as const,
       registers,
     }),
+    stateWriteFailures: new Counter({
+      name: 'xrpl_state_write_failures_total',
+      help: 'Failed attempts to write the state file (each is retried at the next save; the last good copy is kept).',
+      registers,
+    }),
+    stateLastWriteSuccess: new Gauge({
+      name: 'xrpl_state_last_write_success_timestamp_seconds',
+      help: 'Time the state file was last written successfully, Unix seconds (0 before the first write).',
+      registers,
+    }),
     configReloadSuccessful: new Gauge({
       name: 'xrpl_exporter_config_last_reload_successful',
       help: '1 when the last configuration (re)load succeeded, else 0.',

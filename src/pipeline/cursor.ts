@@ -82,3 +82,13 @@ export function boundRange(
 export function formatRange(range: LedgerRange): string {
   return range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`;
 }
+
+/** Ledgers whose payments may be missing; `from` is null when where they begin is not known. */
+export interface GapRange {
+  readonly from: number | null;
+  readonly to: number;
+}
+
+export function formatGap(gap: GapRange): string {
+  return gap.from === null ? `up to ${gap.to}` : formatRange({ from: gap.from, to: gap.to });
+}

@@ -1,7 +1,7 @@
 import type { BackfillResult } from '../backfill/index.js';
 import type { Logger } from '../log.js';
 import { ledgerTimeToUnix } from '../ripple-time.js';
-import { boundRange, formatRange, type LedgerCursor, type LedgerRange } from './cursor.js';
+import { boundRange, formatRange, type GapRange, type LedgerCursor, type LedgerRange } from './cursor.js';
 import { Fifo } from './fifo.js';
 import { type LedgerClaim, LedgerTrust, type SessionClaims } from './ledger-trust.js';
 
@@ -24,7 +24,8 @@ export interface SequencerOptions {
   /** A new validated ledger was announced and is trusted (nothing else reaches it). */
   readonly onLedger: (index: number, closeTime: number | null) => void;
   readonly onCheckpoint: (checkpoint: number) => void;
-  readonly onGap: (range: LedgerRange, reason: string) => void;
+  /** Ledgers whose payments are not counted (no server held them, or the saved state was lost). */
+  readonly onGap: (range: GapRange, reason: string) => void;
   readonly onInvalid: (reason: string) => void;
   /** The session's ledger claims cannot be trusted: it must be left (the reason is also invalid). */
   readonly onUntrusted: (reason: string) => void;
@@ -36,6 +37,11 @@ export interface SequencerOptions {
    * belonged to are read from history after the running backfill instead. @default 50_000
    */
   readonly maxHeldMessages?: number;
+  /**
+   * The saved state of an earlier run was lost (its checkpoint when a damaged file still showed it):
+   * the ledgers from there to where counting restarts are reported as a gap once that is known.
+   */
+  readonly lostState?: { readonly checkpoint: number | null };
 }
 
 type HeldLedger = LedgerClaim & { readonly kind: 'ledger' };
@@ -59,10 +65,12 @@ export class StreamSequencer {
   private reportedCheckpoint: number | null;
   private readonly trust = new LedgerTrust();
   private readonly maxHeld: number;
+  private lostState: { readonly checkpoint: number | null } | null;
 
   constructor(private readonly options: SequencerOptions) {
     this.reportedCheckpoint = options.cursor.checkpoint;
     this.maxHeld = options.maxHeldMessages ?? DEFAULT_MAX_HELD_MESSAGES;
+    this.lostState = options.lostState ?? null;
   }
 
   /** Resolves when no backfill is running (for tests and shutdown). */
@@ -315,8 +323,26 @@ export class StreamSequencer {
   private checkpointed(): void {
     const checkpoint = this.options.cursor.checkpoint;
     if (checkpoint === null || checkpoint === this.reportedCheckpoint) return;
+    if (this.lostState) this.reportLostState(this.lostState.checkpoint, checkpoint);
     this.reportedCheckpoint = checkpoint;
     this.options.onCheckpoint(checkpoint);
+  }
+
+  /** Counting restarted after `restart` without the earlier run's state: what it had not counted is lost. */
+  private reportLostState(previous: number | null, restart: number): void {
+    this.lostState = null;
+    if (previous !== null && previous >= restart) {
+      // Nothing in between (the server is behind where the last run stood): no ledger is missing.
+      this.options.logger.warn('the saved state was lost; counting restarts from 0', {
+        previous_checkpoint: previous,
+        restart_after: restart,
+      });
+      return;
+    }
+    this.options.onGap(
+      { from: previous === null ? null : previous + 1, to: restart },
+      `the saved state was lost (${previous === null ? 'its checkpoint is unknown' : `it had counted up to ledger ${previous}`}); counting restarts from 0 after ledger ${restart}`,
+    );
   }
 
   /** Replays what was held back, in arrival order; a replayed gap may start another backfill. */

@@ -27,4 +27,5 @@ th { background: #f6f6f6; }
 .state-disconnected, .state-firing { background: #c62828; }
 .partial { background: #6a1b9a; }
 .stale { color: #c62828; }
+.warnings { padding-left: 1.2em; color: #c62828; font-weight: 600; }
 `;

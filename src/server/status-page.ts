@@ -14,7 +14,7 @@ import type {
 
 /**
  * The server-side status page. It is complete without JavaScript; `static/status.js` then refreshes the
- * elements with ids (connection, servers-body, accounts-body, payments-body, rules-body, updated) from `api/status`,
+ * elements with ids (warnings, connection, servers-body, accounts-body, payments-body, rules-body, updated) from `api/status`,
  * building the same markup with DOM APIs. Every URL is relative so the page also works behind a
  * reverse proxy that mounts the exporter under a path prefix.
  */
@@ -50,6 +50,7 @@ export function renderStatusPage(status: StatusSnapshot, options: StatusPageOpti
 <p>Prometheus exporter for validated incoming transfers to XRP Ledger accounts.
 <span id="updated" class="muted">${updatedText(status.now)}</span></p>
 <ul class="links">${links.map(([href, text, note]) => html`<li><a href="${href}">${text}</a> <span class="muted">${note}</span></li>`)}</ul>
+<ul id="warnings" class="warnings">${status.warnings.map((w) => html`<li>${w}</li>`)}</ul>
 <section><h2>Connection</h2>
 <dl id="connection">${connectionItems(status.connection, status.ledger, status.now)}</dl>
 <table><thead><tr><th>Server</th><th>Connected</th><th>Last error</th><th>Next attempt</th></tr></thead>

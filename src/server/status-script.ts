@@ -158,6 +158,7 @@ export const STATUS_SCRIPT = `'use strict';
   }
 
   function render(s) {
+    replace('warnings', s.warnings.map(function (w) { return el('li', '', [w]); }));
     replace('connection', connectionItems(s.connection, s.ledger, s.now));
     replace('servers-body', s.connection.servers.map(function (server) { return serverRow(server, s.now); }));
     replace('accounts-body', rowsOrEmpty(s.accounts.map(function (a) { return accountRow(a, s.now); }), 5, 'No accounts configured.'));

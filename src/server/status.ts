@@ -16,6 +16,8 @@ export interface StatusSnapshot {
   /** Newest first, at most 50. */
   readonly recentPayments: readonly PaymentStatus[];
   readonly rules: readonly RuleStatus[];
+  /** Problems an operator must see first (e.g. the state file cannot be written); empty when none. */
+  readonly warnings: readonly string[];
 }
 
 export type ConnectionState = 'connected' | 'connecting' | 'disconnected';

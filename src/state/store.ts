@@ -1,4 +1,4 @@
-import { copyFile, link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from '../log.js';
 import { decodeStateFile, encodeStateFile, type PersistedState, type StateToSave } from './document.js';
@@ -11,14 +11,32 @@ export interface LoadResult {
   readonly source: 'primary' | 'backup' | 'none';
   /** Human-readable problems found (also logged): a corrupt primary, an unusable backup. */
   readonly warnings: readonly string[];
+  /**
+   * Set when there is no usable state although an earlier run left some (a corrupt file, a backup, a
+   * `.corrupt` copy): that run's counting is lost. `checkpoint` is its last checkpoint when a damaged
+   * file still shows it, else null.
+   */
+  readonly lost: { readonly checkpoint: number | null } | null;
 }
 
 export interface SaveResult {
-  /** False when the content was unchanged and nothing was written. */
+  /** False when the content was unchanged (and still on disk) and nothing was written. */
   readonly written: boolean;
 }
 
-type FileStatus = 'valid' | 'invalid' | 'absent' | 'unknown';
+/** Told once per write attempt (however many saves it coalesced). */
+export interface StoreObserver {
+  written(): void;
+  failed(error: Error): void;
+}
+
+/** What identifies the file this store last wrote or loaded, to notice it was deleted or replaced. */
+interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
 
 interface PendingSave {
   text: string;
@@ -30,21 +48,29 @@ interface PendingSave {
 /**
  * The durable state file at `path`, with one backup at `<path>.bak`.
  *
- * A save writes `<path>.tmp`, fsyncs it, hard-links the current primary to `.bak` (copy where links
- * are not supported), renames the temporary file over the primary and fsyncs the directory: at every
- * instant a complete primary exists, and a crash leaves either the old or the new state. A primary
- * that failed to load is never rotated into the backup (it is kept as `<path>.corrupt`).
- * Identical content is not rewritten; while a write runs, further saves coalesce into one write of
- * the latest state.
+ * A save writes `<path>.tmp` and fsyncs it, moves the current primary's content to the backup (a hard
+ * link, or a synced copy where links are not supported, renamed over `.bak`), renames the temporary
+ * file over the primary and fsyncs the directory: at every instant a complete primary or backup exists,
+ * and a crash leaves either the old or the new state. The backup is only ever replaced by a complete
+ * file, and only by the primary this store wrote itself (same inode, size and mtime): a primary that
+ * failed to load, or that something else replaced, is kept as `<path>.corrupt` instead; a deleted one
+ * is written again from memory. When the primary cannot be written (a directory in its place), the
+ * new state goes to the backup and the save still fails loudly.
+ * Identical content is not rewritten while the file is still there; while a write runs, further saves
+ * coalesce into one write of the latest state.
  */
 export class StateStore {
   private readonly backupPath: string;
   private readonly tempPath: string;
   private readonly corruptPath: string;
-  private primaryStatus: FileStatus = 'unknown';
+  /** The primary as this store last wrote or loaded it; null when it has none of its own yet. */
+  private own: FileIdentity | null = null;
+  /** Whether a primary existed at load or was written since: its disappearance is then an incident. */
+  private hadPrimary = false;
   private lastWritten: string | null = null;
   private inFlight: Promise<void> | null = null;
   private pending: PendingSave | null = null;
+  private observer: StoreObserver | null = null;
 
   constructor(
     readonly path: string,
@@ -55,15 +81,21 @@ export class StateStore {
     this.corruptPath = `${path}.corrupt`;
   }
 
+  observe(observer: StoreObserver): void {
+    this.observer = observer;
+  }
+
   async load(): Promise<LoadResult> {
     const warnings: string[] = [];
     const primary = await readState(this.path);
-    this.primaryStatus = primary.status;
     if (primary.status === 'valid') {
       this.lastWritten = primary.text;
-      return { state: primary.state, source: 'primary', warnings };
+      this.own = await identify(this.path);
+      this.hadPrimary = true;
+      return { state: primary.state, source: 'primary', warnings, lost: null };
     }
     if (primary.status === 'invalid') {
+      this.hadPrimary = true;
       warnings.push(`state file ${this.path} is unusable: ${primary.error}`);
     }
     const backup = await readState(this.backupPath);
@@ -75,15 +107,27 @@ export class StateStore {
         state: backup.state,
         source: 'backup',
         warnings: [...warnings, `using backup ${this.backupPath}`],
+        lost: null,
       };
     }
     if (backup.status === 'invalid')
       warnings.push(`backup state file ${this.backupPath} is unusable: ${backup.error}`);
-    if (warnings.length > 0) {
-      warnings.push('starting without saved state: totals restart at 0 and no checkpoint is known');
-      for (const message of warnings) this.logger.error(message, { path: this.path });
+    // Damaged files still tell where the last run stood, when their start survived.
+    const earlier = [primary, backup, await readState(this.corruptPath)];
+    if (earlier[2]!.status !== 'absent') {
+      warnings.push(`an earlier damaged state file is kept at ${this.corruptPath}`);
     }
-    return { state: null, source: 'none', warnings };
+    if (warnings.length === 0) return { state: null, source: 'none', warnings, lost: null };
+    const checkpoint = earlier.map(readableCheckpoint).find((c) => c !== null) ?? null;
+    warnings.push(
+      `starting without saved state: totals restart at 0; ${
+        checkpoint === null
+          ? 'the previous checkpoint is unknown'
+          : `the previous run had counted up to ledger ${checkpoint}`
+      }`,
+    );
+    for (const message of warnings) this.logger.error(message, { path: this.path });
+    return { state: null, source: 'none', warnings, lost: { checkpoint } };
   }
 
   /**
@@ -106,11 +150,7 @@ export class StateStore {
   }
 
   private start(text: string): Promise<SaveResult> {
-    if (text === this.lastWritten) return Promise.resolve({ written: false });
-    const run = this.write(text).then(() => {
-      this.lastWritten = text;
-      return { written: true };
-    });
+    const run = this.writeIfNeeded(text);
     this.inFlight = run.then(
       () => this.next(),
       () => this.next(),
@@ -126,42 +166,76 @@ export class StateStore {
     this.start(pending.text).then(pending.resolve, pending.reject);
   }
 
+  private async writeIfNeeded(text: string): Promise<SaveResult> {
+    // Unchanged content is skipped only while the file written last is still the one on disk.
+    if (text === this.lastWritten && sameFile(this.own, await identify(this.path))) return { written: false };
+    try {
+      await this.write(text);
+    } catch (error) {
+      const failure = new Error(`cannot write state file ${this.path}: ${(error as Error).message}`, {
+        cause: error,
+      });
+      this.observer?.failed(failure);
+      throw failure;
+    }
+    this.lastWritten = text;
+    this.observer?.written();
+    return { written: true };
+  }
+
   private async write(text: string): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
-    if (this.primaryStatus === 'unknown') this.primaryStatus = (await readState(this.path)).status;
     try {
       await writeDurably(this.tempPath, text);
-      if (this.primaryStatus === 'valid') await this.backUpPrimary();
-      else if (this.primaryStatus === 'invalid') await rename(this.path, this.corruptPath);
+      const current = await lstat(this.path).catch(ignoreCode('ENOENT'));
+      if (current === undefined) {
+        // Deleted under us (or never written): the backup stays as it is, the primary is written anew.
+        if (this.hadPrimary)
+          this.logger.warn('state file was missing; writing it again', { path: this.path });
+      } else if (!current.isFile()) {
+        await rename(this.tempPath, this.backupPath);
+        await syncDirectory(dirname(this.path));
+        throw new Error(
+          `it is not a regular file (${current.isDirectory() ? 'a directory' : 'not a file'}); the state was saved to ${this.backupPath} instead`,
+        );
+      } else if (sameFile(this.own, current)) {
+        await this.backUpPrimary();
+      } else {
+        // Not what this store wrote (unusable at load, or replaced since): keep it aside, never as backup.
+        this.logger.warn('state file is not the one last written; keeping it aside', {
+          path: this.path,
+          kept_as: this.corruptPath,
+        });
+        await rename(this.path, this.corruptPath);
+      }
       await rename(this.tempPath, this.path);
-      this.primaryStatus = 'valid';
+      this.own = await identify(this.path);
+      this.hadPrimary = true;
       await syncDirectory(dirname(this.path));
     } catch (error) {
       await unlink(this.tempPath).catch(() => undefined);
-      throw new Error(`cannot write state file ${this.path}: ${(error as Error).message}`, { cause: error });
+      throw error;
     }
   }
 
+  /** Replaces the backup with the current primary, atomically: the old backup stays until then. */
   private async backUpPrimary(): Promise<void> {
-    await unlink(this.backupPath).catch(ignoreCode('ENOENT'));
+    const staging = `${this.backupPath}.tmp`;
+    await unlink(staging).catch(ignoreCode('ENOENT'));
     try {
-      await link(this.path, this.backupPath);
+      await link(this.path, staging);
     } catch {
       // Some filesystems (e.g. certain container volumes) have no hard links: copy and sync instead.
-      await copyFile(this.path, this.backupPath);
-      const handle = await open(this.backupPath, 'r+');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await copyFile(this.path, staging);
+      await syncFile(staging);
     }
+    await rename(staging, this.backupPath);
   }
 }
 
 type ReadOutcome =
   | { readonly status: 'valid'; readonly state: PersistedState; readonly text: string }
-  | { readonly status: 'invalid'; readonly error: string }
+  | { readonly status: 'invalid'; readonly error: string; readonly text: string | null }
   | { readonly status: 'absent' };
 
 async function readState(path: string): Promise<ReadOutcome> {
@@ -170,12 +244,49 @@ async function readState(path: string): Promise<ReadOutcome> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'absent' };
-    return { status: 'invalid', error: (error as Error).message };
+    return { status: 'invalid', error: (error as Error).message, text: null };
   }
   try {
     return { status: 'valid', state: decodeStateFile(text), text };
   } catch (error) {
-    return { status: 'invalid', error: (error as Error).message };
+    return { status: 'invalid', error: (error as Error).message, text };
+  }
+}
+
+/** The checkpoint a damaged state file still shows in its readable start, or null. */
+function readableCheckpoint(outcome: ReadOutcome): number | null {
+  if (outcome.status !== 'invalid' || outcome.text === null) return null;
+  const match = /"state":\{"version":1,"checkpoint":(\d{1,10})[,}]/.exec(outcome.text.slice(0, 4096));
+  return match ? Number(match[1]) : null;
+}
+
+async function identify(path: string): Promise<FileIdentity | null> {
+  try {
+    const { dev, ino, size, mtimeMs } = await stat(path);
+    return { dev, ino, size, mtimeMs };
+  } catch {
+    return null;
+  }
+}
+
+function sameFile(a: FileIdentity | null, b: FileIdentity | null | undefined): boolean {
+  return (
+    a !== null &&
+    b !== null &&
+    b !== undefined &&
+    a.dev === b.dev &&
+    a.ino === b.ino &&
+    a.size === b.size &&
+    a.mtimeMs === b.mtimeMs
+  );
+}
+
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
@@ -203,9 +314,10 @@ async function syncDirectory(path: string): Promise<void> {
   }
 }
 
-function ignoreCode(code: string): (error: unknown) => void {
+function ignoreCode(code: string): (error: unknown) => undefined {
   return (error) => {
     if ((error as NodeJS.ErrnoException).code !== code) throw error;
+    return undefined;
   };
 }
 

@@ -1,31 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RIPPLE_EPOCH_OFFSET } from '../../src/ripple-time.js';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
-import { type ConfigFile, configFile, watcherYaml } from '../support/config-file.js';
-import { parseExposition, type Sample, sampleValue } from '../support/exposition.js';
-import { createRng, scenario, testAccounts } from '../support/history.js';
-import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
+import { configFile, watcherYaml } from '../support/config-file.js';
+import { sampleValue } from '../support/exposition.js';
+import { waitFor } from '../support/processes.js';
+import { ALICE, pay, startWatcher, type Watcher } from '../support/watcher.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-// Built by `npm test`'s pretest step (npm run build).
-const MAIN = join(ROOT, 'dist/main.js');
 /** Ledger 1000 of the fake closes at this time, and every later one 4 s after its parent. */
 const START = new Date('2026-01-01T00:00:00Z');
 const START_RIPPLE = START.getTime() / 1000 - RIPPLE_EPOCH_OFFSET;
-const [ALICE] = testAccounts(1, createRng(41)) as [string];
-/** An XRP payment of 1531.267 XRP to Alice (a real fixture, re-addressed). */
-const PAYMENT = {
-  fixture: 'explorer/Payment/PaymentWithDestinationTag.json',
-  map: { rHWcuuZoFvDS6gNbmHSdpb7u1hZzxvCoMt: 'alice' },
-};
-const rng = createRng(42);
-
-/** One ledger holding one payment to Alice (a fresh hash each time). */
-function paymentLedger() {
-  return scenario({ alice: ALICE }, [[PAYMENT]], rng).ledgers[0]!.transactions;
-}
 
 function ledgerClosed(index: number, ledgerTime?: number): string {
   return JSON.stringify({
@@ -42,57 +27,20 @@ function ledgerClosed(index: number, ledgerTime?: number): string {
 
 describe('the built exporter against hostile ledger announcements', () => {
   let fake: FakeRippled;
-  let exporter: RunningProcess | null = null;
+  let watcher: Watcher | null = null;
   let junk: NodeJS.Timeout | null = null;
 
   afterEach(async () => {
     if (junk) clearInterval(junk);
     junk = null;
-    await exporter?.stop();
-    exporter = null;
+    await watcher?.process.stop();
+    watcher = null;
     await fake?.close();
   });
 
-  async function start(config: ConfigFile): Promise<{ scrape: () => Promise<Sample[]>; base: string }> {
-    const started = await startExporter(MAIN, [`--config.file=${config.path}`], config.dir, 15_000);
-    exporter = started.process;
-    const base = `http://${started.address}`;
-    await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000);
-    return { base, scrape: async () => parseExposition(await (await fetch(`${base}/metrics`)).text()) };
-  }
-
-  async function receipts(scrape: () => Promise<Sample[]>, n: number): Promise<Sample[]> {
-    return waitFor(
-      `${n} payments counted`,
-      async () => {
-        const s = await scrape();
-        const counted = sampleValue(s, 'xrpl_payments_received_total', {
-          name: 'alice',
-          currency: 'XRP',
-          type: 'Payment',
-        });
-        return counted === n ? s : undefined;
-      },
-      15_000,
-    );
-  }
-
-  async function invalidCounted(scrape: () => Promise<Sample[]>, n: number): Promise<Sample[]> {
-    return waitFor(
-      `${n} invalid messages counted`,
-      async () => {
-        const s = await scrape();
-        return sampleValue(s, 'xrpl_invalid_messages_total') === n ? s : undefined;
-      },
-      10_000,
-    );
-  }
-
-  /** Publishes a ledger with one payment and the empty ledger that completes it. */
-  async function pay(): Promise<void> {
-    fake.addLedger(paymentLedger());
-    fake.addLedger([]);
-    await fake.publishAll();
+  async function start(config: Parameters<typeof startWatcher>[0]): Promise<Watcher> {
+    watcher = await startWatcher(config);
+    return watcher;
   }
 
   it('ignores a far-ahead ledgerClosed without a close time: counting and the checkpoint go on, also after a restart', async () => {
@@ -102,40 +50,40 @@ describe('the built exporter against hostile ledger announcements', () => {
       'state:',
       '  path: ./state.json',
     ]);
-    let { scrape } = await start(config);
-    await pay();
-    await receipts(scrape, 1);
+    let w = await start(config);
+    await pay(fake);
+    await w.payments(1);
 
     fake.sendRaw(ledgerClosed(4_000_000_000));
-    await invalidCounted(scrape, 1);
-    await pay();
-    const samples = await receipts(scrape, 2);
+    await w.until('xrpl_invalid_messages_total', 1);
+    await pay(fake);
+    const samples = await w.payments(2);
     expect(sampleValue(samples, 'xrpl_validated_ledger_index')).toBe(fake.validatedLedgerIndex);
     expect(sampleValue(samples, 'xrpl_ledger_gaps_total')).toBe(0);
 
-    await exporter!.stop();
-    expect(exporter!.child.exitCode).toBe(0);
+    await w.process.stop();
+    expect(w.process.child.exitCode).toBe(0);
     const saved = JSON.parse(readFileSync(join(config.dir, 'state.json'), 'utf8')) as {
       state: { checkpoint: number };
     };
     expect(saved.state.checkpoint).toBeLessThanOrEqual(fake.validatedLedgerIndex);
     expect(saved.state.checkpoint).toBeGreaterThan(1000);
 
-    ({ scrape } = await start(config));
-    await pay();
-    const after = await receipts(scrape, 3);
+    w = await start(config);
+    await pay(fake);
+    const after = await w.payments(3);
     expect(sampleValue(after, 'xrpl_ledger_gaps_total')).toBe(0);
   });
 
   it('ignores a first ledgerClosed far ahead of the subscribed ledger, even with a plausible close time', async () => {
     fake = await FakeRippled.start({ startTime: START });
     const config = configFile('hostile-first', watcherYaml([fake.url], { alice: ALICE }));
-    const { scrape } = await start(config);
+    const w = await start(config);
     // 4 s after ledger 1000, the one the subscribe answer named: a real next ledger would be 1001.
     fake.sendRaw(ledgerClosed(3_000_000_000, START_RIPPLE + 4));
-    await invalidCounted(scrape, 1);
-    await pay();
-    const samples = await receipts(scrape, 1);
+    await w.until('xrpl_invalid_messages_total', 1);
+    await pay(fake);
+    const samples = await w.payments(1);
     expect(sampleValue(samples, 'xrpl_validated_ledger_index')).toBe(fake.validatedLedgerIndex);
     expect(sampleValue(samples, 'xrpl_ledger_gaps_total')).toBe(0);
   });
@@ -143,17 +91,13 @@ describe('the built exporter against hostile ledger announcements', () => {
   it('keeps a backwards ledgerClosed from moving xrpl_validated_ledger_index', async () => {
     fake = await FakeRippled.start({ startTime: START });
     const config = configFile('hostile-back', watcherYaml([fake.url], { alice: ALICE }));
-    const { scrape } = await start(config);
+    const w = await start(config);
     fake.addLedger([]);
     fake.addLedger([]);
     await fake.publishAll();
-    await waitFor(
-      'ledger 1002',
-      async () => (sampleValue(await scrape(), 'xrpl_validated_ledger_index') === 1002 ? true : undefined),
-      10_000,
-    );
+    await w.until('xrpl_validated_ledger_index', 1002);
     fake.sendRaw(ledgerClosed(997, START_RIPPLE - 12));
-    const samples = await invalidCounted(scrape, 1);
+    const samples = await w.until('xrpl_invalid_messages_total', 1);
     expect(sampleValue(samples, 'xrpl_validated_ledger_index')).toBe(1002);
     expect(sampleValue(samples, 'xrpl_validated_ledger_close_timestamp_seconds')).toBe(
       START.getTime() / 1000 + 8,

@@ -25,6 +25,7 @@ function sources(overrides: Partial<StatusSources>): StatusSources {
     }),
     recent: new RecentPayments(),
     rules: [],
+    warnings: [],
     ...overrides,
   };
 }

@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { BackfillResult } from '../../src/backfill/index.js';
 import { silentLogger } from '../../src/log.js';
-import { LedgerCursor, type LedgerRange } from '../../src/pipeline/cursor.js';
+import { formatGap, LedgerCursor, type LedgerRange } from '../../src/pipeline/cursor.js';
 import { StreamSequencer } from '../../src/pipeline/sequencer.js';
 import { RIPPLE_EPOCH_OFFSET } from '../../src/ripple-time.js';
 
 /** A sequencer whose backfills are answered by the test, recording everything it decides. */
-function harness(checkpoint: number | null, maxBackfillLedgers = 1000, maxHeldMessages?: number) {
+function harness(
+  checkpoint: number | null,
+  maxBackfillLedgers = 1000,
+  maxHeldMessages?: number,
+  lostState?: { checkpoint: number | null },
+) {
   const events: string[] = [];
   /** Ledgers reported as new and trusted (what moves xrpl_validated_ledger_index). */
   const announced: number[] = [];
@@ -23,11 +28,12 @@ function harness(checkpoint: number | null, maxBackfillLedgers = 1000, maxHeldMe
       }),
     onLedger: (index) => announced.push(index),
     onCheckpoint: (c) => events.push(`checkpoint ${c}`),
-    onGap: (range, reason) => events.push(`gap ${range.from}-${range.to} ${reason}`),
+    onGap: (range, reason) => events.push(`gap ${formatGap(range)} ${reason}`),
     onInvalid: (reason) => events.push(`invalid ${reason}`),
     onUntrusted: (reason) => events.push(`untrusted ${reason}`),
     logger: silentLogger,
     ...(maxHeldMessages === undefined ? {} : { maxHeldMessages }),
+    ...(lostState === undefined ? {} : { lostState }),
   });
   // Ledgers close every 4 s, as the fake rippled's do.
   const closeTime = (n: number) => 800_000_000 + n * 4;
@@ -328,5 +334,37 @@ describe('StreamSequencer: bounded held messages', () => {
       'checkpoint 101',
       'live 102 C',
     ]);
+  });
+});
+
+describe('StreamSequencer: a start after the saved state was lost', () => {
+  it.each([
+    {
+      name: 'names the ledgers from the lost checkpoint to where counting restarts',
+      lost: 90,
+      events: [
+        'gap 91-100 the saved state was lost (it had counted up to ledger 90); counting restarts from 0 after ledger 100',
+        'checkpoint 100',
+      ],
+    },
+    {
+      name: 'says "up to" when the lost checkpoint is unknown',
+      lost: null,
+      events: [
+        'gap up to 100 the saved state was lost (its checkpoint is unknown); counting restarts from 0 after ledger 100',
+        'checkpoint 100',
+      ],
+    },
+    {
+      name: 'counts no gap when the server is behind the lost checkpoint',
+      lost: 120,
+      events: ['checkpoint 100'],
+    },
+  ])('$name', ({ lost, events }) => {
+    const h = harness(null, 1000, undefined, { checkpoint: lost });
+    h.subscribed(100);
+    h.ledger(101);
+    h.ledger(102);
+    expect(h.events).toEqual([...events, 'checkpoint 101']);
   });
 });

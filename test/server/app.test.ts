@@ -298,6 +298,7 @@ describe('status page', () => {
       accounts: [],
       recentPayments: [],
       rules: [],
+      warnings: [],
     });
     expect(response.status).toBe(200);
     expect(body).toContain('none yet');

@@ -116,6 +116,7 @@ export function sampleSnapshot(now = 1_790_000_000): StatusSnapshot {
         nextEmailAllowedAt: now + 840,
       },
     ],
+    warnings: [`State file not saved (3 failed writes): ${HOSTILE_SCRIPT}`],
   };
 }
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Big from 'big.js';
@@ -60,14 +60,14 @@ describe('state file format', () => {
 describe('StateStore', () => {
   test('a missing file loads as nothing, without warnings', async () => {
     const result = await new StateStore(file, logger()).load();
-    expect(result).toEqual({ state: null, source: 'none', warnings: [] });
+    expect(result).toEqual({ state: null, source: 'none', warnings: [], lost: null });
   });
 
   test('save then load in a new store returns the same state, and leaves no temporary file', async () => {
     const store = new StateStore(file, logger());
     expect(await store.save(stateAt(10))).toEqual({ written: true });
     const loaded = await new StateStore(file, logger()).load();
-    expect(loaded).toEqual({ state: stateAt(10), source: 'primary', warnings: [] });
+    expect(loaded).toEqual({ state: stateAt(10), source: 'primary', warnings: [], lost: null });
     await expect(stat(`${file}.tmp`)).rejects.toThrow(/ENOENT/);
   });
 
@@ -146,6 +146,9 @@ describe('StateStore', () => {
     expect(result.source).toBe('none');
     expect(result.warnings).toHaveLength(3);
     expect(result.warnings[2]).toMatch(/starting without saved state/);
+    // The damaged primary still shows where the last run stood.
+    expect(result.warnings[2]).toMatch(/the previous checkpoint is unknown/);
+    expect(result.lost).toEqual({ checkpoint: null });
   });
 
   test('a state that does not match version 1 is rejected with its path', async () => {
@@ -208,11 +211,109 @@ describe('StateStore', () => {
     const store = new StateStore(file, logger());
     await store.save(stateAt(1));
     // A directory where the temporary file should go makes the write fail.
-    const { mkdir } = await import('node:fs/promises');
     await mkdir(`${file}.tmp`);
     await expect(store.save(stateAt(2))).rejects.toThrow(`cannot write state file ${file}`);
     expect(decodeStateFile(await readFile(file, 'utf8')).checkpoint).toBe(1);
     await rm(`${file}.tmp`, { recursive: true });
     expect(await store.save(stateAt(2))).toEqual({ written: true });
+  });
+});
+
+describe('StateStore faults during a run (real files)', () => {
+  function observed(store: StateStore) {
+    const outcomes: string[] = [];
+    store.observe({
+      written: () => outcomes.push('written'),
+      failed: (e) => outcomes.push(`failed ${e.message}`),
+    });
+    return outcomes;
+  }
+
+  test('a deleted state file is written again from memory, even unchanged, and the backup survives', async () => {
+    const store = new StateStore(file, logger());
+    const outcomes = observed(store);
+    await store.save(stateAt(1));
+    await store.save(stateAt(2));
+    await rm(file);
+    expect(await store.save(stateAt(2))).toEqual({ written: true });
+    expect(decodeStateFile(await readFile(file, 'utf8')).checkpoint).toBe(2);
+    expect(decodeStateFile(await readFile(`${file}.bak`, 'utf8')).checkpoint).toBe(1);
+    // And rotation goes on as before.
+    await store.save(stateAt(3));
+    expect(decodeStateFile(await readFile(`${file}.bak`, 'utf8')).checkpoint).toBe(2);
+    expect(outcomes).toEqual(['written', 'written', 'written', 'written']);
+    expect(logLines.some((l) => JSON.parse(l).msg === 'state file was missing; writing it again')).toBe(true);
+  });
+
+  test('a directory in its place fails every save loudly, keeps the newest state in the backup, and recovers', async () => {
+    const store = new StateStore(file, logger());
+    const outcomes = observed(store);
+    await store.save(stateAt(1));
+    await store.save(stateAt(2));
+    await rm(file);
+    await mkdir(file);
+    await expect(store.save(stateAt(3))).rejects.toThrow(
+      `cannot write state file ${file}: it is not a regular file (a directory); the state was saved to ${file}.bak instead`,
+    );
+    await expect(store.save(stateAt(4))).rejects.toThrow(/a directory/);
+    expect(decodeStateFile(await readFile(`${file}.bak`, 'utf8')).checkpoint).toBe(4);
+    expect(outcomes.slice(2)).toEqual([expect.stringMatching(/^failed /), expect.stringMatching(/^failed /)]);
+    // A restart now loads the newest state from the backup.
+    const reloaded = await new StateStore(file, logger()).load();
+    expect(reloaded.source).toBe('backup');
+    expect(reloaded.state?.checkpoint).toBe(4);
+
+    await rm(file, { recursive: true });
+    expect(await store.save(stateAt(4))).toEqual({ written: true });
+    expect(decodeStateFile(await readFile(file, 'utf8')).checkpoint).toBe(4);
+    expect(outcomes.at(-1)).toBe('written');
+  });
+
+  test('a state file replaced by something else is kept aside, never rotated into the backup', async () => {
+    const store = new StateStore(file, logger());
+    await store.save(stateAt(1));
+    await store.save(stateAt(2));
+    await writeFile(file, 'edited by hand');
+    await store.save(stateAt(3));
+    expect(decodeStateFile(await readFile(file, 'utf8')).checkpoint).toBe(3);
+    expect(decodeStateFile(await readFile(`${file}.bak`, 'utf8')).checkpoint).toBe(1);
+    expect(await readFile(`${file}.corrupt`, 'utf8')).toBe('edited by hand');
+  });
+
+  test('saves coalesced into one failing write are reported as one failure', async () => {
+    const store = new StateStore(file, logger());
+    const outcomes = observed(store);
+    await mkdir(`${file}.tmp`, { recursive: true });
+    const saves = [store.save(stateAt(1)), store.save(stateAt(2)), store.save(stateAt(3))];
+    const settled = await Promise.allSettled(saves);
+    expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(outcomes).toHaveLength(2); // the first write, then one write of the latest coalesced state
+  });
+});
+
+describe('StateStore: a start that finds no usable state', () => {
+  test('both files corrupt: a warning and the checkpoint the damaged primary still shows', async () => {
+    const store = new StateStore(file, logger());
+    await store.save(stateAt(41));
+    await store.save(stateAt(42));
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.slice(0, 200));
+    await writeFile(`${file}.bak`, 'garbage');
+    const result = await new StateStore(file, logger()).load();
+    expect(result.state).toBeNull();
+    expect(result.lost).toEqual({ checkpoint: 42 });
+    expect(result.warnings.at(-1)).toMatch(/the previous run had counted up to ledger 42/);
+  });
+
+  test('only an earlier .corrupt copy left: still a warning, not a silent fresh start', async () => {
+    const store = new StateStore(file, logger());
+    await store.save(stateAt(7));
+    const text = await readFile(file, 'utf8');
+    await rm(file);
+    await writeFile(`${file}.corrupt`, text.slice(0, text.length - 3));
+    const result = await new StateStore(file, logger()).load();
+    expect(result.source).toBe('none');
+    expect(result.lost).toEqual({ checkpoint: 7 });
+    expect(result.warnings[0]).toBe(`an earlier damaged state file is kept at ${file}.corrupt`);
   });
 });
