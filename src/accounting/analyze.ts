@@ -101,7 +101,8 @@ function analyze(input: unknown, watched: WatchSet, draft: Draft): TxAnalysis {
       balanceChanges: figures.balanceChanges,
       feePaidDrops,
       balancesAfter: figures.balancesAfter,
-      received: figures.received,
+      // `received` lists what is counted (spec "explain, made consistent"): nothing when not counted.
+      received: counted ? figures.received : [],
       counted,
       reason,
     });

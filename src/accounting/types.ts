@@ -31,7 +31,10 @@ export interface AccountEffect {
    * counterparty of the line; MPToken MPTAmount, absent = 0; a deleted entry gives 0).
    */
   readonly balancesAfter: readonly AssetAmount[];
-  /** What it received under the spec's rules; the token `issuer` here is the token's issuer. */
+  /**
+   * What it received under the spec's rules, only when counted (empty when `counted` is false: not
+   * validated, failed, nothing positive); the token `issuer` here is the token's issuer.
+   */
   readonly received: readonly AssetAmount[];
   /** True when `received` is non-empty and the transaction is validated and tesSUCCESS. */
   readonly counted: boolean;

@@ -95,7 +95,7 @@ describe('named scenarios with exact receipts', () => {
     });
   });
 
-  test('validated: false message: reported, nothing counted', () => {
+  test('validated: false message: reported, nothing counted, received empty, balance changes kept', () => {
     const input = { ...loadFixture<JsonObject>(V2_PAYMENT), validated: false };
     const explained = explainJson(analyzeTransaction(input, new Set([V2_DESTINATION])));
     expect(explained.validated).toBe(false);
@@ -104,7 +104,7 @@ describe('named scenarios with exact receipts', () => {
         account: V2_DESTINATION,
         balance_changes: [xrp('20')],
         fee_paid: '0',
-        received: [xrp('20')],
+        received: [],
         counted: false,
         reason: 'not counted: not validated',
       },
