@@ -1,8 +1,17 @@
 import { parseArgs } from 'node:util';
+import { isValidClassicAddress } from 'ripple-address-codec';
 import { type FlagSpec, flagSpec, flagTokens, malformedFlag } from './flag-check.js';
+import { type HistoryPoint, parseHistoryPoint } from './history/since.js';
 import type { LogFormat, LogLevel } from './log.js';
 
-export const COMMANDS = ['run', 'check-config', 'explain', 'send-test-email', 'prometheus-rules'] as const;
+export const COMMANDS = [
+  'run',
+  'check-config',
+  'explain',
+  'report',
+  'send-test-email',
+  'prometheus-rules',
+] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface Flags {
@@ -12,13 +21,22 @@ export interface Flags {
   readonly webConfigFile: string | null;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
-  /** explain only: accounts to report on; empty = the config's accounts. */
+  /** explain and report: accounts to report on; empty = the config's accounts. */
   readonly accounts: readonly string[];
   readonly allAccounts: boolean;
   /** Explicitly given, as opposed to the default ./config.yaml. */
   readonly configFileGiven: boolean;
   /** `--shard=i/n`: watch only the accounts whose stable hash falls in shard i of n. */
   readonly shard: { readonly index: number; readonly count: number } | null;
+  /** report only: the period and the output format. */
+  readonly report: ReportFlags | null;
+}
+
+export interface ReportFlags {
+  readonly since: HistoryPoint;
+  /** Null: up to the newest validated ledger. */
+  readonly until: HistoryPoint | null;
+  readonly format: 'csv' | 'json';
 }
 
 export type CommandLine =
@@ -38,6 +56,8 @@ export const USAGE = `Usage:
   xrpl-payments-exporter [run] [flags]            run the exporter (default command)
   xrpl-payments-exporter check-config [flags]     validate the config, print a redacted summary
   xrpl-payments-exporter explain [flags] FILE|-   classify one transaction and print JSON
+  xrpl-payments-exporter report [flags] --since=DATE|LEDGER [--until=DATE|LEDGER] [--format=csv|json]
+                                                  print every receipt of the period, oldest first
   xrpl-payments-exporter send-test-email [flags]  send one test email through the configured SMTP server
   xrpl-payments-exporter prometheus-rules [flags] print Prometheus alerting rules for the configured rules
 
@@ -56,6 +76,13 @@ explain only:
   --account ADDRESS               report on this account (repeatable)
   --all-accounts                  report on every account the transaction touches
                                   (default: the config's accounts; without a config file: all)
+report only:
+  --since=DATE|LEDGER             first ledger: an index, or the first ledger closing at or after
+                                  an ISO 8601 date-time (2026-01-01 or 2026-01-01T00:00:00Z)
+  --until=DATE|LEDGER             last ledger: an index (included), or the last ledger closing
+                                  before the date-time (default: the newest validated ledger)
+  --format=csv|json               default csv
+  --account=ADDRESS               report on this account (repeatable; default: the config's accounts)
 `;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -75,8 +102,11 @@ const FLAGS = {
   'log.level': { type: 'string' },
   'log.format': { type: 'string' },
   shard: { type: 'string' },
-  account: { type: 'string', multiple: true, commands: ['explain'] },
+  account: { type: 'string', multiple: true, commands: ['explain', 'report'] },
   'all-accounts': { type: 'boolean', commands: ['explain'] },
+  since: { type: 'string', commands: ['report'] },
+  until: { type: 'string', commands: ['report'] },
+  format: { type: 'string', commands: ['report'] },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Record<string, CommandFlag>;
@@ -114,6 +144,8 @@ export function parseCommandLine(
   if (values['config.check']) command = 'check-config';
   const misplaced = misplacedFlag(argv, command);
   if (misplaced !== null) return { kind: 'error', message: misplaced };
+  const report = command === 'report' ? parseReportFlags(values) : null;
+  if (report !== null && 'error' in report) return { kind: 'error', message: report.error };
 
   const logLevel = values['log.level'] ?? 'info';
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
@@ -168,6 +200,7 @@ export function parseCommandLine(
     accounts: values.account ?? [],
     allAccounts: values['all-accounts'] ?? false,
     shard,
+    report,
   };
   return { kind: 'command', command, flags, args };
 }
@@ -185,4 +218,30 @@ function misplacedFlag(argv: readonly string[], command: CommandName): string | 
     }
   }
   return null;
+}
+
+/** `report`'s flags: --since required, --until optional, --format csv or json, --account addresses. */
+function parseReportFlags(values: ReturnType<typeof parse>['values']): ReportFlags | { error: string } {
+  const bad = values.account?.find((a) => !isValidClassicAddress(a));
+  if (bad !== undefined) return { error: `--account: invalid XRP Ledger address "${bad}"` };
+  if (values.since === undefined) return { error: 'report: --since=DATE|LEDGER is required' };
+  const since = parseHistoryPoint(values.since);
+  if (!since.ok) return { error: `--since: ${since.error}` };
+  const until = values.until === undefined ? null : parseHistoryPoint(values.until);
+  if (until !== null && !until.ok) return { error: `--until: ${until.error}` };
+  const format = values.format ?? 'csv';
+  if (format !== 'csv' && format !== 'json')
+    return { error: `--format: must be csv or json, got "${format}"` };
+  if (
+    until !== null &&
+    until.point.kind === since.point.kind &&
+    pointValue(until.point) < pointValue(since.point)
+  ) {
+    return { error: `--until (${values.until}) is before --since (${values.since})` };
+  }
+  return { since: since.point, until: until?.point ?? null, format };
+}
+
+function pointValue(point: HistoryPoint): number {
+  return point.kind === 'ledger' ? point.index : point.unixSeconds;
 }

@@ -6,6 +6,7 @@ import { prometheusRulesCommand, sendTestEmailCommand } from './commands/alerts.
 import { checkConfigCommand } from './commands/check-config.js';
 import { explainCommand } from './commands/explain.js';
 import type { CommandIO } from './commands/io.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { runEntry, stopOnSignals } from './entry.js';
 import { readBuildInfo } from './version.js';
@@ -19,6 +20,7 @@ const io: CommandIO = {
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString('utf8');
   },
+  stderrIsTTY: process.stderr.isTTY === true,
 };
 
 async function main(): Promise<number | null> {
@@ -42,6 +44,8 @@ async function main(): Promise<number | null> {
       return checkConfigCommand(line.flags, io);
     case 'explain':
       return explainCommand(line.args[0]!, line.flags, io);
+    case 'report':
+      return reportCommand(line.flags, io);
     case 'send-test-email':
       return sendTestEmailCommand(line.flags, io);
     case 'prometheus-rules':

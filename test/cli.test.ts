@@ -44,14 +44,17 @@ describe('parseCommandLine', () => {
   it.each([
     [
       ['bogus'],
-      'unknown command "bogus" (commands: run, check-config, explain, send-test-email, prometheus-rules)',
+      'unknown command "bogus" (commands: run, check-config, explain, report, send-test-email, prometheus-rules)',
     ],
     [['--log.level=trace'], '--log.level: must be one of debug, info, warn, error, got "trace"'],
     [['--log.format=xml'], '--log.format: must be one of logfmt, json, got "xml"'],
     [['--web.telemetry-path=metrics'], '--web.telemetry-path: must start with / and not be /, got "metrics"'],
     [['explain'], 'explain: expected exactly one FILE argument (or - for standard input)'],
-    [['--account=rA'], '--account only applies to explain'],
+    [['--account=rA'], '--account only applies to explain and report'],
     [['check-config', '--all-accounts'], '--all-accounts only applies to explain'],
+    [['explain', '--since=1000', 'x.json'], '--since only applies to report'],
+    [['run', '--format=json'], '--format only applies to report'],
+    [['report'], 'report: --since=DATE|LEDGER is required'],
     [['--bogus-flag'], 'unknown flag --bogus-flag'],
     [['explain', '--bogus-flag=3', '-'], 'unknown flag --bogus-flag'],
     [['-x'], 'unknown flag -x'],
@@ -61,6 +64,29 @@ describe('parseCommandLine', () => {
     [['--shard=3/3'], '--shard: expected I/N with 0 <= I < N, got "3/3"'],
   ])('rejects %j with a clear message', (argv, message) => {
     expect(parseCommandLine(argv, {})).toEqual({ kind: 'error', message });
+  });
+
+  it('parses report: the period, the format and repeated --account', () => {
+    const alice = 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe';
+    expect(
+      parseCommandLine(
+        ['report', '--since=2026-01-01', '--until=95000000', '--format=json', `--account=${alice}`],
+        {},
+      ),
+    ).toMatchObject({
+      command: 'report',
+      flags: {
+        accounts: [alice],
+        report: {
+          since: { kind: 'time', unixSeconds: Date.UTC(2026, 0, 1) / 1000, text: '2026-01-01' },
+          until: { kind: 'ledger', index: 95000000 },
+          format: 'json',
+        },
+      },
+    });
+    expect(parseCommandLine(['report', '--since=1'], {})).toMatchObject({
+      flags: { report: { until: null, format: 'csv' } },
+    });
   });
 
   it('takes a value that starts with a dash when it is written inline', () => {
@@ -76,7 +102,7 @@ describe('parseCommandLine', () => {
     });
     expect(parseCommandLine(['--account=rA', '--config.check'], {})).toEqual({
       kind: 'error',
-      message: '--account only applies to explain',
+      message: '--account only applies to explain and report',
     });
   });
 });

@@ -16,11 +16,26 @@ export interface HistoryTransaction {
 
 export type FetchOutcome =
   | { readonly covered: true; readonly transactions: HistoryTransaction[] }
-  /**
-   * `transient`: the server failed to answer (timeout, disconnect, busy) and may well answer a retry;
-   * otherwise it does not hold the range (its history starts later, or it refuses the range).
-   */
-  | { readonly covered: false; readonly reason: string; readonly transient: boolean };
+  | FetchFailure;
+
+/**
+ * `transient`: the server failed to answer (timeout, disconnect, busy) and may well answer a retry;
+ * otherwise it does not hold the range (its history starts later, or it refuses the range).
+ */
+export interface FetchFailure {
+  readonly covered: false;
+  readonly reason: string;
+  readonly transient: boolean;
+}
+
+/** What a page callback answers: go on (nothing) or `'stop'`. */
+export type PageVerdict = 'stop' | undefined;
+
+/** How a paged read ended: the whole range read, a failure, or stopped by the caller. */
+export type ReadOutcome =
+  | { readonly covered: true }
+  | FetchFailure
+  | { readonly covered: false; readonly stopped: true };
 
 /** rippled's answers for a range it does not hold (AccountTx.cpp getLedgerRange, LedgerHandler). */
 const NOT_HELD_ERRORS = new Set([
@@ -31,7 +46,7 @@ const NOT_HELD_ERRORS = new Set([
   'notSynced',
 ]);
 
-function failed(reason: string, err?: unknown): FetchOutcome {
+function failed(reason: string, err?: unknown): FetchFailure {
   const code = (err as { error?: unknown } | undefined)?.error;
   return {
     covered: false,
@@ -59,6 +74,28 @@ export async function fetchAccountHistory(
   apiVersion: 1 | 2,
 ): Promise<FetchOutcome> {
   const transactions: HistoryTransaction[] = [];
+  const outcome = await readAccountHistory(server, account, range, apiVersion, (page) => {
+    transactions.push(...page);
+    return undefined;
+  });
+  if (outcome.covered) return { covered: true, transactions };
+  // Never 'stopped': the page callback above never asks to stop.
+  return 'reason' in outcome ? outcome : failed(`account_tx ${account}: read stopped`);
+}
+
+/**
+ * Reads the account's validated transactions in `range` page by page (forward, oldest first) and hands
+ * each page to `onPage` before asking for the next, so a long history never sits in memory at once.
+ * Every page is checked against the requested range before it is used. `onPage` may return `'stop'` to
+ * end the read early (the outcome is then `{ covered: false, stopped: true }`).
+ */
+export async function readAccountHistory(
+  server: Requester,
+  account: string,
+  range: LedgerRange,
+  apiVersion: 1 | 2,
+  onPage: (transactions: HistoryTransaction[]) => PageVerdict | Promise<PageVerdict>,
+): Promise<ReadOutcome> {
   let marker: unknown;
   do {
     let result: Record<string, unknown>;
@@ -91,13 +128,15 @@ export async function fetchAccountHistory(
     }
     const entries = result.transactions;
     if (!Array.isArray(entries)) return failed(`account_tx ${account}: no transactions array`);
+    const page: HistoryTransaction[] = [];
     for (const entry of entries) {
       const tx = historyTransaction(entry, null);
-      if (tx && tx.ledgerIndex >= range.from && tx.ledgerIndex <= range.to) transactions.push(tx);
+      if (tx && tx.ledgerIndex >= range.from && tx.ledgerIndex <= range.to) page.push(tx);
     }
+    if ((await onPage(page)) === 'stop') return { covered: false, stopped: true };
     marker = result.marker;
   } while (marker !== undefined && marker !== null);
-  return { covered: true, transactions };
+  return { covered: true };
 }
 
 /**

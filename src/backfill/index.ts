@@ -9,7 +9,17 @@ import {
   type Requester,
 } from './fetch.js';
 
-export type { HistoryTransaction, Requester } from './fetch.js';
+export type { HistoryTransaction, PageVerdict, ReadOutcome, Requester } from './fetch.js';
+export { readAccountHistory } from './fetch.js';
+
+/**
+ * A configured server that history can be read from, in failover order: the live session's (its
+ * `close` is absent: it stays open) or another one opened for the read (closed afterwards).
+ */
+export interface HistoryServer {
+  readonly url: string;
+  connect(): Promise<Requester & { close?(): void }>;
+}
 
 /** A server other than the live one, opened only to fill a gap the live one cannot cover. */
 export interface AlternateServer {
@@ -67,7 +77,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   let notHeld = '';
   let transient = '';
 
-  const servers: Array<{ url: string; connect: () => Promise<Requester & { close?(): void }> }> = [
+  const servers: HistoryServer[] = [
     { url: options.primaryUrl, connect: async () => options.primary },
     ...options.alternates.map((alt) => ({ url: alt.url, connect: () => alt.open() })),
   ];

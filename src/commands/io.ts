@@ -4,4 +4,6 @@ export interface CommandIO {
   stdout(text: string): void;
   stderr(text: string): void;
   readStdin(): Promise<string>;
+  /** Whether standard error is a terminal (a progress bar is drawn only then). @default false */
+  readonly stderrIsTTY?: boolean;
 }

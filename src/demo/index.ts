@@ -184,5 +184,6 @@ function demoFlags(options: DemoOptions): Flags {
     accounts: [],
     allAccounts: false,
     shard: null,
+    report: null,
   };
 }
