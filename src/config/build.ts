@@ -10,6 +10,7 @@ export function buildConfig(doc: ConfigDocument): Config {
     address: a.address,
     name: a.name ?? a.address,
     group: a.group,
+    since: a.since,
   }));
   const addressOf = new Map<string, string>();
   // Addresses first, then names: a name equal to another account's address is refused by the cross-checks.

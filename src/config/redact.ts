@@ -1,4 +1,5 @@
 import { Document, isScalar, isSeq, visit } from 'yaml';
+import { historyPointText } from '../history/since.js';
 import { formatDuration } from './duration.js';
 import type { Config, RuleConfig } from './types.js';
 import { maskUrlPassword } from './values.js';
@@ -28,6 +29,7 @@ export function redactedConfig(config: Config): object {
       address: a.address,
       name: a.name,
       ...(a.group === null ? {} : { group: a.group }),
+      ...(a.since === null ? {} : { since: historyPointText(a.since) }),
     })),
     state: {
       ...(state.path === null ? {} : { path: state.path }),

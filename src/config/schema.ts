@@ -12,6 +12,7 @@ import {
   parseFiniteNumber,
   parseInteger,
   parseSecret,
+  parseSince,
   parseText,
   parseUrl,
 } from './values.js';
@@ -119,6 +120,7 @@ const accountSchema = mapping({
   address: required(parseAddress),
   name: optional(parseText, null),
   group: optional(parseText, null),
+  since: optional(parseSince, null),
 });
 
 const stateSchema = mapping({

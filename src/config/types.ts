@@ -1,4 +1,5 @@
 import type Big from 'big.js';
+import type { HistoryPoint } from '../history/since.js';
 
 /** The validated, typed, frozen configuration. YAML keys are snake_case; these fields are camelCase. */
 export interface Config {
@@ -31,6 +32,11 @@ export interface AccountConfig {
   readonly name: string;
   /** Optional group for metrics.aggregate_by: group. */
   readonly group: string | null;
+  /**
+   * Where counting starts when the exporter first watches the account (no state for it yet): history
+   * from here up to the watch start is imported and counted (no alerts). Null: from the watch start.
+   */
+  readonly since: HistoryPoint | null;
 }
 
 export interface StateConfig {

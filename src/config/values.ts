@@ -1,5 +1,6 @@
 import Big from 'big.js';
 import { isValidClassicAddress, isValidXAddress, xAddressToClassicAddress } from 'ripple-address-codec';
+import { type HistoryPoint, parseHistoryPoint } from '../history/since.js';
 import { parseDuration } from './duration.js';
 import { YamlNumber } from './yaml-tree.js';
 
@@ -78,6 +79,14 @@ function toBig(text: string): Big | null {
   } catch {
     return null;
   }
+}
+
+/** `accounts[].since`: a ledger index (a YAML number or digits) or an ISO 8601 date-time. */
+export function parseSince(value: unknown): Parsed<HistoryPoint> {
+  const text = value instanceof YamlNumber ? value.source : value;
+  if (typeof text !== 'string') return expected('a ledger index or an ISO 8601 date-time', value);
+  const parsed = parseHistoryPoint(text);
+  return parsed.ok ? ok(parsed.point) : fail(parsed.error);
 }
 
 /** Prometheus duration in milliseconds; a bare YAML `0` is accepted as zero. */

@@ -1,9 +1,11 @@
 import { assetKey } from '../accounting/index.js';
 import type { AccountEffect } from '../accounting/types.js';
-import { type AlternateServer, backfill } from '../backfill/index.js';
+import { type AlternateServer, backfill, type HistoryServer } from '../backfill/index.js';
 import type { Flags } from '../cli.js';
 import { type ConfigResult, maskUrlPassword } from '../config/index.js';
 import type { AccountConfig, Config } from '../config/types.js';
+import { HistoryImports } from '../history/imports.js';
+import { ImportBook } from '../history/progress.js';
 import type { Logger } from '../log.js';
 import { createMetrics, type ExporterMetrics, ReceiptTotals } from '../metrics/index.js';
 import { formatGap, LedgerCursor } from '../pipeline/cursor.js';
@@ -62,6 +64,8 @@ export class Exporter {
   private readonly cursor: LedgerCursor;
   private readonly dedupe: DedupeWindow;
   private readonly processor: TransactionProcessor;
+  private readonly importBook: ImportBook;
+  private readonly imports: HistoryImports;
   private readonly sequencer: StreamSequencer;
   private readonly client: RippledClient;
   private readonly alerting: Alerting;
@@ -121,11 +125,37 @@ export class Exporter {
         },
       },
     });
-    this.processor = new TransactionProcessor(new Set(this.addresses), this.dedupe, {
-      onBalances: (account, effect, ledger) => this.applyBalances(account, effect, ledger),
-      onReceipt: (receipt) => this.applyReceipt(receipt),
-      onInvalid: (reason) => this.invalid(reason),
-      onBackfilled: () => this.metrics.incBackfilled(1),
+    // Accounts with `since` and no state yet get a history import; the stream leaves their past to it.
+    this.importBook = ImportBook.restore(restored?.history);
+    this.importBook.beginNew(this.accounts, (account) => this.metrics.totals.get(account) !== undefined);
+    this.processor = new TransactionProcessor(
+      new Set(this.addresses),
+      this.dedupe,
+      {
+        onBalances: (account, effect, ledger) => this.applyBalances(account, effect, ledger),
+        onReceipt: (receipt) => this.applyReceipt(receipt),
+        onInvalid: (reason) => this.invalid(reason),
+        onBackfilled: () => this.metrics.incBackfilled(1),
+      },
+      this.importBook,
+    );
+    this.imports = new HistoryImports({
+      book: this.importBook,
+      servers: () => this.historyServers(),
+      apiVersion: config.xrpl.apiVersion,
+      process: (entry, ledger, account) => {
+        this.processor.process(entry, ledger, 'history', account);
+        this.metrics.incHistoryImported(1);
+      },
+      isWatched: (account) => this.accountByAddress.has(account),
+      onRemaining: (account, ledgers) =>
+        this.metrics.setHistoryRemaining(
+          account,
+          this.accountByAddress.get(account)?.name ?? account,
+          ledgers,
+        ),
+      save: () => this.saveState(),
+      logger,
     });
     this.sequencer = new StreamSequencer({
       cursor: this.cursor,
@@ -171,6 +201,8 @@ export class Exporter {
               info.ledgerIndex === null ? null : { index: info.ledgerIndex, closeTime: info.ledgerCloseTime },
             serverInfo: info.serverInfo?.validatedLedger ?? null,
           });
+          // Accounts new to this run begin at the ledger the session starts from (trusted ledgers only).
+          this.fixWatchStart(null);
           this.loadStartingBalances();
         },
         onLedgerClosed: (msg) => this.sequencer.onLedgerClosed(msg),
@@ -249,8 +281,13 @@ export class Exporter {
       logger.warn('config keys changed that take effect only after a restart', { keys: changed.join(',') });
     }
     const before = { fullStream: this.fullStream(), accounts: this.addresses };
+    const accounts = inShard(next.accounts, this.options.flags.shard);
+    const imported = this.importBook.beginNew(
+      accounts,
+      (account) => this.accountByAddress.has(account) || this.metrics.totals.get(account) !== undefined,
+    );
     this.config = next;
-    this.setAccounts(inShard(next.accounts, this.options.flags.shard));
+    this.setAccounts(accounts);
     this.metrics.reconfigure(this.topology());
     await this.alerting.reconfigure(next, this.accounts);
     const changes = subscriptionChanges(before, { fullStream: this.fullStream(), accounts: this.addresses });
@@ -260,6 +297,9 @@ export class Exporter {
         logger.warn(`${change.kind} failed`, { err }),
       );
     }
+    // Added accounts are subscribed now: every later ledger reaches them live, their past is history.
+    if (imported.length > 0 && this.client.isUp()) this.fixWatchStart(null);
+    this.imports.wake();
     this.loadStartingBalances();
     this.metrics.setConfigReload(true, nowSeconds);
     logger.info('config reloaded', {
@@ -273,8 +313,10 @@ export class Exporter {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
+    const importsStopped = this.imports.stop();
     // A running backfill belongs to the session that ends here; it is discarded, not awaited.
     await this.client.stop();
+    await importsStopped;
     await this.alerting.stop();
     // The last save must be on disk: if it is not, the process says so and exits non-zero.
     const final = this.saveState();
@@ -354,14 +396,7 @@ export class Exporter {
   }
 
   private backfill(range: { from: number; to: number }) {
-    const primaryUrl = this.client.currentServer() ?? this.config.xrpl.servers[0]!;
-    const alternates: AlternateServer[] = this.config.xrpl.servers
-      .filter((url) => url !== primaryUrl)
-      .map((url) => ({
-        url,
-        open: () =>
-          this.stopping ? Promise.reject(new Error('shutting down')) : this.client.openSideConnection(url),
-      }));
+    const { primaryUrl, alternates } = this.serverChoice();
     return backfill({
       range,
       accounts: this.addresses,
@@ -371,6 +406,37 @@ export class Exporter {
       alternates,
       logger: this.options.logger,
     });
+  }
+
+  /** The live session's server, then the others opened on demand, in configured order. */
+  private serverChoice(): { primaryUrl: string; alternates: AlternateServer[] } {
+    const primaryUrl = this.client.currentServer() ?? this.config.xrpl.servers[0]!;
+    const alternates: AlternateServer[] = this.config.xrpl.servers
+      .filter((url) => url !== primaryUrl)
+      .map((url) => ({
+        url,
+        open: () =>
+          this.stopping ? Promise.reject(new Error('shutting down')) : this.client.openSideConnection(url),
+      }));
+    return { primaryUrl, alternates };
+  }
+
+  private historyServers(): HistoryServer[] {
+    const { primaryUrl, alternates } = this.serverChoice();
+    return [
+      { url: primaryUrl, connect: async () => ({ request: (cmd) => this.client.request(cmd) }) },
+      ...alternates.map((alt) => ({ url: alt.url, connect: () => alt.open() })),
+    ];
+  }
+
+  /**
+   * Accounts waiting for a watch start get the newest ledger known now (never below the checkpoint):
+   * everything after it reaches them through the stream or a backfill, everything up to it is history.
+   */
+  private fixWatchStart(subscribedAt: number | null): void {
+    const start = Math.max(subscribedAt ?? 0, this.lastLedger?.index ?? 0, this.cursor.checkpoint ?? 0);
+    if (start > 0) this.importBook.fixWatchStart(start);
+    this.imports.wake();
   }
 
   private loadStartingBalances(): void {
@@ -399,7 +465,7 @@ export class Exporter {
     if (newer.length > 0) this.metrics.applyBalancesAfter(account, newer);
   }
 
-  private applyReceipt({ analysis, effect, hash, ledgerIndex }: Receipt): void {
+  private applyReceipt({ analysis, effect, hash, ledgerIndex, source }: Receipt): void {
     const account = this.accountByAddress.get(effect.account);
     if (!account) return;
     this.metrics.recordReceipts({
@@ -409,6 +475,8 @@ export class Exporter {
       closeTime: analysis.closeTime,
       received: effect.received,
     });
+    // History (before the account was watched) is counted, but is neither news nor cause for an alert.
+    if (source === 'history') return;
     const closeTime = analysis.closeTime ?? this.lastLedger?.closeTime ?? this.options.now() / 1000;
     const memos = analysis.memos ?? [];
     for (const amount of effect.received) {
@@ -461,6 +529,7 @@ export class Exporter {
       dedupe: this.dedupe.snapshot(),
       outbox: alerting.outbox,
       rules: alerting.rules,
+      history: this.importBook.snapshot(),
     };
     const saved = this.store.save(state);
     // A failure is counted and logged by StateWriteHealth; the next save tries again.
@@ -482,6 +551,7 @@ export class Exporter {
       recent: this.recent,
       rules: this.alerting.ruleStatuses(),
       warnings: [this.stateHealth?.warning()].filter((w): w is string => typeof w === 'string'),
+      history: (account) => this.imports.status(account),
     });
   }
 }

@@ -1,5 +1,6 @@
 import { maskServerUrls, maskUrlPassword } from '../config/index.js';
 import type { AccountConfig } from '../config/types.js';
+import type { ImportStatus } from '../history/imports.js';
 import type { ExporterMetrics } from '../metrics/index.js';
 import type { ServerConnectionState } from '../rippled/index.js';
 import type { AccountStatus, RuleStatus, ServerStatus, StatusSnapshot } from '../server/index.js';
@@ -20,6 +21,8 @@ export interface StatusSources {
   readonly recent: RecentPayments;
   readonly rules: readonly RuleStatus[];
   readonly warnings: readonly string[];
+  /** The account's history import, if it has one. */
+  readonly history: (account: string) => ImportStatus | null;
 }
 
 /** What the status page and /api/status show, taken from the running exporter's parts. */
@@ -70,6 +73,7 @@ function accountStatus(account: AccountConfig, s: StatusSources): AccountStatus 
     address: account.address,
     balances: totals.balances,
     received: totals.received,
+    history: s.history(account.address),
     lastPayment: last
       ? {
           hash: last.hash,

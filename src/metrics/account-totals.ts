@@ -13,6 +13,8 @@ export class AssetReceipts {
   latest = Exact.ZERO;
   /** Global receipt sequence of `latest`: orders "last" across accounts (group aggregation). */
   lastSeq = 0;
+  /** Ledger close time of `latest`, Unix seconds, when known. */
+  latestAt: number | null = null;
 
   constructor(readonly asset: Asset) {}
 
@@ -75,6 +77,7 @@ export function accountSnapshot(totals: Readonly<AccountTotals>): TotalsSnapshot
       sum: r.total.text,
       last: r.latest.text,
       lastSeq: r.lastSeq,
+      lastAt: r.latestAt,
     })),
     partialCount: totals.partialCount,
     lastReceivedAt: totals.lastReceivedAt,

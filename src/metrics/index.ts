@@ -58,6 +58,9 @@ export interface ExporterMetrics {
   setValidatedLedger(index: number, closeTimeSeconds: number | null): void;
   incLedgerGaps(n?: number): void;
   incBackfilled(n: number): void;
+  incHistoryImported(n: number): void;
+  /** Ledgers left in an account's history import; null removes the series (import finished). */
+  setHistoryRemaining(account: string, name: string, ledgers: number | null): void;
   incInvalidMessages(n?: number): void;
   emailSent(rule: string): void;
   emailFailed(rule: string): void;
@@ -130,6 +133,8 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
   let exposition = new PaymentExposition(labeler, options.paymentSizeBucketsXrp);
   let exposedUnits: readonly ExposedUnit[] = [];
   const knownRules = new Set<string>();
+  /** account -> the `name` label its import gauge carries, so a renamed account leaves no stale series. */
+  const importNames = new Map<string, string>();
 
   const reconfigure = (next: MetricsTopology): void => {
     syncLabelValues(ops.streamConnected, 'server', topology.servers, next.servers);
@@ -169,6 +174,17 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
     },
     incLedgerGaps: (n = 1) => ops.ledgerGaps.inc(n),
     incBackfilled: (n) => ops.backfilled.inc(n),
+    incHistoryImported: (n) => ops.historyImported.inc(n),
+    setHistoryRemaining: (account, name, ledgers) => {
+      const previous = importNames.get(account);
+      if (previous !== undefined && (previous !== name || ledgers === null)) {
+        ops.historyRemaining.remove({ account, name: previous });
+        importNames.delete(account);
+      }
+      if (ledgers === null) return;
+      ops.historyRemaining.set({ account, name }, ledgers);
+      importNames.set(account, name);
+    },
     incInvalidMessages: (n = 1) => ops.invalidMessages.inc(n),
     emailSent: (rule) => {
       countRule(rule);

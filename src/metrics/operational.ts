@@ -55,6 +55,17 @@ export function declareOperationalMetrics(registry: Registry, build: BuildInfo) 
       help: 'Transactions replayed from account history to fill a gap in the stream.',
       registers,
     }),
+    historyImported: new Counter({
+      name: 'xrpl_history_imported_transactions_total',
+      help: 'Transactions read by history imports (accounts[].since) that touched the importing account.',
+      registers,
+    }),
+    historyRemaining: new Gauge({
+      name: 'xrpl_history_import_ledgers_remaining',
+      help: 'Ledgers a history import (accounts[].since) still has to read; present while the import is unfinished.',
+      labelNames: ['account', 'name'] as const,
+      registers,
+    }),
     invalidMessages: new Counter({
       name: 'xrpl_invalid_messages_total',
       help: 'Messages from the server that could not be understood and were ignored.',

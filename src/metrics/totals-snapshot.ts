@@ -19,6 +19,8 @@ const accountSchema = z.strictObject({
       sum: nonNegativeDecimal,
       last: nonNegativeDecimal,
       lastSeq: count,
+      /** Absent in state files written before it existed. */
+      lastAt: z.number().nullable().optional(),
     }),
   ),
   partialCount: count,

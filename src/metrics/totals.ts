@@ -62,8 +62,12 @@ export class ReceiptTotals {
       const receipts = this.assetReceipts(totals, asset);
       receipts.addCount(e.txType, 1);
       receipts.total = receipts.total.plus(value);
-      receipts.latest = Exact.of(value);
-      receipts.lastSeq = this.seq;
+      // An older receipt (history imported after live payments arrived) counts, but is not the last one.
+      if (e.closeTime === null || receipts.latestAt === null || e.closeTime >= receipts.latestAt) {
+        receipts.latest = Exact.of(value);
+        receipts.lastSeq = this.seq;
+        if (e.closeTime !== null) receipts.latestAt = e.closeTime;
+      }
       if (asset.kind === 'xrp') {
         totals.histogram ??= emptyHistogram(this.bounds.values.length);
         observe(totals.histogram, this.bounds, value);
@@ -175,6 +179,7 @@ export class ReceiptTotals {
         receipts.total = Exact.parse(r.sum);
         receipts.latest = Exact.parse(r.last);
         receipts.lastSeq = r.lastSeq;
+        receipts.latestAt = r.lastAt ?? null;
       }
       t.partialCount = a.partialCount;
       t.lastReceivedAt = a.lastReceivedAt;

@@ -2,13 +2,27 @@ import { analyzeTransaction } from '../accounting/index.js';
 import type { AccountEffect, TxAnalysis } from '../accounting/types.js';
 import type { DedupeWindow } from './dedupe.js';
 
+/**
+ * Where a transaction came from: the live stream, a backfilled gap, or an account's history import
+ * (ledgers before the exporter watched it: counted like any other, but rules send no alerts for it).
+ */
+export type TransactionSource = 'live' | 'backfill' | 'history';
+
 /** One watched account's counted receipts from one validated transaction. */
 export interface Receipt {
   readonly analysis: TxAnalysis;
   readonly effect: AccountEffect;
   readonly hash: string;
   readonly ledgerIndex: number;
-  readonly source: 'live' | 'backfill';
+  readonly source: TransactionSource;
+}
+
+/**
+ * Which ledgers of an account belong to its history import rather than to the stream: the stream and
+ * backfill leave them alone, the import counts them (see history/progress.ts).
+ */
+export interface HistoryBoundary {
+  coveredByHistory(account: string, ledgerIndex: number): boolean;
 }
 
 export interface ProcessorSinks {
@@ -21,14 +35,15 @@ export interface ProcessorSinks {
 }
 
 /**
- * The one path every validated transaction takes, live or backfilled: classify it, drop what was
- * already counted (same hash and account), and hand balances and receipts to the sinks.
+ * The one path every validated transaction takes, live, backfilled or imported: classify it, drop what
+ * was already counted (same hash and account), and hand balances and receipts to the sinks.
  */
 export class TransactionProcessor {
   constructor(
     private watched: ReadonlySet<string>,
     private readonly dedupe: DedupeWindow,
     private readonly sinks: ProcessorSinks,
+    private readonly history: HistoryBoundary = { coveredByHistory: () => false },
   ) {}
 
   /** Hot reload: the next transaction is classified against the new account set. */
@@ -36,7 +51,11 @@ export class TransactionProcessor {
     this.watched = watched;
   }
 
-  process(input: unknown, ledgerIndex: number, source: 'live' | 'backfill'): void {
+  /**
+   * `historyOf`: with source `history`, the one account whose history this is; other watched accounts
+   * the transaction touches are counted by their own stream or import, so they are left out here.
+   */
+  process(input: unknown, ledgerIndex: number, source: TransactionSource, historyOf?: string): void {
     const analysis = analyzeTransaction(input, this.watched);
     if (!analysis.valid) {
       this.sinks.onInvalid(analysis.invalidReason ?? 'invalid transaction');
@@ -54,8 +73,20 @@ export class TransactionProcessor {
       );
       return;
     }
+    if (source === 'history') {
+      // The import's ledger ranges never overlap the stream's (HistoryBoundary) and are read once each,
+      // so the dedupe window (bounded by the ledgers in flight) is not needed and not filled.
+      const effect = analysis.accounts.find((e) => e.account === historyOf);
+      if (effect?.counted) this.sinks.onReceipt({ analysis, effect, hash, ledgerIndex, source });
+      return;
+    }
     let fresh = false;
     for (const effect of analysis.accounts) {
+      if (this.history.coveredByHistory(effect.account, ledgerIndex)) {
+        // Its import counts this ledger; the balances after it are still the newest known.
+        this.sinks.onBalances(effect.account, effect, ledgerIndex);
+        continue;
+      }
       if (!this.dedupe.claim(ledgerIndex, hash, effect.account)) continue;
       fresh = true;
       this.sinks.onBalances(effect.account, effect, ledgerIndex);

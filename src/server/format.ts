@@ -1,3 +1,5 @@
+import type { HistoryImportStatus } from './status.js';
+
 /**
  * Human-readable times for the status page. The browser script (status-script.ts) carries the same rules
  * in plain JavaScript; the browser test checks both render a snapshot identically.
@@ -27,4 +29,15 @@ export function formatTime(time: number): string {
 /** The first characters of a transaction hash, enough to tell rows apart. */
 export function shortHash(hash: string): string {
   return hash.length > 12 ? `${hash.slice(0, 12)}…` : hash;
+}
+
+/** An account's history import in words: "history importing, 1200 ledgers left (40%)". */
+export function describeHistoryImport(h: HistoryImportStatus): string {
+  if (h.state === 'done') return 'history imported';
+  const left =
+    h.ledgersLeft === null
+      ? ''
+      : `, ${h.ledgersLeft} ledgers left${h.percent === null ? '' : ` (${h.percent}%)`}`;
+  if (h.state === 'failing') return `history import failing${left}: ${h.error ?? 'unknown error'}`;
+  return `history ${h.state === 'importing' ? 'importing' : 'import waiting'}${left}`;
 }

@@ -1,9 +1,10 @@
-import { formatDuration, formatRelative, formatTime, shortHash } from './format.js';
+import { describeHistoryImport, formatDuration, formatRelative, formatTime, shortHash } from './format.js';
 import { html, type SafeHtml, safeHref } from './html.js';
 import type {
   AccountStatus,
   AssetValue,
   ConnectionStatus,
+  HistoryImportStatus,
   LedgerStatus,
   PaymentStatus,
   ReceivedTotal,
@@ -140,9 +141,14 @@ function accountRow(account: AccountStatus, now: number): SafeHtml {
   const lastCell = last
     ? html`${asset({ value: last.amount, currency: last.currency, issuer: last.issuer })}<div class="muted">${formatRelative(last.time, now)}</div><div>${link(last.explorerLink, shortHash(last.hash))}</div>`
     : 'none yet';
-  return html`<tr><td>${account.name}</td><td class="mono">${link(account.explorerUrl, account.address)}</td><td>${
+  return html`<tr><td>${account.name}${historyLine(account.history)}</td><td class="mono">${link(account.explorerUrl, account.address)}</td><td>${
     account.balances.length > 0 ? account.balances.map((b) => asset(b)) : '—'
   }</td><td>${account.received.length > 0 ? account.received.map(receivedLine) : '—'}</td><td>${lastCell}</td></tr>`;
+}
+
+/** The account's history import, in words; nothing when it has none. */
+function historyLine(history: HistoryImportStatus | null | undefined): SafeHtml | string {
+  return history ? html`<div class="muted history">${describeHistoryImport(history)}</div>` : '';
 }
 
 function paymentRow(p: PaymentStatus): SafeHtml {

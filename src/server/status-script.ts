@@ -33,6 +33,15 @@ export const STATUS_SCRIPT = `'use strict';
     if (isNaN(date.getTime())) return '?';
     return date.toISOString().slice(0, 19).replace('T', ' ') + ' UTC';
   }
+  function describeHistoryImport(h) {
+    if (h.state === 'done') return 'history imported';
+    var left =
+      h.ledgersLeft === null
+        ? ''
+        : ', ' + h.ledgersLeft + ' ledgers left' + (h.percent === null ? '' : ' (' + h.percent + '%)');
+    if (h.state === 'failing') return 'history import failing' + left + ': ' + (h.error == null ? 'unknown error' : h.error);
+    return 'history ' + (h.state === 'importing' ? 'importing' : 'import waiting') + left;
+  }
   function shortHash(hash) {
     return hash.length > 12 ? hash.slice(0, 12) + '\\u2026' : hash;
   }
@@ -111,8 +120,10 @@ export const STATUS_SCRIPT = `'use strict';
           el('div', '', [link(last.explorerLink, shortHash(last.hash))]),
         ]
       : ['none yet'];
+    var name = [a.name];
+    if (a.history) name.push(el('div', 'muted history', [describeHistoryImport(a.history)]));
     return el('tr', '', [
-      td('', [a.name]),
+      td('', name),
       td('mono', [link(a.explorerUrl, a.address)]),
       td('', orDash(a.balances.map(function (b) { return asset(b); }))),
       td('', orDash(a.received.map(function (r) {

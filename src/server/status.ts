@@ -74,6 +74,18 @@ export interface AccountStatus {
   readonly balances: readonly AssetValue[];
   readonly received: readonly ReceivedTotal[];
   readonly lastPayment: LastPayment | null;
+  /** The account's history import (accounts[].since), if it has one. */
+  readonly history?: HistoryImportStatus | null;
+}
+
+export interface HistoryImportStatus {
+  readonly state: 'waiting' | 'importing' | 'done' | 'failing';
+  /** Ledgers left to read, when known. */
+  readonly ledgersLeft: number | null;
+  /** Whole percent read, when known. */
+  readonly percent: number | null;
+  /** Why the last attempt failed, while it is failing. */
+  readonly error: string | null;
 }
 
 export interface LastPayment {

@@ -15,6 +15,8 @@ export interface PersistedState {
   readonly outbox: unknown;
   /** The alert rules' state; opaque JSON owned by the alerting module. */
   readonly rules: unknown;
+  /** History imports' progress; opaque JSON owned by history/. Absent in files written before it existed. */
+  readonly history?: unknown;
 }
 
 const FORMAT = 'xrpl-payments-exporter/state';
@@ -26,6 +28,7 @@ const stateSchema = z.strictObject({
   dedupe: z.unknown(),
   outbox: z.unknown(),
   rules: z.unknown(),
+  history: z.unknown().optional(),
 });
 
 /** What save() takes: the totals may be given as the live ReceiptTotals, serialised incrementally. */
@@ -73,7 +76,9 @@ export function decodeStateFile(text: string): PersistedState {
 /** Fixed key order and `null` for an absent part, so equal states give equal bytes however they were built. */
 function assemble(state: StateToSave, totals: string): string {
   const json = (value: unknown) => JSON.stringify(value) ?? 'null';
-  return `{"version":1,"checkpoint":${json(state.checkpoint)},"totals":${totals},"dedupe":${json(state.dedupe)},"outbox":${json(state.outbox)},"rules":${json(state.rules)}}`;
+  // `history` is written only when given, so a state without it keeps the bytes it always had.
+  const history = state.history === undefined ? '' : `,"history":${json(state.history)}`;
+  return `{"version":1,"checkpoint":${json(state.checkpoint)},"totals":${totals},"dedupe":${json(state.dedupe)},"outbox":${json(state.outbox)},"rules":${json(state.rules)}${history}}`;
 }
 
 function prefix(hash: string): string {

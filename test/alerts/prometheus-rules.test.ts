@@ -29,8 +29,8 @@ function setup(rules: RuleConfig[], extra: Partial<Config['metrics']> = {}) {
   return {
     rules,
     accounts: [
-      { address: ALICE, name: 'faucet', group: 'ops' },
-      { address: BOB, name: 'treasury', group: 'finance' },
+      { address: ALICE, name: 'faucet', group: 'ops', since: null },
+      { address: BOB, name: 'treasury', group: 'finance', since: null },
     ],
     metrics: { paymentSizeBucketsXrp: [1, 10, 100, 1000], aggregateBy: 'account' as const, ...extra },
   };

@@ -34,7 +34,7 @@ function config(smtp: Partial<SmtpConfig> & { port: number }): Pick<Config, 'ema
       to: ['ops@example.com', 'treasury@example.com'],
     },
     rules: [],
-    accounts: [{ address: 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe', name: 'faucet', group: null }],
+    accounts: [{ address: 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe', name: 'faucet', group: null, since: null }],
   };
 }
 

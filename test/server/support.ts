@@ -53,6 +53,7 @@ export function sampleSnapshot(now = 1_790_000_000): StatusSnapshot {
           { currency: HOSTILE_SCRIPT, issuer: 'rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh', value: '5' },
         ],
         received: [{ currency: 'XRP', issuer: '', value: '250.5', count: 3 }],
+        history: { state: 'importing', ledgersLeft: 1200, percent: 40, error: null },
         lastPayment: {
           hash: 'A'.repeat(64),
           explorerLink: `https://testnet.xrpl.org/transactions/${'A'.repeat(64)}`,
