@@ -33,8 +33,9 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = ['demo-merchant', 'demo-exc
  * section and the rules that use it appear only when SMTP_HOST is set (the compose stack points it at
  * Mailpit); `${SMTP_HOST}` and `${SMTP_PORT:-1025}` stay references that parseConfig resolves.
  */
-export function demoConfigYaml(rippledUrl: string, env: ConfigEnv): string {
+export function demoConfigYaml(rippledUrl: string, env: ConfigEnv, since: number | null = null): string {
   const [merchant, , treasury] = DEMO_ACCOUNTS;
+  const sinceKey = since === null ? '' : `, since: ${since}`;
   const lines = [
     'xrpl:',
     `  servers: [${JSON.stringify(rippledUrl)}]`,
@@ -42,7 +43,7 @@ export function demoConfigYaml(rippledUrl: string, env: ConfigEnv): string {
     '  stale_after: 30s',
     '  explorer_url: null',
     'accounts:',
-    ...DEMO_ACCOUNTS.map((a) => `  - { address: ${a.address}, name: ${a.name} }`),
+    ...DEMO_ACCOUNTS.map((a) => `  - { address: ${a.address}, name: ${a.name}${sinceKey} }`),
     // No state file: every demo run starts a fresh simulated ledger at the same index.
     'state:',
     '  path: null',
@@ -76,9 +77,26 @@ export function demoConfigYaml(rippledUrl: string, env: ConfigEnv): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The demo configuration, parsed and validated. */
-export function buildDemoConfig(rippledUrl: string, env: ConfigEnv): ConfigResult {
-  return parseConfig(demoConfigYaml(rippledUrl, env), env);
+/**
+ * The demo configuration, parsed and validated. `since`: the demo accounts count their history from this
+ * ledger (the simulated ledger's first), so the exporter imports it at start.
+ */
+export function buildDemoConfig(
+  rippledUrl: string,
+  env: ConfigEnv,
+  since: number | null = null,
+): ConfigResult {
+  return parseConfig(demoConfigYaml(rippledUrl, env, since), env);
+}
+
+/** A config for `report` against the simulated ledger: its server and the watched accounts. */
+export function reportConfigYaml(config: Config): string {
+  return `${[
+    'xrpl:',
+    `  servers: [${config.xrpl.servers.map((s) => JSON.stringify(s)).join(', ')}]`,
+    'accounts:',
+    ...config.accounts.map((a) => `  - { address: ${a.address}, name: ${JSON.stringify(a.name)} }`),
+  ].join('\n')}\n`;
 }
 
 /**

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Flags } from '../cli.js';
 import type { ConfigEnv, ConfigResult } from '../config/index.js';
 import { Exporter } from '../exporter/index.js';
@@ -5,7 +8,7 @@ import type { Logger } from '../log.js';
 import { FakeRippled } from '../simulator/fake-rippled.js';
 import { createRng, type Rng } from '../simulator/rng.js';
 import type { BuildInfo } from '../version.js';
-import { buildDemoConfig, loadDemoConfigFile } from './config.js';
+import { buildDemoConfig, loadDemoConfigFile, reportConfigYaml } from './config.js';
 import { loadFixturePool } from './fixture-pool.js';
 import { FixtureReplay } from './fixture-replay.js';
 import type { DemoOptions } from './options.js';
@@ -40,20 +43,26 @@ export class Demo {
     private readonly source: DemoLedgerSource,
     private readonly options: DemoOptions,
     private readonly deps: DemoDeps,
+    /** Holds the `report` config printed at start; removed at stop. */
+    private readonly reportDir: string,
   ) {}
 
   static async start(options: DemoOptions, deps: DemoDeps): Promise<Demo> {
     const { logger } = deps;
     const rng = createRng(deps.seed);
+    // The simulated ledger starts HISTORY_LEDGERS intervals ago, so it holds history for `since` to import.
+    const intervalSeconds = Math.max(1, Math.round(options.intervalMs / 1000));
     const fake = await FakeRippled.start({
       host: '127.0.0.1',
       port: 0,
-      startTime: new Date(Math.floor(deps.now() / 1000) * 1000),
+      startTime: new Date((Math.floor(deps.now() / 1000) - (HISTORY_LEDGERS + 1) * intervalSeconds) * 1000),
+      ledgerIntervalSeconds: intervalSeconds,
       recordRequests: false,
     });
+    const firstLedger = fake.validatedLedgerIndex;
     const loadConfig = (): Promise<ConfigResult> =>
       options.configFile === null
-        ? Promise.resolve(buildDemoConfig(fake.url, deps.env))
+        ? Promise.resolve(buildDemoConfig(fake.url, deps.env, firstLedger))
         : loadDemoConfigFile(options.configFile, fake.url, deps.env);
     const configured = await loadConfig();
     if (!configured.ok) {
@@ -69,6 +78,11 @@ export class Demo {
       logger,
     );
     for (const [account, drops] of source.startingBalances) fake.setAccountBalance(account, drops);
+    for (let i = 0; i < HISTORY_LEDGERS; i++) fake.addLedger(source.nextLedger());
+    await fake.publishAll();
+    const reportDir = mkdtempSync(join(tmpdir(), 'xrpl-payments-exporter-demo-'));
+    const reportConfig = join(reportDir, 'report.yaml');
+    writeFileSync(reportConfig, reportConfigYaml(config));
     logger.info('starting demo', {
       version: deps.build.version,
       rippled: fake.url,
@@ -94,7 +108,11 @@ export class Demo {
       await fake.close();
       throw err;
     }
-    const demo = new Demo(fake, exporter, source, options, deps);
+    logger.info('report against the simulated ledger', {
+      command: `node dist/main.js report --config.file=${reportConfig} --since=${firstLedger}`,
+      history_ledgers: `${firstLedger}-${firstLedger + HISTORY_LEDGERS}`,
+    });
+    const demo = new Demo(fake, exporter, source, options, deps, reportDir);
     demo.schedule();
     return demo;
   }
@@ -109,6 +127,7 @@ export class Demo {
     await this.closing;
     await this.exporter.stop();
     await this.fake.close();
+    rmSync(this.reportDir, { recursive: true, force: true });
   }
 
   private schedule(): void {
@@ -132,6 +151,9 @@ export class Demo {
     }
   }
 }
+
+/** Ledgers of history before the exporter starts: the demo accounts import them (`since`). */
+const HISTORY_LEDGERS = 100;
 
 /** Ledgers the simulated server holds (about 50 minutes at the default interval). */
 const KEPT_LEDGERS = 1000;

@@ -1,6 +1,6 @@
 import { assetKey } from '../accounting/index.js';
 import type { AccountEffect } from '../accounting/types.js';
-import { type AlternateServer, backfill, type HistoryServer } from '../backfill/index.js';
+import { backfill, type HistoryServer } from '../backfill/index.js';
 import type { Flags } from '../cli.js';
 import { type ConfigResult, maskUrlPassword } from '../config/index.js';
 import type { AccountConfig, Config } from '../config/types.js';
@@ -32,6 +32,7 @@ import { Alerting } from './alerting.js';
 import { BalanceClock, fetchStartingBalances } from './balances.js';
 import { displayAmount, explorerLink, RecentPayments } from './recent.js';
 import { reloadableConfig, type SubscriptionChange, subscriptionChanges, withShardState } from './reload.js';
+import { historyServers, type ServerChoice, serverChoice } from './servers.js';
 import { buildStatus } from './status.js';
 
 export interface ExporterOptions {
@@ -202,7 +203,7 @@ export class Exporter {
             serverInfo: info.serverInfo?.validatedLedger ?? null,
           });
           // Accounts new to this run begin at the ledger the session starts from (trusted ledgers only).
-          this.fixWatchStart(null);
+          this.imports.startWatching([this.lastLedger?.index, this.cursor.checkpoint]);
           this.loadStartingBalances();
         },
         onLedgerClosed: (msg) => this.sequencer.onLedgerClosed(msg),
@@ -298,7 +299,7 @@ export class Exporter {
       );
     }
     // Added accounts are subscribed now: every later ledger reaches them live, their past is history.
-    if (imported.length > 0 && this.client.isUp()) this.fixWatchStart(null);
+    if (imported.length > 0 && this.client.isUp()) this.imports.startWatching([this.lastLedger?.index]);
     this.imports.wake();
     this.loadStartingBalances();
     this.metrics.setConfigReload(true, nowSeconds);
@@ -396,47 +397,21 @@ export class Exporter {
   }
 
   private backfill(range: { from: number; to: number }) {
-    const { primaryUrl, alternates } = this.serverChoice();
     return backfill({
+      ...this.serverChoice(),
       range,
       accounts: this.addresses,
       apiVersion: this.config.xrpl.apiVersion,
-      primary: { request: (cmd) => this.client.request(cmd) },
-      primaryUrl,
-      alternates,
       logger: this.options.logger,
     });
   }
 
-  /** The live session's server, then the others opened on demand, in configured order. */
-  private serverChoice(): { primaryUrl: string; alternates: AlternateServer[] } {
-    const primaryUrl = this.client.currentServer() ?? this.config.xrpl.servers[0]!;
-    const alternates: AlternateServer[] = this.config.xrpl.servers
-      .filter((url) => url !== primaryUrl)
-      .map((url) => ({
-        url,
-        open: () =>
-          this.stopping ? Promise.reject(new Error('shutting down')) : this.client.openSideConnection(url),
-      }));
-    return { primaryUrl, alternates };
-  }
-
   private historyServers(): HistoryServer[] {
-    const { primaryUrl, alternates } = this.serverChoice();
-    return [
-      { url: primaryUrl, connect: async () => ({ request: (cmd) => this.client.request(cmd) }) },
-      ...alternates.map((alt) => ({ url: alt.url, connect: () => alt.open() })),
-    ];
+    return historyServers(this.serverChoice());
   }
 
-  /**
-   * Accounts waiting for a watch start get the newest ledger known now (never below the checkpoint):
-   * everything after it reaches them through the stream or a backfill, everything up to it is history.
-   */
-  private fixWatchStart(subscribedAt: number | null): void {
-    const start = Math.max(subscribedAt ?? 0, this.lastLedger?.index ?? 0, this.cursor.checkpoint ?? 0);
-    if (start > 0) this.importBook.fixWatchStart(start);
-    this.imports.wake();
+  private serverChoice(): ServerChoice {
+    return serverChoice(this.client, this.config.xrpl.servers, () => this.stopping);
   }
 
   private loadStartingBalances(): void {

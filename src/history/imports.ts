@@ -59,6 +59,17 @@ export class HistoryImports {
     });
   }
 
+  /**
+   * Accounts waiting for a watch start get the newest of these ledgers (the subscription's, the newest
+   * announced, the checkpoint): everything after it reaches them through the stream or a backfill,
+   * everything up to it is history. Call once their subscription is in place.
+   */
+  startWatching(ledgers: ReadonlyArray<number | null | undefined>): void {
+    const start = Math.max(0, ...ledgers.map((l) => l ?? 0));
+    if (start > 0) this.options.book.fixWatchStart(start);
+    this.wake();
+  }
+
   /** Ends the loop after the slice in hand; resolves when it has. */
   async stop(): Promise<void> {
     this.stopped = true;

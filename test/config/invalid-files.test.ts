@@ -39,6 +39,12 @@ const expected: Record<string, string[]> = {
   'accounts-missing.yaml': ['accounts: required'],
   'accounts-empty.yaml': ['accounts: must not be empty'],
   'account-not-a-mapping.yaml': ['accounts[0]: expected a mapping, got a string'],
+  'since-invalid.yaml': [
+    'accounts[0].since: expected a ledger index or an ISO 8601 date-time such as 2026-01-01T00:00:00Z, got "last week"',
+    'accounts[1].since: ledger index must be from 1 to 4294967295, got 0',
+    'accounts[2].since: expected a ledger index or an ISO 8601 date-time such as 2026-01-01T00:00:00Z, got "2026-01-01T00:00:00"',
+    'accounts[3].since: expected a ledger index or an ISO 8601 date-time, got true/false',
+  ],
   'address-missing.yaml': ['accounts[0].address: required'],
   'address-checksum.yaml': [
     'accounts[0].address: invalid XRP Ledger address "rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYf" (bad checksum)',

@@ -347,6 +347,11 @@ describe('shipped configs', () => {
       new Set(['payment', 'total', 'count', 'silence']),
     );
     expect(result.config.metrics.aggregateBy).toBe('group');
+    expect(result.config.accounts.map((a) => a.since)).toEqual([
+      { kind: 'time', unixSeconds: 1767225600, text: '2026-01-01T00:00:00Z' },
+      { kind: 'ledger', index: 93000000 },
+      null,
+    ]);
   });
 
   test('examples/config-full.yaml without SMTP_PASSWORD says which variable is missing', async () => {

@@ -16,6 +16,7 @@ import {
   startProcess,
   waitFor,
 } from '../support/processes.js';
+import { runNode } from '../support/run-command.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 // Built by `npm test`'s pretest step (npm run build).
@@ -137,6 +138,25 @@ describe('npm run demo (node dist/demo.js)', { timeout: 150_000 }, () => {
     expect(closed.length).toBeGreaterThan(3);
     const indexes = closed.map((m) => Number(m[1]));
     expect(indexes).toEqual(indexes.map((_, i) => indexes[0]! + i));
+
+    // The demo accounts import the simulated ledger's history, and the demo says how to report on it.
+    await waitFor(
+      'the demo accounts to import their history',
+      () => ((demo.output().match(/msg="history import done"/g) ?? []).length === 3 ? true : undefined),
+      30_000,
+    );
+    const command = /msg="report against the simulated ledger" command="node dist\/main\.js ([^"]+)"/.exec(
+      demo.output(),
+    );
+    expect(command, demo.output()).not.toBeNull();
+    const report = await runNode([join(ROOT, 'dist/main.js'), ...command![1]!.split(' ')], ROOT);
+    expect(report.stderr).toBe('');
+    expect(report.code).toBe(0);
+    const rows = report.stdout.trimEnd().split('\n');
+    expect(rows[0]).toBe(
+      'ledger_index,close_time,hash,account,name,type,currency,issuer,value,sender,destination_tag,partial',
+    );
+    expect(rows.length).toBeGreaterThan(10);
 
     const exited = once(demo.child, 'exit');
     demo.child.kill('SIGTERM');

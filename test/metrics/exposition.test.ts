@@ -36,6 +36,12 @@ function fedMetrics(processMetrics = false) {
   metrics.incConnectFailures(SERVERS[1]!);
   metrics.setValidatedLedger(93000000, 1764158400);
   metrics.incBackfilled(3);
+  metrics.incHistoryImported(7);
+  // A renamed account's import keeps one series; a finished import leaves none.
+  metrics.setHistoryRemaining(ACCOUNTS[0]!.address, 'old-name', 500);
+  metrics.setHistoryRemaining(ACCOUNTS[0]!.address, ACCOUNTS[0]!.name, 1200);
+  metrics.setHistoryRemaining(ACCOUNTS[1]!.address, ACCOUNTS[1]!.name, 10);
+  metrics.setHistoryRemaining(ACCOUNTS[1]!.address, ACCOUNTS[1]!.name, null);
   metrics.emailSent('large-xrp-payment');
   metrics.setEmailsQueued(0);
   metrics.setConfigReload(true, 1764158000);
