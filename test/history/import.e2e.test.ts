@@ -9,7 +9,7 @@ import { encodeStateFile } from '../../src/state/document.js';
 import { configFile } from '../support/config-file.js';
 import { parseExposition } from '../support/exposition.js';
 import { type FakeSmtp, startFakeSmtp } from '../support/fake-smtp.js';
-import { buildHistory } from '../support/history.js';
+import { buildHistory, type History } from '../support/history.js';
 import { explainTotals, plainTotals, reportTotals, statusTotals } from '../support/history-truth.js';
 import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
 import { runNode } from '../support/run-command.js';
@@ -26,6 +26,51 @@ function importRange(log: string, account: string): { from: number; to: number }
     if (match) return { from: Number(match[1]), to: Number(match[2]) };
   }
   return undefined;
+}
+
+/** Waits until the exporter's exact totals of the account equal the explain sum over from..to; returns it. */
+async function expectExplainTotals(
+  base: string,
+  history: History,
+  account: string,
+  from: number,
+  to: number,
+): Promise<Record<string, string>> {
+  const truth = plainTotals(explainTotals(history, 1001, account, from, to));
+  const same = async () =>
+    JSON.stringify(plainTotals(await statusTotals(base, account))) === JSON.stringify(truth);
+  await waitFor(
+    `${account}: exported totals equal the explain sum`,
+    async () => ((await same()) ? true : undefined),
+    20_000,
+  ).catch(async (error) => {
+    expect(plainTotals(await statusTotals(base, account)), String(error)).toEqual(truth);
+  });
+  return truth;
+}
+
+/** A config watching alice and bob with since: 1001 and a state file. */
+function twoAccountsSince1001(server: string, alice: string, bob: string): string[] {
+  return [
+    'xrpl:',
+    `  servers: ["${server}"]`,
+    'accounts:',
+    `  - { address: ${alice}, name: alice, since: 1001 }`,
+    `  - { address: ${bob}, name: bob, since: 1001 }`,
+    'state:',
+    '  path: ./state.json',
+  ];
+}
+
+/** Publishes the ledgers one by one, then an empty one (so the last is complete); returns the last's index. */
+async function publishLive(fake: FakeRippled, ledgers: History['ledgers']): Promise<number> {
+  for (const ledger of ledgers) {
+    fake.addLedger(ledger.transactions);
+    await fake.publishNext();
+  }
+  fake.addLedger([]);
+  await fake.publishNext();
+  return fake.validatedLedgerIndex - 1;
 }
 
 async function importsFinished(base: string): Promise<true | undefined> {
@@ -95,17 +140,7 @@ describe('history import (accounts[].since)', () => {
 
     for (const account of [alice, bob, carol]) {
       const from = since[account]!;
-      const truth = plainTotals(explainTotals(history, 1001, account, from, last));
-      await waitFor(
-        `${account}: exported totals equal the explain sum`,
-        async () => {
-          const exported = plainTotals(await statusTotals(base, account));
-          return JSON.stringify(exported) === JSON.stringify(truth) ? true : undefined;
-        },
-        20_000,
-      ).catch(async (error) => {
-        expect(plainTotals(await statusTotals(base, account)), String(error)).toEqual(truth);
-      });
+      const truth = await expectExplainTotals(base, history, account, from, last);
       const run = await runNode(
         [
           MAIN,
@@ -213,17 +248,7 @@ describe('history import (accounts[].since)', () => {
       // Bob joined the stream while it ran: his watch start is a ledger published after the start.
       expect(bobRange!.to).toBeGreaterThan(1121);
       for (const account of [alice, bob, carol]) {
-        const truth = plainTotals(explainTotals(history, 1001, account, 1001, last));
-        await waitFor(
-          `${account}: exported totals equal the explain sum`,
-          async () =>
-            JSON.stringify(plainTotals(await statusTotals(base, account))) === JSON.stringify(truth)
-              ? true
-              : undefined,
-          20_000,
-        ).catch(async (error) => {
-          expect(plainTotals(await statusTotals(base, account)), String(error)).toEqual(truth);
-        });
+        await expectExplainTotals(base, history, account, 1001, last);
       }
     },
     180_000,
@@ -239,15 +264,7 @@ describe('history import (accounts[].since)', () => {
     await fake.publishAll();
     // Slow pages, so the import is still running when the exporter is killed.
     fake.delayCommand('account_tx', 40);
-    const file = configFile('import-restart', [
-      'xrpl:',
-      `  servers: ["${fake.url}"]`,
-      'accounts:',
-      `  - { address: ${alice}, name: alice, since: 1001 }`,
-      `  - { address: ${bob}, name: bob, since: 1001 }`,
-      'state:',
-      '  path: ./state.json',
-    ]);
+    const file = configFile('import-restart', twoAccountsSince1001(fake.url, alice, bob));
     const first = await startExporter(MAIN, [`--config.file=${file.path}`], file.dir, 20_000);
     cleanups.push(() => first.process.stop());
     const firstBase = `http://${first.address}`;
@@ -276,13 +293,7 @@ describe('history import (accounts[].since)', () => {
     cleanups.push(() => second.process.stop());
     const base = `http://${second.address}`;
     await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 20_000);
-    for (const ledger of history.ledgers.slice(380)) {
-      fake.addLedger(ledger.transactions);
-      await fake.publishNext();
-    }
-    fake.addLedger([]);
-    await fake.publishNext();
-    const last = fake.validatedLedgerIndex - 1;
+    const last = await publishLive(fake, history.ledgers.slice(380));
     await waitFor('the imports to finish', () => importsFinished(base), 60_000);
     const resumed = importRange(second.process.output(), alice);
     const firstRange = importRange(killedLog, alice);
@@ -291,17 +302,7 @@ describe('history import (accounts[].since)', () => {
     expect(resumed!.from).toBeGreaterThan(1001);
     expect(resumed!.to).toBe(1350);
     for (const account of [alice, bob]) {
-      const truth = plainTotals(explainTotals(history, 1001, account, 1001, last));
-      await waitFor(
-        `${account}: exported totals equal the explain sum`,
-        async () =>
-          JSON.stringify(plainTotals(await statusTotals(base, account))) === JSON.stringify(truth)
-            ? true
-            : undefined,
-        20_000,
-      ).catch(async (error) => {
-        expect(plainTotals(await statusTotals(base, account)), String(error)).toEqual(truth);
-      });
+      await expectExplainTotals(base, history, account, 1001, last);
     }
   }, 180_000);
 
@@ -339,15 +340,7 @@ describe('history import (accounts[].since)', () => {
     }>) {
       for (const r of account.received) delete r.lastAt;
     }
-    const file = configFile('import-old-state', [
-      'xrpl:',
-      `  servers: ["${fake.url}"]`,
-      'accounts:',
-      `  - { address: ${alice}, name: alice, since: 1001 }`,
-      `  - { address: ${bob}, name: bob, since: 1001 }`,
-      'state:',
-      '  path: ./state.json',
-    ]);
+    const file = configFile('import-old-state', twoAccountsSince1001(fake.url, alice, bob));
     const old = encodeStateFile({
       version: 1,
       checkpoint: 1100,
@@ -364,30 +357,14 @@ describe('history import (accounts[].since)', () => {
     cleanups.push(() => started.process.stop());
     const base = `http://${started.address}`;
     await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 20_000);
-    for (const ledger of history.ledgers.slice(150)) {
-      fake.addLedger(ledger.transactions);
-      await fake.publishNext();
-    }
-    fake.addLedger([]);
-    await fake.publishNext();
-    const last = fake.validatedLedgerIndex - 1;
+    const last = await publishLive(fake, history.ledgers.slice(150));
     await waitFor('the imports to finish', () => importsFinished(base), 60_000);
     const log = started.process.output();
     expect(log).toMatch(/msg="state loaded" .*source=primary/);
     expect(importRange(log, alice)).toBeUndefined();
     expect(importRange(log, bob)).toEqual({ from: 1001, to: 1150 });
     for (const account of [alice, bob]) {
-      const truth = plainTotals(explainTotals(history, 1001, account, 1001, last));
-      await waitFor(
-        `${account}: exported totals equal the explain sum`,
-        async () =>
-          JSON.stringify(plainTotals(await statusTotals(base, account))) === JSON.stringify(truth)
-            ? true
-            : undefined,
-        20_000,
-      ).catch(async (error) => {
-        expect(plainTotals(await statusTotals(base, account)), String(error)).toEqual(truth);
-      });
+      await expectExplainTotals(base, history, account, 1001, last);
     }
   }, 180_000);
 });
