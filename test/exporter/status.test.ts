@@ -26,6 +26,7 @@ function sources(overrides: Partial<StatusSources>): StatusSources {
     recent: new RecentPayments(),
     rules: [],
     warnings: [],
+    history: () => null,
     ...overrides,
   };
 }
@@ -69,5 +70,26 @@ describe('buildStatus: servers', () => {
       }),
     );
     expect(status.connection.servers.map((s) => s.nextAttemptAt)).toEqual([null, null]);
+  });
+});
+
+describe('buildStatus: history imports', () => {
+  test('an account with an import shows where it stands; the others show none', () => {
+    const importing = 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe';
+    const other = 'rHWcuuZoFvDS6gNbmHSdpb7u1hZzxvCoMt';
+    const progress = { state: 'importing' as const, ledgersLeft: 1200, percent: 40, error: null };
+    const status = buildStatus(
+      sources({
+        accounts: [
+          { address: importing, name: 'treasury', group: null, since: { kind: 'ledger', index: 5 } },
+          { address: other, name: 'shop', group: null, since: null },
+        ],
+        history: (account) => (account === importing ? progress : null),
+      }),
+    );
+    expect(status.accounts.map((a) => [a.name, a.history])).toEqual([
+      ['treasury', progress],
+      ['shop', null],
+    ]);
   });
 });
