@@ -203,7 +203,11 @@ export class Exporter {
             serverInfo: info.serverInfo?.validatedLedger ?? null,
           });
           // Accounts new to this run begin at the ledger the session starts from (trusted ledgers only).
-          this.imports.startWatching([this.lastLedger?.index, this.cursor.checkpoint]);
+          this.imports.startWatching([
+            this.sequencer.sessionStart,
+            this.lastLedger?.index,
+            this.cursor.checkpoint,
+          ]);
           this.loadStartingBalances();
         },
         onLedgerClosed: (msg) => this.sequencer.onLedgerClosed(msg),

@@ -61,6 +61,8 @@ export class StreamSequencer {
   private spilledTo: number | null = null;
   /** Bumped on every new session, so a backfill that outlived its session is discarded. */
   private session = 0;
+  /** The trusted ledger the current session starts from (see sessionStart); null before one. */
+  private sessionStartLedger: number | null = null;
   private idle: Promise<void> = Promise.resolve();
   private reportedCheckpoint: number | null;
   private readonly trust = new LedgerTrust();
@@ -82,6 +84,14 @@ export class StreamSequencer {
     } while (current !== this.idle);
   }
 
+  /**
+   * The trusted ledger the current session starts from: everything after it reaches the subscribed
+   * accounts through this session or its catch-up. Null before a trusted session has one.
+   */
+  get sessionStart(): number | null {
+    return this.sessionStartLedger;
+  }
+
   get checkpoint(): number | null {
     return this.options.cursor.checkpoint;
   }
@@ -89,6 +99,7 @@ export class StreamSequencer {
   /** The socket closed: what it delivered but we held back is re-read by the next session's catch-up. */
   onDisconnected(): void {
     this.session++;
+    this.sessionStartLedger = null;
     this.state = 'waiting';
     this.held = new Fifo();
     this.spilledTo = null;
@@ -104,6 +115,7 @@ export class StreamSequencer {
   onSubscribed(claims: SessionClaims): void {
     const { cursor } = this.options;
     this.session++;
+    this.sessionStartLedger = null;
     const verdict = this.trust.startSession(claims);
     if (!verdict.trusted) {
       this.state = 'untrusted';
@@ -126,6 +138,7 @@ export class StreamSequencer {
     // Accounts in later subscribe chunks missed whatever closed before their chunk was accepted, so
     // every ledger announced so far is treated as incomplete and read back from history.
     const sessionLedger = Math.max(verdict.anchor ?? -1, cursor.lastClosed ?? -1, announced);
+    if (sessionLedger >= 0) this.sessionStartLedger = sessionLedger;
     if (sessionLedger < 0) {
       // Nothing to anchor on yet: the first ledgerClosed will be the start.
       this.goLive();
