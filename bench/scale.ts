@@ -132,7 +132,8 @@ async function runDeployment(
   try {
     const listening = performance.now() - exporter.spawnedAt;
     const readyMs = (await waitForOk(exporter, '/-/ready', 300_000)) - exporter.spawnedAt;
-    const balancesMs = (await waitForLog(exporter, 'starting balances loaded', 300_000)) - exporter.spawnedAt;
+    // "starting balances loaded ... still_unknown=0": every account's balance is known.
+    const balancesMs = (await waitForLog(exporter, 'still_unknown=0', 300_000)) - exporter.spawnedAt;
     if (deployment.reportStartup) {
       result.startups.push({ label: deployment.label, readyMs, balancesMs });
       log(`(d) start-up, ${deployment.label}`);

@@ -1,6 +1,7 @@
 import { assetKey } from '../accounting/index.js';
 import type { AccountEffect } from '../accounting/types.js';
 import { backfill, type HistoryServer } from '../backfill/index.js';
+import { BalanceClock, StartingBalances } from '../balances/index.js';
 import type { Flags } from '../cli.js';
 import { type ConfigResult, maskUrlPassword } from '../config/index.js';
 import type { AccountConfig, Config } from '../config/types.js';
@@ -29,7 +30,6 @@ import { StateWriteHealth } from '../state/health.js';
 import { type LoadResult, StateStore } from '../state/store.js';
 import type { BuildInfo } from '../version.js';
 import { Alerting } from './alerting.js';
-import { BalanceClock, fetchStartingBalances } from './balances.js';
 import { displayAmount, explorerLink, RecentPayments } from './recent.js';
 import { reloadableConfig, type SubscriptionChange, subscriptionChanges, withShardState } from './reload.js';
 import { historyServers, type ServerChoice, serverChoice } from './servers.js';
@@ -74,11 +74,11 @@ export class Exporter {
   private readonly stateHealth: StateWriteHealth | null;
   private readonly recent = new RecentPayments();
   private readonly balanceClock = new BalanceClock();
+  private readonly startingBalances: StartingBalances;
   private readonly loggedInvalid = new Set<string>();
   private http: RunningHttpServer | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
   private lastLedger: { index: number; closeTime: number | null } | null = null;
-  private balancesRequested = new Set<string>();
   private reloading: Promise<void> = Promise.resolve();
   private stopping = false;
 
@@ -91,6 +91,15 @@ export class Exporter {
     const restored = loaded?.state ?? null;
     this.config = config;
     this.store = store;
+    this.startingBalances = new StartingBalances({
+      server: { request: (cmd) => this.client.request(cmd) },
+      apply: (account, { xrp, ledger }) => {
+        if (this.accountByAddress.has(account) && this.balanceClock.advance(account, 'XRP', ledger)) {
+          this.metrics.setBalance(account, { kind: 'xrp' }, xrp);
+        }
+      },
+      logger,
+    });
     this.setAccounts(inShard(config.accounts, options.flags.shard));
     const totals = restored
       ? ReceiptTotals.restore(restored.totals, {
@@ -208,7 +217,7 @@ export class Exporter {
             this.lastLedger?.index,
             this.cursor.checkpoint,
           ]);
-          this.loadStartingBalances();
+          this.startingBalances.onSubscribed();
         },
         onLedgerClosed: (msg) => this.sequencer.onLedgerClosed(msg),
         onTransaction: (msg) => this.sequencer.onTransaction(msg),
@@ -221,6 +230,7 @@ export class Exporter {
         onConnectFailed: (server) => this.metrics.incConnectFailures(maskUrlPassword(server)),
       },
     });
+    this.watchBalances();
   }
 
   static async start(given: ExporterOptions): Promise<Exporter> {
@@ -305,7 +315,7 @@ export class Exporter {
     // Added accounts are subscribed now: every later ledger reaches them live, their past is history.
     if (imported.length > 0 && this.client.isUp()) this.imports.startWatching([this.lastLedger?.index]);
     this.imports.wake();
-    this.loadStartingBalances();
+    this.watchBalances();
     this.metrics.setConfigReload(true, nowSeconds);
     logger.info('config reloaded', {
       accounts: this.accounts.length,
@@ -320,6 +330,7 @@ export class Exporter {
     if (this.tickTimer) clearInterval(this.tickTimer);
     const importsStopped = this.imports.stop();
     // A running backfill belongs to the session that ends here; it is discarded, not awaited.
+    this.startingBalances.stop();
     await this.client.stop();
     await importsStopped;
     await this.alerting.stop();
@@ -418,21 +429,12 @@ export class Exporter {
     return serverChoice(this.client, this.config.xrpl.servers, () => this.stopping);
   }
 
-  private loadStartingBalances(): void {
-    const wanted = this.addresses.filter((a) => !this.balancesRequested.has(a));
-    if (wanted.length === 0) return;
-    for (const account of wanted) this.balancesRequested.add(account);
-    void fetchStartingBalances(
-      { request: (cmd) => this.client.request(cmd) },
-      wanted,
-      32,
-      (account, xrp, ledger) => {
-        if (this.accountByAddress.has(account) && this.balanceClock.advance(account, 'XRP', ledger)) {
-          this.metrics.setBalance(account, { kind: 'xrp' }, xrp);
-        }
-      },
-      this.options.logger,
-    ).then(() => this.options.logger.info('starting balances loaded', { accounts: wanted.length }));
+  /** Newly watched accounts' balances are read; those of accounts no longer watched are forgotten. */
+  private watchBalances(): void {
+    for (const account of this.startingBalances.watch(this.addresses)) {
+      this.balanceClock.forget(account);
+      this.metrics.forgetBalances(account);
+    }
   }
 
   private applyBalances(account: string, effect: AccountEffect, ledger: number): void {

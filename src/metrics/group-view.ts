@@ -1,5 +1,6 @@
 import { type AccountTotals, AssetReceipts, Balance } from './account-totals.js';
 import { Exact } from './exact.js';
+import { assetKey } from './labels.js';
 import type { SizeHistogram } from './size-histogram.js';
 import type { ReceiptTotals } from './totals.js';
 
@@ -8,6 +9,8 @@ export type UnitView = Pick<
   AccountTotals,
   'assets' | 'partialCount' | 'lastReceivedAt' | 'histogram' | 'balances' | 'revision'
 >;
+
+const XRP_KEY = assetKey({ kind: 'xrp' });
 
 /** Members per partial sum: one payment re-adds one block, not a whole group of 10,000. */
 const BLOCK_SIZE = 256;
@@ -30,16 +33,23 @@ export class GroupAggregator {
 
   view(group: string, members: readonly string[]): UnitView | undefined {
     const blocks: UnitView[] = [];
+    let xrpBalanceKnown = true;
     for (let start = 0; start < members.length; start += BLOCK_SIZE) {
       const present: UnitView[] = [];
       for (let i = start; i < Math.min(start + BLOCK_SIZE, members.length); i++) {
         const totals = this.totals.get(members[i]!);
         if (totals) present.push(totals);
+        if (!totals?.balances.has(XRP_KEY)) xrpBalanceKnown = false;
       }
       const block = this.sum(`${group}\u0000${start}`, present);
       if (block) blocks.push(block);
     }
-    return this.sum(group, blocks);
+    const view = this.sum(group, blocks);
+    // A sum over some members' XRP balances would be too low: unknown until every member's is known.
+    if (!view || xrpBalanceKnown || !view.balances.has(XRP_KEY)) return view;
+    const balances = new Map(view.balances);
+    balances.delete(XRP_KEY);
+    return { ...view, balances };
   }
 
   private sum(key: string, parts: readonly UnitView[]): UnitView | undefined {

@@ -49,6 +49,8 @@ export interface ExporterMetrics {
   readonly totals: ReceiptTotals;
   recordReceipts(e: ReceiptEvent): void;
   setBalance(account: string, asset: Asset, value: Big): void;
+  /** An account is no longer watched: its balances are unknown (not exposed) until read again. */
+  forgetBalances(account: string): void;
   /** AccountEffect.balancesAfter of one transaction; see ReceiptTotals.applyBalancesAfter. */
   applyBalancesAfter(account: string, balances: readonly AssetAmount[]): void;
   setUp(up: boolean): void;
@@ -109,8 +111,9 @@ export interface AccountStatus {
  * metrics: floats exist only at exposition. Series at 0 from start-up, per configured account (or
  * group): payments_received_total{currency="XRP",type="Payment"}, received_amount_total,
  * last_received_amount (XRP), partial_payments_received_total, last_received_timestamp_seconds
- * (0 = never), balance (XRP, 0 until account_info answers) and the payment-size histogram. That is
- * 6 + (buckets + 3) series per account, 16 with the default 7 buckets (about 1.8 kB of text), plus
+ * (0 = never) and the payment-size histogram; the XRP balance once it is known (absent, not 0, until
+ * account_info or metadata says). That is 6 + (buckets + 3) series per account, 16 with the default 7
+ * buckets (about 1.8 kB of text), plus
  * 3 per other received asset, 1 per extra transaction type and 1 per held token or MPT.
  * With aggregate_by: group the same budget applies per group instead of per account.
  *
@@ -163,6 +166,7 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
     totals,
     recordReceipts: (e) => totals.recordReceipts(e),
     setBalance: (account, asset, value) => totals.setBalance(account, asset, value),
+    forgetBalances: (account) => totals.forgetBalances(account),
     applyBalancesAfter: (account, balances) => totals.applyBalancesAfter(account, balances),
     setUp: (up) => ops.up.set(up ? 1 : 0),
     setStreamConnected: (server, connected) => ops.streamConnected.set({ server }, connected ? 1 : 0),

@@ -57,6 +57,7 @@ export const PAYMENT_FAMILIES = {
 
 const XRP: Asset = { kind: 'xrp' };
 const XRP_KEY = assetKey(XRP);
+const EMPTY = Buffer.alloc(0);
 const PAYMENT_TYPE = 'Payment';
 
 const FAMILY_ORDER = [
@@ -98,7 +99,7 @@ interface RenderedBlock {
  * unit and family (keyed by the unit's revision), and per block of units and family. A scrape then
  * concatenates a few hundred block strings (V8 keeps that as a rope; the HTTP layer's single
  * Buffer.from copies it once), instead of building 160,000 lines for 10,000 accounts.
- * Every unit's XRP series are present, at 0 before any receipt.
+ * Every unit's XRP receipt series are present, at 0 before any receipt; a balance only once it is known.
  */
 export class PaymentExposition {
   private readonly typeLabels = new Map<string, string>();
@@ -119,7 +120,7 @@ export class PaymentExposition {
     let text = '';
     FAMILY_ORDER.forEach((_, f) => {
       text += familyHeader(f);
-      for (const block of blocks) text += `\n${block.texts[f]}`;
+      for (const block of blocks) if (block.texts[f] !== '') text += `\n${block.texts[f]}`;
     });
     return text;
   }
@@ -131,7 +132,7 @@ export class PaymentExposition {
   renderEncoded(units: readonly ExposedUnit[]): Buffer[] {
     const blocks = this.currentBlocks(units);
     for (const block of blocks) {
-      block.encoded ??= block.texts.map((text) => Buffer.from(`\n${text}`));
+      block.encoded ??= block.texts.map((text) => (text === '' ? EMPTY : Buffer.from(`\n${text}`)));
     }
     const parts: Buffer[] = [];
     FAMILY_ORDER.forEach((_, f) => {
@@ -161,7 +162,13 @@ export class PaymentExposition {
     }
     const fresh = {
       units,
-      texts: FAMILY_ORDER.map((_, f) => units.map((u) => u.chunks[f]).join('\n')),
+      // A unit may have no sample of a family (an unknown balance): no empty lines.
+      texts: FAMILY_ORDER.map((_, f) =>
+        units
+          .map((u) => u.chunks[f])
+          .filter((chunk) => chunk !== '')
+          .join('\n'),
+      ),
       encoded: null,
     };
     this.blocks[index] = fresh;
@@ -203,9 +210,10 @@ export class PaymentExposition {
       lastAmounts.push(`${f.lastAmount.name}{${labels},${asset}} ${formatSample(r.lastFloat)}`);
     }
 
-    const balances = [
-      `${f.balance.name}{${labels},${xrp}} ${formatSample(view?.balances.get(XRP_KEY)?.float ?? 0)}`,
-    ];
+    // Only known balances: an XRP balance that account_info has not answered yet is absent, not 0.
+    const balances: string[] = [];
+    const xrpBalance = view?.balances.get(XRP_KEY);
+    if (xrpBalance) balances.push(`${f.balance.name}{${labels},${xrp}} ${formatSample(xrpBalance.float)}`);
     for (const [key, b] of view?.balances ?? []) {
       if (key !== XRP_KEY)
         balances.push(`${f.balance.name}{${labels},${this.labeler.text(b.asset)}} ${formatSample(b.float)}`);

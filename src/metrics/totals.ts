@@ -92,6 +92,14 @@ export class ReceiptTotals {
     this.touch(totals);
   }
 
+  /** The account is no longer watched: its balances go stale, so they are not known any more. */
+  forgetBalances(account: string): void {
+    const totals = this.accounts.get(account);
+    if (!totals || totals.balances.size === 0) return;
+    totals.balances.clear();
+    this.touch(totals);
+  }
+
   /**
    * Sets the balances a transaction left (AccountEffect.balancesAfter). A trust-line balance below
    * 0 is this account's obligation as the issuing side of that line, not a holding: it shows as 0

@@ -94,6 +94,7 @@ export class FakeRippled extends EventEmitter {
     delayAll: 0,
     delay: new Map<string, number>(),
     ignore: new Set<string>(),
+    ignoreAccounts: new Set<string>(),
   };
   private unknownIdCounter = 0;
 
@@ -333,6 +334,12 @@ export class FakeRippled extends EventEmitter {
     else this.faults.ignore.delete(command);
   }
 
+  /** Never answer requests about this account (its `account` field), e.g. one account's account_info. */
+  ignoreRequestsAbout(account: string, on = true): void {
+    if (on) this.faults.ignoreAccounts.add(account);
+    else this.faults.ignoreAccounts.delete(account);
+  }
+
   /** Adds rippled's `warning: "load"` to every successful response. */
   loadWarning(on: boolean): void {
     this.faults.loadWarning = on;
@@ -421,6 +428,7 @@ export class FakeRippled extends EventEmitter {
     if (this.config.recordRequests) this.requests.push(recorded);
     this.emit('request', recorded);
     if (this.faults.ignore.has('*') || (command && this.faults.ignore.has(command))) return;
+    if (typeof request.account === 'string' && this.faults.ignoreAccounts.has(request.account)) return;
     const delay = (command && this.faults.delay.get(command)) || this.faults.delayAll;
     const context = { store: this.store, subscriber: connection, settings: this.settings, now: Date.now };
     this.reply(connection, respond(request, command, context, this.faults.loadWarning), delay);

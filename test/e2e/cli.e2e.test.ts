@@ -32,7 +32,9 @@ describe('command-line errors of the built binary', () => {
   it('names a flag given to a command it does not apply to, exit 2', () => {
     const result = run(['check-config', '--account=rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe']);
     expect(result.code).toBe(2);
-    expect(result.stderr.split('\n')[0]).toBe('xrpl-payments-exporter: --account only applies to explain and report');
+    expect(result.stderr.split('\n')[0]).toBe(
+      'xrpl-payments-exporter: --account only applies to explain and report',
+    );
   });
 });
 

@@ -172,6 +172,25 @@ describe('response faults', () => {
     expect(fake.requests.map((r) => r.command)).toEqual(['subscribe', 'account_info', 'ping']);
   });
 
+  it('ignores requests about one account only, until told otherwise', async () => {
+    const c = await watcher();
+    fake.setAccountBalance(SENDER, 7_000_000n);
+    fake.ignoreRequestsAbout(SENDER);
+    c.socket.send(
+      JSON.stringify({ id: 98, command: 'account_info', account: SENDER, ledger_index: 'validated' }),
+    );
+    const other = await c.request({
+      command: 'account_info',
+      account: 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe',
+      ledger_index: 'validated',
+    });
+    expect(other.error).toBe('actNotFound');
+    expect(c.messages.some((m) => m.id === 98)).toBe(false);
+    fake.ignoreRequestsAbout(SENDER, false);
+    const answered = await c.request({ command: 'account_info', account: SENDER, ledger_index: 'validated' });
+    expect(answered.result.account_data.Balance).toBe('7000000');
+  });
+
   it('adds warning "load" to responses while loadWarning is on', async () => {
     const c = await watcher();
     fake.loadWarning(true);

@@ -215,6 +215,20 @@ describe('status page view', () => {
 describe('aggregation by group', () => {
   const grouped = () => createMetrics(options(topology({ accounts: [A, B, C], aggregateBy: 'group' })));
 
+  test("a group's XRP balance is exposed only once every member's is known", async () => {
+    const metrics = grouped();
+    const balance = async () =>
+      sampleValue((await metrics.render()).body, 'xrpl_balance{group="exchange",currency="XRP",issuer=""}');
+    expect(await balance()).toBeUndefined();
+    metrics.setBalance(A.address, XRP, new Big('5'));
+    // B's is unknown: 5 would pass for the group's balance.
+    expect(await balance()).toBeUndefined();
+    metrics.setBalance(B.address, XRP, new Big('2.5'));
+    expect(await balance()).toBe('7.5');
+    metrics.forgetBalances(B.address);
+    expect(await balance()).toBeUndefined();
+  });
+
   test('payment metrics carry a group label and exact sums over its accounts; totals stay per account', async () => {
     const metrics = grouped();
     metrics.recordReceipts(pay(A.address, '0.1', XRP, 100));

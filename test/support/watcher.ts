@@ -34,8 +34,12 @@ export interface Watcher {
   readonly process: RunningProcess;
   readonly base: string;
   scrape(): Promise<Sample[]>;
-  /** Waits until `name{labels}` has `value`; returns that scrape. */
-  until(name: string, value: number, labels?: Readonly<Record<string, string>>): Promise<Sample[]>;
+  /** Waits until `name{labels}` has `value` (or passes the test); returns that scrape. */
+  until(
+    name: string,
+    value: number | ((value: number | undefined) => boolean),
+    labels?: Readonly<Record<string, string>>,
+  ): Promise<Sample[]>;
   /** Waits until Alice's XRP payments counter is `n`. */
   payments(n: number): Promise<Sample[]>;
 }
@@ -45,12 +49,13 @@ export async function startWatcher(config: ConfigFile): Promise<Watcher> {
   const started = await startExporter(MAIN, [`--config.file=${config.path}`], config.dir, 15_000);
   const base = `http://${started.address}`;
   const scrape = async () => parseExposition(await (await fetch(`${base}/metrics`)).text());
-  const until = (name: string, value: number, labels: Readonly<Record<string, string>> = {}) =>
+  const until: Watcher['until'] = (name, value, labels = {}) =>
     waitFor(
-      `${name}${JSON.stringify(labels)} = ${value}`,
+      `${name}${JSON.stringify(labels)} ${typeof value === 'number' ? `= ${value}` : 'to pass'}`,
       async () => {
         const s = await scrape();
-        return sampleValue(s, name, labels) === value ? s : undefined;
+        const found = sampleValue(s, name, labels);
+        return (typeof value === 'number' ? found === value : value(found)) ? s : undefined;
       },
       15_000,
     );
