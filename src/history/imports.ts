@@ -51,7 +51,10 @@ export class HistoryImports {
   /** Starts or nudges the loop: call after a watch start was fixed or an account (re)appeared. */
   wake(): void {
     if (this.stopped) return;
-    for (const account of this.options.book.unfinished()) this.publishRemaining(account);
+    for (const account of this.options.book.unfinished()) {
+      if (this.options.isWatched(account)) this.publishRemaining(account);
+      else this.options.onRemaining(account, null);
+    }
     this.nudged = true;
     this.wakeUp?.();
     this.loop ??= this.run().finally(() => {
@@ -193,8 +196,9 @@ export class HistoryImports {
       },
     });
     if (outcome.complete) this.finished(account, transactions);
-    else if (!('reason' in outcome)) return;
-    else this.failed(account, outcome.reason, outcome.transient);
+    else if ('reason' in outcome) this.failed(account, outcome.reason, outcome.transient);
+    // Stopped because a reload removed the account: its gauge goes (it resumes if the account returns).
+    else if (!this.options.isWatched(account)) this.options.onRemaining(account, null);
   }
 
   private finished(account: string, transactions: number): void {
@@ -211,6 +215,8 @@ export class HistoryImports {
   }
 
   private failed(account: string, error: string, transient: boolean): void {
+    // Shutting down closes the connections under a running read: not a failure worth a line.
+    if (this.stopped) return;
     const previous = this.failures.get(account);
     const delayMs = previous
       ? Math.min(previous.delayMs * 2, MAX_RETRY_DELAY_MS)
