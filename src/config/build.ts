@@ -1,3 +1,4 @@
+import type { AccountsFile } from './accounts-file/index.js';
 import { type ConfigDocument, DEFAULT_BUCKETS } from './schema.js';
 import type { AccountConfig, Config, RuleConfig } from './types.js';
 
@@ -5,13 +6,19 @@ import type { AccountConfig, Config, RuleConfig } from './types.js';
  * The validated document (snake_case, defaults filled) -> the frozen camelCase Config. Runs only when
  * the schema and the cross-checks found nothing, so references (rule accounts) resolve.
  */
-export function buildConfig(doc: ConfigDocument): Config {
-  const accounts: AccountConfig[] = doc.accounts.map((a) => ({
+export function buildConfig(doc: ConfigDocument, accountsFiles: readonly AccountsFile[]): Config {
+  const accounts: AccountConfig[] = (doc.accounts ?? []).map((a) => ({
     address: a.address,
     name: a.name ?? a.address,
     group: a.group,
     since: a.since,
   }));
+  // Then each listed file's rows, in list order (the cross-checks refused duplicates).
+  for (const path of new Set(doc.accounts_files ?? [])) {
+    for (const a of accountsFiles.find((f) => f.path === path)?.accounts ?? []) {
+      accounts.push({ address: a.address, name: a.name ?? a.address, group: a.group });
+    }
+  }
   const addressOf = new Map<string, string>();
   // Addresses first, then names: a name equal to another account's address is refused by the cross-checks.
   for (const a of accounts) addressOf.set(a.address, a.address);

@@ -1,5 +1,7 @@
-import type { ConfigPath } from './path.js';
+import type { AccountsFile } from './accounts-file/index.js';
+import { type ConfigPath, formatPath } from './path.js';
 import { parseAddress, parseAmount } from './values.js';
+import { YamlNumber } from './yaml-tree.js';
 
 /**
  * Checks across values, on the raw YAML data so they run even when other parts of the file are
@@ -9,6 +11,8 @@ import { parseAddress, parseAmount } from './values.js';
 export interface CrossIssue {
   readonly path: ConfigPath;
   readonly message: string;
+  /** A problem inside an accounts file: shown as `file:line: message` instead of the path. */
+  readonly source?: { readonly file: string; readonly line: number };
 }
 
 type Raw = Record<string, unknown>;
@@ -22,9 +26,82 @@ const validAddress = (value: unknown): string | null => {
   return parsed.ok ? parsed.value : null;
 };
 
-export function crossCheck(root: unknown): CrossIssue[] {
-  const doc = asRecord(root) ?? {};
-  return [...checkServers(doc), ...checkAccounts(doc), ...checkEmail(doc), ...checkRules(doc)];
+/** One watched account wherever it is written: an `accounts[i]` mapping or a row of an accounts file. */
+interface AccountEntry {
+  /** The address when it is a valid one (checked once: the checksum costs two SHA-256 hashes). */
+  readonly address: string | null;
+  readonly name: unknown;
+  readonly group: unknown;
+  /** `accounts[i]`, or `accounts_files[k]` for a file row (for ordering the errors). */
+  readonly path: ConfigPath;
+  /** For a file row: the file as listed and the row's line. */
+  readonly file: string | null;
+  readonly line: number;
+}
+
+/** `files`: the accounts files read for this config, matched to `accounts_files` by path. */
+export function crossCheck(root: unknown, files: readonly AccountsFile[]): CrossIssue[] {
+  const doc = asRecord(root);
+  // Not a mapping: the schema says so, and there is nothing to relate.
+  if (doc === null || root instanceof YamlNumber) return [];
+  const read = readFiles(doc, files);
+  const accounts = [...yamlAccounts(doc), ...read.accounts];
+  const noAccounts =
+    read.listed && accounts.length === 0 && read.issues.length === 0
+      ? [{ path: ['accounts_files'], message: 'the files hold no accounts (only a header row)' }]
+      : [];
+  return [
+    ...checkServers(doc),
+    ...read.issues,
+    ...noAccounts,
+    ...checkAccounts(doc, accounts, read.listed),
+    ...checkEmail(doc),
+    ...checkRules(doc, accounts),
+  ];
+}
+
+/** The `accounts` items that are mappings (the schema reports the others). */
+function yamlAccounts(doc: Raw): AccountEntry[] {
+  return asList(doc.accounts).flatMap((item, index) => {
+    const account = asRecord(item);
+    if (account === null) return [];
+    const { name, group } = account;
+    return [
+      { address: validAddress(account.address), name, group, path: ['accounts', index], file: null, line: 0 },
+    ];
+  });
+}
+
+/** The rows of the files that `accounts_files` lists, and the files' own problems, in list order. */
+function readFiles(
+  doc: Raw,
+  files: readonly AccountsFile[],
+): { accounts: AccountEntry[]; issues: CrossIssue[]; listed: boolean } {
+  const accounts: AccountEntry[] = [];
+  const issues: CrossIssue[] = [];
+  const seen = new Map<string, number>();
+  const listed = asList(doc.accounts_files);
+  listed.forEach((path, index) => {
+    if (typeof path !== 'string' || path === '') return;
+    const at: ConfigPath = ['accounts_files', index];
+    const first = seen.get(path);
+    if (first !== undefined) {
+      issues.push({ path: at, message: `duplicate of accounts_files[${first}]` });
+      return;
+    }
+    seen.set(path, index);
+    const file = files.find((f) => f.path === path);
+    if (file === undefined) {
+      issues.push({ path: at, message: `"${path}" was not read (only a config file's accounts files are)` });
+      return;
+    }
+    for (const { line, message } of file.problems)
+      issues.push({ path: at, message, source: { file: path, line } });
+    // The reader kept only rows with a valid address.
+    for (const { address, name, group, line } of file.accounts)
+      accounts.push({ address, name, group, path: at, file: path, line });
+  });
+  return { accounts, issues, listed: listed.length > 0 };
 }
 
 function checkServers(doc: Raw): CrossIssue[] {
@@ -39,46 +116,47 @@ function checkServers(doc: Raw): CrossIssue[] {
   return issues;
 }
 
-function checkAccounts(doc: Raw): CrossIssue[] {
+/** Where an account is written, as errors name it: `accounts[3]` or `deposits.csv:1042`. */
+function placeOf(entry: AccountEntry): string {
+  return entry.file === null ? formatPath(entry.path) : `${entry.file}:${entry.line}`;
+}
+
+/** A problem with one key of an account: `accounts[3].name: …` or `deposits.csv:1042: name …`. */
+function accountIssue(entry: AccountEntry, key: 'address' | 'name' | 'group', message: string): CrossIssue {
+  if (entry.file === null) return { path: [...entry.path, key], message };
+  const source = { file: entry.file, line: entry.line };
+  return { path: entry.path, message: key === 'address' ? message : `${key} ${message}`, source };
+}
+
+function checkAccounts(doc: Raw, accounts: readonly AccountEntry[], filesListed: boolean): CrossIssue[] {
   const issues: CrossIssue[] = [];
-  const accounts = asList(doc.accounts).map(asRecord);
-  const byAddress = new Map<string, number>();
-  accounts.forEach((account, index) => {
-    const address = validAddress(account?.address);
-    if (address === null) return;
+  if (!isSet(doc.accounts) && !filesListed) issues.push({ path: ['accounts'], message: 'required' });
+  const byAddress = new Map<string, AccountEntry>();
+  for (const account of accounts) {
+    const { address } = account;
+    if (address === null) continue;
     const first = byAddress.get(address);
-    if (first === undefined) byAddress.set(address, index);
-    else issues.push({ path: ['accounts', index, 'address'], message: `duplicate of accounts[${first}]` });
-  });
-  const byName = new Map<string, number>();
-  accounts.forEach((account, index) => {
-    const name = account?.name;
-    if (typeof name !== 'string' || name === '') return;
+    if (first === undefined) byAddress.set(address, account);
+    else issues.push(accountIssue(account, 'address', `duplicate of ${placeOf(first)}`));
+  }
+  const byName = new Map<string, AccountEntry>();
+  for (const account of accounts) {
+    const { name } = account;
+    if (typeof name !== 'string' || name === '') continue;
     const owner = byAddress.get(name);
-    if (owner !== undefined && owner !== index) {
-      issues.push({
-        path: ['accounts', index, 'name'],
-        message: `"${name}" is the address of accounts[${owner}]`,
-      });
-      return;
+    if (owner !== undefined && owner !== account) {
+      issues.push(accountIssue(account, 'name', `"${name}" is the address of ${placeOf(owner)}`));
+      continue;
     }
     const first = byName.get(name);
-    if (first === undefined) byName.set(name, index);
-    else
-      issues.push({
-        path: ['accounts', index, 'name'],
-        message: `"${name}" is already used by accounts[${first}]`,
-      });
-  });
+    if (first === undefined) byName.set(name, account);
+    else issues.push(accountIssue(account, 'name', `"${name}" is already used by ${placeOf(first)}`));
+  }
   if (asRecord(doc.metrics)?.aggregate_by === 'group') {
-    accounts.forEach((account, index) => {
-      if (account !== null && !isSet(account.group)) {
-        issues.push({
-          path: ['accounts', index, 'group'],
-          message: 'required when metrics.aggregate_by is "group"',
-        });
-      }
-    });
+    for (const account of accounts) {
+      if (!isSet(account.group))
+        issues.push(accountIssue(account, 'group', 'required when metrics.aggregate_by is "group"'));
+    }
   }
   return issues;
 }
@@ -103,11 +181,11 @@ const KIND_KEYS: Record<string, { required: readonly string[]; forbidden: readon
   silence: { required: ['window'], forbidden: ['threshold'] },
 };
 
-function checkRules(doc: Raw): CrossIssue[] {
+function checkRules(doc: Raw, accounts: readonly AccountEntry[]): CrossIssue[] {
   const issues: CrossIssue[] = [];
   const accountRefs = new Set<string>();
-  for (const account of asList(doc.accounts).map(asRecord)) {
-    for (const ref of [account?.address, account?.name]) if (typeof ref === 'string') accountRefs.add(ref);
+  for (const account of accounts) {
+    for (const ref of [account.address, account.name]) if (typeof ref === 'string') accountRefs.add(ref);
   }
   const byName = new Map<string, number>();
   asList(doc.rules).forEach((item, index) => {

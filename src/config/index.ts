@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
+import { type AccountsFile, readAccountsFile } from './accounts-file/index.js';
 import { buildConfig } from './build.js';
-import { crossCheck } from './cross-checks.js';
+import { type CrossIssue, crossCheck } from './cross-checks.js';
 import { type ConfigPath, formatPath, pathMessage } from './path.js';
 import { configSchema, mappingKeysAt } from './schema.js';
 import { closestKey } from './suggest.js';
 import type { Config } from './types.js';
 import { describe, maskUrlPassword } from './values.js';
-import { readYamlTree, type SourceSpan } from './yaml-tree.js';
+import { readYamlTree, type SourceSpan, type TreeResult } from './yaml-tree.js';
 
 export { redactedConfig, redactedYaml, renderCheckConfigSummary } from './redact.js';
 export type * from './types.js';
@@ -20,10 +22,18 @@ export type ConfigEnv = Readonly<Record<string, string | undefined>>;
 
 /**
  * YAML text -> validated, frozen Config, or every problem at once as `path: message` lines in file
- * order. Pure: the environment is an argument.
+ * order. Pure: the environment and the accounts files that `accounts_files` lists (already read, see
+ * loadConfigFile) are arguments.
  */
-export function parseConfig(yamlText: string, env: ConfigEnv): ConfigResult {
-  const read = readYamlTree(yamlText, env);
+export function parseConfig(
+  yamlText: string,
+  env: ConfigEnv,
+  accountsFiles: readonly AccountsFile[] = [],
+): ConfigResult {
+  return checkTree(readYamlTree(yamlText, env), accountsFiles);
+}
+
+function checkTree(read: TreeResult, accountsFiles: readonly AccountsFile[]): ConfigResult {
   if (!read.ok) return read;
   const { value, positions } = read.tree;
   // An empty file is an empty mapping: the missing required keys say what to write.
@@ -32,24 +42,27 @@ export function parseConfig(yamlText: string, env: ConfigEnv): ConfigResult {
   const parsed = configSchema.safeParse(root, { reportInput: true });
   const checks = [
     ...(parsed.success ? [] : parsed.error.issues.flatMap(zodIssueMessages)),
-    ...crossCheck(root),
+    ...crossCheck(root, accountsFiles),
   ];
   // A value the tree could not read is null: "required" or "expected a string" there would repeat its error.
   const replaced = read.issues.filter((issue) => issue.replaced).map((issue) => issue.path);
-  const issues = [
+  const issues: CrossIssue[] = [
     ...read.issues,
     ...checks.filter((issue) => !replaced.some((path) => isWithin(issue.path, path))),
   ];
   if (issues.length > 0 || !parsed.success) {
     const ordered = issues
       .map((issue, order) => ({ ...issue, order, at: positionOf(issue.path, positions) }))
-      .sort((a, b) => a.at - b.at || a.order - b.order);
-    return { ok: false, errors: [...new Set(ordered.map((i) => pathMessage(i.path, i.message)))] };
+      .sort((a, b) => a.at - b.at || lineOf(a) - lineOf(b) || a.order - b.order);
+    return { ok: false, errors: [...new Set(limitPerFile(ordered).map(issueMessage))] };
   }
-  return { ok: true, config: buildConfig(parsed.data) };
+  return { ok: true, config: buildConfig(parsed.data, accountsFiles) };
 }
 
-/** Reads and parses one config file; an unreadable file is an error naming the path. */
+/**
+ * Reads and parses one config file and the accounts files it lists (relative paths are resolved
+ * against the config file's folder); an unreadable file is an error naming the path.
+ */
 export async function loadConfigFile(path: string, env: ConfigEnv): Promise<ConfigResult> {
   let text: string;
   try {
@@ -57,7 +70,58 @@ export async function loadConfigFile(path: string, env: ConfigEnv): Promise<Conf
   } catch (error) {
     return { ok: false, errors: [`${path}: ${readProblem(error)}`] };
   }
-  return parseConfig(text, env);
+  const read = readYamlTree(text, env);
+  const folder = dirname(path);
+  const files: AccountsFile[] = [];
+  // One at a time: each file's rows are checked as they stream in, and only the accounts are kept.
+  for (const file of read.ok ? listedAccountsFiles(read.tree.value) : []) {
+    files.push(await readAccountsFile(file, resolve(folder, file)));
+  }
+  return checkTree(read, files);
+}
+
+/** The distinct paths `accounts_files` lists; anything else there is the schema's to report. */
+function listedAccountsFiles(root: unknown): string[] {
+  const listed = (root as { accounts_files?: unknown } | null)?.accounts_files;
+  if (!Array.isArray(listed)) return [];
+  return [...new Set(listed.filter((item): item is string => typeof item === 'string' && item !== ''))];
+}
+
+/** A file full of bad rows would bury the other errors: each file shows its first few and a count. */
+const MAX_ERRORS_PER_FILE = 20;
+
+function limitPerFile<T extends CrossIssue>(issues: readonly T[]): CrossIssue[] {
+  const shown = new Map<string, number>();
+  const out: CrossIssue[] = [];
+  for (const issue of issues) {
+    const file = issue.source?.file;
+    if (file === undefined) {
+      out.push(issue);
+      continue;
+    }
+    const n = (shown.get(file) ?? 0) + 1;
+    shown.set(file, n);
+    if (n <= MAX_ERRORS_PER_FILE) out.push(issue);
+  }
+  for (const [file, n] of shown) {
+    if (n <= MAX_ERRORS_PER_FILE) continue;
+    const last = out.findLastIndex((issue) => issue.source?.file === file);
+    out.splice(last + 1, 0, {
+      path: [],
+      message: `${n - MAX_ERRORS_PER_FILE} more errors not shown`,
+      source: { file, line: 0 },
+    });
+  }
+  return out;
+}
+
+/** Within one accounts file, errors are listed by line. */
+const lineOf = (issue: CrossIssue): number => issue.source?.line ?? 0;
+
+function issueMessage(issue: CrossIssue): string {
+  const { source } = issue;
+  if (source === undefined) return pathMessage(issue.path, issue.message);
+  return `${source.file}${source.line > 0 ? `:${source.line}` : ''}: ${issue.message}`;
 }
 
 /** One error per line, indented, for under a heading such as `config.yaml: invalid configuration`. */

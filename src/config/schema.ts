@@ -196,7 +196,9 @@ const ruleSchema = mapping({
 
 export const configSchema = mapping({
   xrpl: xrplSchema,
-  accounts: list(accountSchema),
+  // Required unless accounts_files gives accounts (a cross-check: the two are read together).
+  accounts: list(accountSchema).nullish(),
+  accounts_files: optionalList(required(parseText)),
   state: stateSchema.nullish(),
   metrics: metricsSchema.nullish(),
   email: emailSchema.nullish(),

@@ -103,21 +103,36 @@ const BASE58_ALPHABET = /^[rpshnaf39wBUDNEGHJKLM4PQRST7VWXYZ2bcdeCg65jkm8oFqi1tu
 /** A checksum-validated classic address (r...); X-addresses are refused with their classic form. */
 export function parseAddress(value: unknown): Parsed<string> {
   if (typeof value !== 'string') return expected('an XRP Ledger address', value);
-  if (isValidClassicAddress(value)) return ok(value);
-  if (isValidXAddress(value)) {
-    const { classicAddress } = xAddressToClassicAddress(value);
-    return fail(`X-address "${value}" is not supported: use the classic address "${classicAddress}"`);
-  }
-  return fail(`invalid XRP Ledger address "${value}" (${addressProblem(value)})`);
+  const problem = addressProblem(value);
+  if (problem === null) return ok(value);
+  return fail(
+    problem.xAddress ? problem.reason : `invalid XRP Ledger address "${value}" (${problem.reason})`,
+  );
 }
 
-function addressProblem(text: string): string {
+/**
+ * Why `text` is not a watched-account address, or null when it is a valid classic address. `reason` is
+ * short ("invalid checksum") except for an X-address, where it is the whole message with the classic form.
+ */
+export function addressProblem(text: string): { reason: string; xAddress: boolean } | null {
+  if (isValidClassicAddress(text)) return null;
+  if (isValidXAddress(text)) {
+    const { classicAddress } = xAddressToClassicAddress(text);
+    return {
+      reason: `X-address "${text}" is not supported: use the classic address "${classicAddress}"`,
+      xAddress: true,
+    };
+  }
+  return { reason: classicAddressProblem(text), xAddress: false };
+}
+
+function classicAddressProblem(text: string): string {
   if (!text.startsWith('r')) return 'a classic address starts with r';
   const bad = [...text].find((c) => !BASE58_ALPHABET.test(c));
   if (bad !== undefined) return `character "${bad}" is not in the XRP Ledger base58 alphabet`;
   // Classic addresses are 25 to 35 characters (a 21-byte payload plus a 4-byte checksum in base58).
   if (text.length < 25 || text.length > 35) return 'wrong length';
-  return 'bad checksum';
+  return 'invalid checksum';
 }
 
 const ISO_CODE = /^[A-Za-z0-9?!@#$%^&*<>(){}[\]|]{3}$/;

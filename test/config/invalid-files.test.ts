@@ -47,7 +47,7 @@ const expected: Record<string, string[]> = {
   ],
   'address-missing.yaml': ['accounts[0].address: required'],
   'address-checksum.yaml': [
-    'accounts[0].address: invalid XRP Ledger address "rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYf" (bad checksum)',
+    'accounts[0].address: invalid XRP Ledger address "rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYf" (invalid checksum)',
   ],
   'address-alphabet.yaml': [
     'accounts[0].address: invalid XRP Ledger address "rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAY0" (character "0" is not in the XRP Ledger base58 alphabet)',
@@ -120,7 +120,7 @@ const expected: Record<string, string[]> = {
   'rule-currency-invalid.yaml': [`rules[0].currency: invalid currency "US" ${CURRENCY_HINT}`],
   'rule-issuer-with-xrp.yaml': ['rules[0].issuer: not allowed with currency XRP'],
   'rule-issuer-invalid.yaml': [
-    'rules[0].issuer: invalid XRP Ledger address "rvYAfWj5gh67oV6fW32ZzP3Aw4Eubs59C" (bad checksum)',
+    'rules[0].issuer: invalid XRP Ledger address "rvYAfWj5gh67oV6fW32ZzP3Aw4Eubs59C" (invalid checksum)',
   ],
   'rule-accounts-unknown.yaml': [
     'rules[0].accounts[1]: "treasury" is not a configured account name or address',
@@ -143,7 +143,7 @@ const expected: Record<string, string[]> = {
     'xrpl.servers[0]: "http://a.example" is not a ws/wss URL (use ws:// or wss://)',
     'xrpl.stale_after: invalid duration "soon" (use e.g. 30s, 10m, 1h)',
     'xrpl.colour: unknown key',
-    'accounts[0].address: invalid XRP Ledger address "rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYf" (bad checksum)',
+    'accounts[0].address: invalid XRP Ledger address "rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYf" (invalid checksum)',
     'accounts[1].name: "faucet" is already used by accounts[0]',
     'rules[0].currency: required for kind "total"',
     'rules[0].window: required for kind "total"',

@@ -132,6 +132,54 @@ describe('hot reload', () => {
   });
 });
 
+describe('hot reload of accounts_files', () => {
+  let fake: FakeRippled;
+  let exporter: RunningProcess | null = null;
+  afterEach(async () => {
+    await exporter?.stop();
+    await fake?.close();
+  });
+
+  it('re-reads the CSV next to the config and applies the account diff on the live socket', async () => {
+    const [alice, bob, carol] = testAccounts(3, createRng(21)) as [string, string, string];
+    fake = await FakeRippled.start();
+    const dir = mkdtempSync(join(tmpdir(), 'xrpl-reload-csv-'));
+    const config = join(dir, 'config.yaml');
+    // Relative to the config file's folder, not to the exporter's working directory (ROOT below).
+    writeFileSync(
+      config,
+      ['xrpl:', `  servers: ["${fake.url}"]`, 'accounts_files: [deposits.csv]', ''].join('\n'),
+    );
+    const writeCsv = (rows: readonly string[]) =>
+      writeFileSync(join(dir, 'deposits.csv'), `address,name\r\n${rows.join('\r\n')}\r\n`);
+    writeCsv([`${alice},alice`, `${carol},carol`]);
+    const started = await startExporter(MAIN, [`--config.file=${config}`], ROOT, 15_000);
+    exporter = started.process;
+    const base = `http://${started.address}`;
+    await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000);
+    expect(fake.subscribedAccounts()).toEqual(new Set([alice, carol]));
+
+    writeCsv([`${alice},alice`, `${bob},bob`]);
+    exporter.child.kill('SIGHUP');
+    await waitFor(
+      'bob subscribed and carol unsubscribed on the live socket',
+      () => (fake.subscribedAccounts().has(bob) && !fake.subscribedAccounts().has(carol) ? true : undefined),
+      10_000,
+    );
+    expect(fake.connectionCount).toBe(1);
+    const series = parseExposition(await (await fetch(`${base}/metrics`)).text());
+    expect(sampleValue(series, 'xrpl_received_amount_total', { name: 'bob', currency: 'XRP' })).toBe(0);
+
+    // A bad row: the reload fails naming file and line, and the running accounts stay.
+    const badBob = `${bob.slice(0, -1)}${bob.endsWith('a') ? 'b' : 'a'}`;
+    writeCsv([`${alice},alice`, `${badBob},bob`]);
+    const failed = await fetch(`${base}/-/reload`, { method: 'POST' });
+    expect(failed.status).toBe(500);
+    expect(await failed.text()).toContain(`deposits.csv:3: `);
+    expect(fake.subscribedAccounts()).toEqual(new Set([alice, bob]));
+  });
+});
+
 describe('hot reload of rules and SMTP settings', () => {
   let fake: FakeRippled;
   let exporter: RunningProcess | null = null;
