@@ -345,9 +345,9 @@ export class Exporter {
     const { flags, logger, build } = this.options;
     const app = createHttpApp({
       telemetryPath: flags.telemetryPath,
-      renderMetrics: () => {
+      renderMetrics: (gzip) => {
         this.metrics.setUp(this.client.isUp());
-        return this.metrics.renderEncoded();
+        return this.metrics.renderForScrape(gzip);
       },
       isReady: () => this.client.isUp(),
       getStatus: () => this.status(),

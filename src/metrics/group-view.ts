@@ -15,53 +15,97 @@ const XRP_KEY = assetKey({ kind: 'xrp' });
 /** Members per partial sum: one payment re-adds one block, not a whole group of 10,000. */
 const BLOCK_SIZE = 256;
 
+interface GroupSums {
+  readonly members: readonly string[];
+  /** Partial sums per block of members; undefined while no member of the block has totals. */
+  readonly blocks: (UnitView | undefined)[];
+  /** Per block: every member's XRP balance is known. */
+  readonly xrpKnown: boolean[];
+  /** Blocks with a member that changed since they were summed. */
+  readonly dirty: Set<number>;
+  view: UnitView | undefined;
+}
+
 /**
- * Exact per-group sums of the per-account totals (metrics.aggregate_by: group), in two levels:
- * partial sums per block of members, then the group's sum of its blocks. Each is recomputed only
- * when something below it changed: every change gives the account a new, higher global revision,
- * so the largest revision underneath identifies a sum's content.
+ * Exact per-group sums of the per-account totals (metrics.aggregate_by: group), kept in two levels:
+ * partial sums per block of members, then the group's sum of its blocks. ReceiptTotals says which
+ * account changed (touched); only that account's block and group are summed again, at the next view.
+ * A scrape of 100,000 accounts in 1,000 groups then reads 1,000 sums instead of 100,000 accounts.
  */
 export class GroupAggregator {
-  private readonly cache = new Map<string, UnitView>();
+  private groups = new Map<string, GroupSums>();
+  private placeOf = new Map<string, { readonly sums: GroupSums; readonly block: number }>();
 
   constructor(private readonly totals: ReceiptTotals) {}
 
-  /** Forget everything (group membership or the totals changed). */
-  clear(): void {
-    this.cache.clear();
-  }
-
-  view(group: string, members: readonly string[]): UnitView | undefined {
-    const blocks: UnitView[] = [];
-    let xrpBalanceKnown = true;
-    for (let start = 0; start < members.length; start += BLOCK_SIZE) {
-      const present: UnitView[] = [];
-      for (let i = start; i < Math.min(start + BLOCK_SIZE, members.length); i++) {
-        const totals = this.totals.get(members[i]!);
-        if (totals) present.push(totals);
-        if (!totals?.balances.has(XRP_KEY)) xrpBalanceKnown = false;
-      }
-      const block = this.sum(`${group}\u0000${start}`, present);
-      if (block) blocks.push(block);
+  /** New membership: every sum is computed afresh on its next view. */
+  setGroups(members: ReadonlyMap<string, readonly string[]>): void {
+    this.groups = new Map();
+    this.placeOf = new Map();
+    for (const [group, addresses] of members) {
+      const blocks = Math.ceil(addresses.length / BLOCK_SIZE);
+      const sums: GroupSums = {
+        members: addresses,
+        blocks: new Array<UnitView | undefined>(blocks).fill(undefined),
+        xrpKnown: new Array<boolean>(blocks).fill(false),
+        dirty: new Set(Array.from({ length: blocks }, (_, i) => i)),
+        view: undefined,
+      };
+      this.groups.set(group, sums);
+      addresses.forEach((address, i) => {
+        this.placeOf.set(address, { sums, block: Math.floor(i / BLOCK_SIZE) });
+      });
     }
-    const view = this.sum(group, blocks);
-    // A sum over some members' XRP balances would be too low: unknown until every member's is known.
-    if (!view || xrpBalanceKnown || !view.balances.has(XRP_KEY)) return view;
-    const balances = new Map(view.balances);
-    balances.delete(XRP_KEY);
-    return { ...view, balances };
   }
 
-  private sum(key: string, parts: readonly UnitView[]): UnitView | undefined {
-    if (parts.length <= 1) return parts[0];
-    let newest = 0;
-    for (const part of parts) if (part.revision > newest) newest = part.revision;
-    const cached = this.cache.get(key);
-    if (cached && cached.revision === newest) return cached;
-    const view = aggregate(parts, newest);
-    this.cache.set(key, view);
-    return view;
+  /** One account's totals changed. */
+  touched(account: string): void {
+    const place = this.placeOf.get(account);
+    place?.sums.dirty.add(place.block);
   }
+
+  view(group: string): UnitView | undefined {
+    const sums = this.groups.get(group);
+    if (!sums) return undefined;
+    if (sums.dirty.size === 0) return sums.view;
+    for (const block of sums.dirty) {
+      const present: UnitView[] = [];
+      let xrpKnown = true;
+      const end = Math.min((block + 1) * BLOCK_SIZE, sums.members.length);
+      for (let i = block * BLOCK_SIZE; i < end; i++) {
+        const totals = this.totals.get(sums.members[i]!);
+        if (totals) present.push(totals);
+        if (!totals?.balances.has(XRP_KEY)) xrpKnown = false;
+      }
+      sums.blocks[block] = sum(present);
+      sums.xrpKnown[block] = xrpKnown;
+    }
+    sums.dirty.clear();
+    sums.view = withoutPartialXrpBalance(
+      sum(sums.blocks.filter((b): b is UnitView => b !== undefined)),
+      sums.xrpKnown.every((known) => known),
+    );
+    return sums.view;
+  }
+}
+
+/** A sum over some members' XRP balances would be too low: unknown until every member's is known. */
+function withoutPartialXrpBalance(view: UnitView | undefined, xrpKnown: boolean): UnitView | undefined {
+  if (!view || xrpKnown || !view.balances.has(XRP_KEY)) return view;
+  const balances = new Map(view.balances);
+  balances.delete(XRP_KEY);
+  return { ...view, balances };
+}
+
+/**
+ * The sum of some views; a single view is its own sum. Its revision is the newest of the parts':
+ * every change gives its account a new, higher global revision, so a changed sum has a higher one.
+ */
+function sum(parts: readonly UnitView[]): UnitView | undefined {
+  if (parts.length <= 1) return parts[0];
+  let newest = 0;
+  for (const part of parts) if (part.revision > newest) newest = part.revision;
+  return aggregate(parts, newest);
 }
 
 function aggregate(members: readonly UnitView[], revision: number): UnitView {

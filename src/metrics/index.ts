@@ -1,8 +1,10 @@
+import { gunzipSync } from 'node:zlib';
 import type Big from 'big.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Asset, AssetAmount } from '../accounting/types.js';
 import type { AccountConfig } from '../config/types.js';
 import { GroupAggregator } from './group-view.js';
+import { deflateSegment, gzipMember } from './gzip.js';
 import { AssetLabeler, escapeLabelValue } from './labels.js';
 import { type BuildInfo, declareOperationalMetrics, syncLabelValues } from './operational.js';
 import { type ExposedUnit, PAYMENT_FAMILIES, PaymentExposition } from './payment-exposition.js';
@@ -73,12 +75,21 @@ export interface ExporterMetrics {
   /** Hot reload: new accounts, servers and rules appear at 0; removed ones disappear (totals are kept). */
   reconfigure(topology: MetricsTopology): void;
   render(): Promise<{ contentType: string; body: string }>;
-  /** render() as UTF-8 bytes, built from cached encoded blocks: what the HTTP layer serves. */
-  renderEncoded(): Promise<{ contentType: string; body: Buffer }>;
+  /**
+   * What /metrics serves: render() as UTF-8 bytes, gzip-compressed (one gzip member) when `gzip`,
+   * built from the cached compressed blocks.
+   */
+  renderForScrape(gzip: boolean): Promise<ScrapeBody>;
   /** One account's totals for the status page, with the same currency/issuer text as the metrics. */
   accountStatus(account: string): AccountStatus;
   /** Every metric family name this exporter exposes (histogram base name, no _bucket/_sum/_count). */
   familyNames(): string[];
+}
+
+export interface ScrapeBody {
+  readonly contentType: string;
+  readonly body: Buffer;
+  readonly encoding: 'gzip' | 'identity';
 }
 
 /** Exact values as decimal strings (no exponent); `currency`/`issuer` as in the metric labels. */
@@ -132,6 +143,7 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
   totals.setPaymentSizeBuckets(options.paymentSizeBucketsXrp);
   const labeler = new AssetLabeler();
   const groups = new GroupAggregator(totals);
+  totals.onTouch((account) => groups.touched(account));
   let topology: MetricsTopology = { accounts: [], rules: [], servers: [], paymentSizeBucketsXrp: [] };
   let exposition = new PaymentExposition(labeler, options.paymentSizeBucketsXrp);
   let exposedUnits: readonly ExposedUnit[] = [];
@@ -151,11 +163,17 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
     ops.watchedAccounts.set(next.accounts.length);
     totals.setPaymentSizeBuckets(next.paymentSizeBucketsXrp);
     exposition = new PaymentExposition(labeler, next.paymentSizeBucketsXrp);
-    groups.clear();
+    if (next.aggregateBy !== 'group') groups.setGroups(new Map());
     exposedUnits = next.aggregateBy === 'group' ? groupUnits(next, groups) : accountUnits(next, totals);
     topology = next;
   };
   reconfigure(options);
+
+  /** The whole exposition as one gzip member: the payment families' cached segments, then the rest. */
+  const gzipped = async (): Promise<Buffer> => {
+    const rest = deflateSegment(Buffer.from(`\n\n${await registry.metrics()}`));
+    return gzipMember([...exposition.segments(exposedUnits), rest]);
+  };
 
   const countRule = (rule: string): void => {
     // An email of a rule removed by a reload may still leave the outbox: count it, drop it on the next reload.
@@ -208,15 +226,12 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
       else ops.stateWriteFailures.inc();
     },
     reconfigure,
-    render: async () => {
-      const payments = exposition.render(exposedUnits);
-      const rest = await registry.metrics();
-      return { contentType: METRICS_CONTENT_TYPE, body: `${payments}\n\n${rest}` };
-    },
-    renderEncoded: async () => {
-      const payments = exposition.renderEncoded(exposedUnits);
-      const rest = Buffer.from(`\n\n${await registry.metrics()}`);
-      return { contentType: METRICS_CONTENT_TYPE, body: Buffer.concat([...payments, rest]) };
+    render: async () => ({ contentType: METRICS_CONTENT_TYPE, body: gunzipSync(await gzipped()).toString() }),
+    renderForScrape: async (gzip) => {
+      const body = await gzipped();
+      return gzip
+        ? { contentType: METRICS_CONTENT_TYPE, body, encoding: 'gzip' }
+        : { contentType: METRICS_CONTENT_TYPE, body: gunzipSync(body), encoding: 'identity' };
     },
     accountStatus: (account) => {
       const t = totals.get(account);
@@ -259,8 +274,9 @@ function groupUnits(topology: MetricsTopology, groups: GroupAggregator): Exposed
     if (list) list.push(account.address);
     else members.set(group, [account.address]);
   }
-  return [...members].map(([group, addresses]) => ({
+  groups.setGroups(members);
+  return [...members.keys()].map((group) => ({
     labels: `group="${escapeLabelValue(group)}"`,
-    view: () => groups.view(group, addresses),
+    view: () => groups.view(group),
   }));
 }

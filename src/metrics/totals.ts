@@ -39,9 +39,15 @@ export class ReceiptTotals {
   private revision = 0;
   private seq = 0;
   private readonly jsonCache = new Map<string, { readonly revision: number; readonly text: string }>();
+  private touchListener: ((account: string) => void) | null = null;
 
   constructor(options: ReceiptTotalsOptions) {
     this.bounds = new BucketBounds(options.paymentSizeBucketsXrp);
+  }
+
+  /** `listener` is told the account whenever its totals change (group sums follow them). */
+  onTouch(listener: (account: string) => void): void {
+    this.touchListener = listener;
   }
 
   get paymentSizeBucketsXrp(): readonly number[] {
@@ -233,5 +239,6 @@ export class ReceiptTotals {
   private touch(totals: AccountTotals): void {
     this.revision += 1;
     totals.revision = this.revision;
+    this.touchListener?.(totals.account);
   }
 }

@@ -10,8 +10,13 @@ export type ReloadResult = { ok: true } | { ok: false; errors: string[] };
 export interface HttpAppOptions {
   /** Where Prometheus scrapes. @default '/metrics' */
   readonly telemetryPath?: string;
-  /** The exposition, e.g. from a prom-client registry: `{ contentType: registry.contentType, body }`. */
-  readonly renderMetrics: () => Promise<{ contentType: string; body: string | Buffer }>;
+  /**
+   * The exposition, e.g. from a prom-client registry: `{ contentType: registry.contentType, body }`.
+   * `gzip`: the scraper accepts gzip; a body compressed for it says `encoding: 'gzip'`.
+   */
+  readonly renderMetrics: (
+    gzip: boolean,
+  ) => Promise<{ contentType: string; body: string | Buffer; encoding?: 'gzip' | 'identity' }>;
   /** Connected, subscribed and the ledger stream fresh. */
   readonly isReady: () => boolean;
   readonly getStatus: () => StatusSnapshot;
@@ -60,13 +65,18 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(async (req, res, next) => {
     if (req.path !== telemetryPath || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
     try {
-      const { contentType, body } = await options.renderMetrics();
-      // A Buffer, not a string: for strings express re-formats the content type (utils.setCharset).
+      // Prometheus sends `Accept-Encoding: gzip`; q-values and `*` are honoured, no header means identity.
+      const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+      const { contentType, body, encoding } = await options.renderMetrics(gzip);
       res
         .status(200)
         .set('Content-Type', contentType)
         .set('Cache-Control', 'no-store')
-        .send(typeof body === 'string' ? Buffer.from(body) : body);
+        // The body depends on Accept-Encoding: caches must not hand a gzip body to a client without it.
+        .set('Vary', 'Accept-Encoding');
+      if (encoding === 'gzip') res.set('Content-Encoding', 'gzip');
+      // A Buffer, not a string: for strings express re-formats the content type (utils.setCharset).
+      res.send(typeof body === 'string' ? Buffer.from(body) : body);
     } catch (error) {
       next(error);
     }

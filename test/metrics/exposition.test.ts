@@ -1,6 +1,12 @@
+import { type IncomingHttpHeaders, request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import Big from 'big.js';
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
+import { silentLogger } from '../../src/log.js';
 import { createMetrics, METRICS_CONTENT_TYPE, ReceiptTotals } from '../../src/metrics/index.js';
+import { createHttpApp } from '../../src/server/app.js';
+import { type RunningHttpServer, startHttpServer } from '../../src/server/listen.js';
+import { sampleSnapshot } from '../server/support.js';
 import { feedFixture, options, promtoolCheckMetrics, samples } from './support.js';
 
 const ACCOUNTS = [
@@ -195,5 +201,85 @@ describe('/metrics exposition', () => {
       ['XRP', 'xCoin', upper.toLowerCase()],
     );
     expect(promtoolCheckMetrics(body).status).toBe(0);
+  });
+});
+
+describe('/metrics over HTTP: gzip when the scraper accepts it', () => {
+  let running: RunningHttpServer | null = null;
+  afterEach(async () => {
+    await running?.close();
+    running = null;
+  });
+
+  /** node:http, which (unlike fetch) hands over the body exactly as sent. */
+  function get(port: number, headers: Record<string, string>, method = 'GET') {
+    return new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/metrics', method, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  test('negotiates, says so in Content-Encoding and Vary, and decompresses to the identical, promtool-clean text', async () => {
+    const metrics = fedMetrics(true);
+    const app = createHttpApp({
+      renderMetrics: (gzip) => metrics.renderForScrape(gzip),
+      isReady: () => true,
+      getStatus: () => sampleSnapshot(),
+      reload: async () => ({ ok: true }),
+      version: '1',
+      logger: silentLogger,
+    });
+    running = await startHttpServer({
+      app,
+      listenAddress: '127.0.0.1:0',
+      webConfig: null,
+      logger: silentLogger,
+    });
+    const { port } = running.address;
+
+    // Prometheus' header; then the same exposition without compression (process metrics move between
+    // scrapes, so the payment families and the exporter's own metrics are compared, see below).
+    const gzip = await get(port, { 'Accept-Encoding': 'gzip' });
+    const plain = await get(port, {});
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gzip.headers.vary).toBe('Accept-Encoding');
+    expect(gzip.headers['content-type']).toBe(METRICS_CONTENT_TYPE);
+    expect(gzip.headers['content-length']).toBe(String(gzip.body.length));
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toBe('Accept-Encoding');
+    const text = gunzipSync(gzip.body).toString();
+    const stable = (t: string) =>
+      t.split('\n').filter((line) => line !== '' && !/^(# \w+ )?(process|nodejs)_/.test(line));
+    expect(stable(text)).toEqual(stable(plain.body.toString()));
+    expect(gzip.body.length).toBeLessThan(plain.body.length / 2);
+    expect(promtoolCheckMetrics(text)).toEqual({ status: 0, output: '' });
+
+    // Byte for byte: without process metrics nothing moves between scrapes.
+    const still = fedMetrics();
+    const expected = (await still.render()).body;
+    expect(gunzipSync((await still.renderForScrape(true)).body).toString()).toBe(expected);
+    expect((await still.renderForScrape(false)).body.toString()).toBe(expected);
+
+    for (const [accept, encoded] of [
+      ['gzip, deflate, br', true],
+      ['*', true],
+      ['gzip;q=0', false],
+      ['identity', false],
+      ['deflate', false],
+      ['gzip;q=0.5, identity', false],
+    ] as const) {
+      const response = await get(port, { 'Accept-Encoding': accept });
+      expect(response.headers['content-encoding'], accept).toBe(encoded ? 'gzip' : undefined);
+      const body = encoded ? gunzipSync(response.body) : response.body;
+      expect(body.toString().startsWith('# HELP xrpl_payments_received_total'), accept).toBe(true);
+    }
+    const head = await get(port, { 'Accept-Encoding': 'gzip' }, 'HEAD');
+    expect(head.headers['content-encoding']).toBe('gzip');
+    expect(head.body.length).toBe(0);
   });
 });

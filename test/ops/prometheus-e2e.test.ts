@@ -66,6 +66,7 @@ let smtp: FakeSmtp | undefined;
 let exporter: RunningProcess | undefined;
 let prometheus: RunningProcess | undefined;
 let prometheusUrl = '';
+let exporterAddress = '';
 
 async function query(expr: string): Promise<QueryResult> {
   const url = `${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`;
@@ -119,7 +120,7 @@ async function startStack(): Promise<void> {
   );
   const started = await startExporter(MAIN, [`--config.file=${configPath}`], workDir, DEADLINE_MS);
   exporter = started.process;
-  const exporterAddress = started.address;
+  exporterAddress = started.address;
   // Payments go into ledgers after the exporter has subscribed: a first start has no checkpoint to
   // backfill from, so earlier ledgers would not be its business.
   await waitFor(
@@ -253,4 +254,25 @@ describe('prometheus/alerts.yml against a real Prometheus', () => {
     }
     expect(missing, diagnostics()).toEqual([]);
   }, 180_000);
+});
+
+describe('the gzip-compressed /metrics against a real Prometheus', () => {
+  it('is read whole: Prometheus (which always asks for gzip) holds every xrpl_ sample the text has', async () => {
+    const target = new URL(`http://${exporterAddress}/metrics`);
+    const response = await fetch(target, { headers: { 'Accept-Encoding': 'gzip' } });
+    // fetch decompresses; the header says what was sent.
+    expect(response.headers.get('content-encoding')).toBe('gzip');
+    const ours = (await response.text()).split('\n').filter((line) => line.startsWith('xrpl_')).length;
+    // The last family of the payment metrics and the operational ones come from the last segments.
+    await waitFor(
+      `Prometheus to hold all ${ours} xrpl_ series`,
+      async () => {
+        const result = await query(`count({job="${JOB}", __name__=~"xrpl_.+"})`);
+        const value = (result.data?.result[0] as { value?: [number, string] } | undefined)?.value?.[1];
+        return Number(value) === ours ? true : undefined;
+      },
+      30_000,
+      500,
+    );
+  });
 });
