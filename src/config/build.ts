@@ -16,7 +16,8 @@ export function buildConfig(doc: ConfigDocument, accountsFiles: readonly Account
   // Then each listed file's rows, in list order (the cross-checks refused duplicates).
   for (const path of new Set(doc.accounts_files ?? [])) {
     for (const a of accountsFiles.find((f) => f.path === path)?.accounts ?? []) {
-      accounts.push({ address: a.address, name: a.name ?? a.address, group: a.group });
+      // The CSV header is address[,name][,group] (spec): a file account has no since.
+      accounts.push({ address: a.address, name: a.name ?? a.address, group: a.group, since: null });
     }
   }
   const addressOf = new Map<string, string>();

@@ -94,10 +94,10 @@ describe('accounts_files', () => {
       'b.csv': `address\n${address(3)}\n`,
     });
     expect(config.accounts).toEqual([
-      { address: FAUCET, name: 'faucet', group: null },
-      { address: address(1), name: 'one', group: 'g1' },
-      { address: address(2), name: address(2), group: 'g2' },
-      { address: address(3), name: address(3), group: null },
+      { address: FAUCET, name: 'faucet', group: null, since: null },
+      { address: address(1), name: 'one', group: 'g1', since: null },
+      { address: address(2), name: address(2), group: 'g2', since: null },
+      { address: address(3), name: address(3), group: null, since: null },
     ]);
     const only = await load({
       'config.yaml': `${SERVERS}accounts_files: [a.csv]\n`,
@@ -120,8 +120,8 @@ describe('accounts_files', () => {
       'a.csv': `\ufeffaddress,name,group\r\n${address(1)},"Smith, J.","say ""hi"""\r\n\r\n${address(2)},"two\nlines",g\r\n`,
     });
     expect(config.accounts).toEqual([
-      { address: address(1), name: 'Smith, J.', group: 'say "hi"' },
-      { address: address(2), name: 'two\nlines', group: 'g' },
+      { address: address(1), name: 'Smith, J.', group: 'say "hi"', since: null },
+      { address: address(2), name: 'two\nlines', group: 'g', since: null },
     ]);
   });
 
@@ -216,7 +216,9 @@ describe('accounts_files', () => {
       problems: [],
     };
     const result = parseConfig(yaml, {}, [file]);
-    expect(result.ok && result.config.accounts).toEqual([{ address: FAUCET, name: FAUCET, group: null }]);
+    expect(result.ok && result.config.accounts).toEqual([
+      { address: FAUCET, name: FAUCET, group: null, since: null },
+    ]);
     expect(parseConfig(yaml, {})).toEqual({
       ok: false,
       errors: ['accounts_files[0]: "a.csv" was not read (only a config file\'s accounts files are)'],

@@ -351,6 +351,10 @@ describe('shipped configs', () => {
       { kind: 'time', unixSeconds: 1767225600, text: '2026-01-01T00:00:00Z' },
       { kind: 'ledger', index: 93000000 },
       null,
+      // examples/deposit-accounts.csv (accounts_files): a file account has no since.
+      null,
+      null,
+      null,
     ]);
   });
 
