@@ -34,7 +34,7 @@ export interface SequencerOptions {
   readonly retryDelayMs?: number;
   /**
    * Live messages held while a backfill runs, at most. Beyond it they are dropped and the ledgers they
-   * belonged to are read from history after the running backfill instead. @default 50_000
+   * belonged to are read from history after the running backfill instead. @default 10_000
    */
   readonly maxHeldMessages?: number;
   /**
@@ -48,8 +48,11 @@ type HeldLedger = LedgerClaim & { readonly kind: 'ledger' };
 type Held = HeldLedger | { readonly kind: 'tx'; readonly msg: Record<string, unknown> };
 
 const MAX_RETRY_DELAY_MS = 30_000;
-/** About 50 ledgers of the full mainnet stream (~1,000 transactions each): tens of MB at most. */
-const DEFAULT_MAX_HELD_MESSAGES = 50_000;
+/**
+ * About 10 ledgers of a busy full mainnet stream; a parsed transaction message takes ~5 KB of heap
+ * (more with large metadata), so this bounds the held messages to ~50-100 MB.
+ */
+const DEFAULT_MAX_HELD_MESSAGES = 10_000;
 
 export class StreamSequencer {
   private state: 'waiting' | 'untrusted' | 'catching-up' | 'live' = 'waiting';
