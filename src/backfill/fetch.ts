@@ -199,6 +199,29 @@ async function fetchLedger(
   return transactions;
 }
 
+/**
+ * One validated transaction by hash (`tx`), or null when this server does not have it (txnNotFound, or
+ * not validated). Other failures reject.
+ */
+export async function fetchTransaction(
+  server: Requester,
+  hash: string,
+  apiVersion: 1 | 2,
+): Promise<HistoryTransaction | null> {
+  let result: Record<string, unknown>;
+  try {
+    result = asRecord(
+      await server.request({ command: 'tx', transaction: hash, binary: false, api_version: apiVersion }),
+    );
+  } catch (err) {
+    if ((err as { error?: unknown }).error === 'txnNotFound') return null;
+    throw err;
+  }
+  if (result.validated !== true) return null;
+  const tx = historyTransaction(result, null);
+  return tx && tx.hash.toUpperCase() === hash.toUpperCase() ? tx : null;
+}
+
 /** Oldest first, in the order rippled applied them; each hash once. */
 export function mergeHistory(batches: Iterable<readonly HistoryTransaction[]>): HistoryTransaction[] {
   const byHash = new Map<string, HistoryTransaction>();

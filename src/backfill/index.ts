@@ -4,6 +4,7 @@ import type { LedgerRange } from '../pipeline/cursor.js';
 import {
   fetchAccountHistory,
   fetchLedgerHistory,
+  fetchTransaction,
   type HistoryTransaction,
   mergeHistory,
   type Requester,
@@ -20,6 +21,7 @@ export interface HistoryServer {
   readonly url: string;
   connect(): Promise<Requester & { close?(): void }>;
 }
+export { fetchAccountHistory, fetchTransaction, mergeHistory };
 
 /** A server other than the live one, opened only to fill a gap the live one cannot cover. */
 export interface AlternateServer {

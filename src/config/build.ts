@@ -34,7 +34,9 @@ export function buildConfig(doc: ConfigDocument, accountsFiles: readonly Account
       requestTimeoutMs: doc.xrpl.request_timeout,
       explorerUrl: doc.xrpl.explorer_url,
       fullStreamThreshold: doc.xrpl.full_stream_threshold,
+      networkId: doc.xrpl.network_id,
     },
+    verification: { intervalMs: doc.verification?.interval ?? 600_000 },
     accounts,
     state: {
       path: doc.state?.path ?? null,

@@ -114,6 +114,18 @@ const xrplSchema = mapping({
     (v) => parseInteger(v, 1, Number.MAX_SAFE_INTEGER, 'greater than 0'),
     10_000,
   ),
+  // NetworkID is a UInt32 (mainnet 0, testnet 1, devnet 2).
+  network_id: optional((v) => parseInteger(v, 0, 0xffffffff, 'from 0 to 4294967295'), null),
+});
+
+/** 0 turns the periodic check off. */
+const verificationInterval: Parser<number> = (value) => {
+  const result = parseDurationValue(value);
+  return result.ok && result.value > 2 ** 31 - 1 ? { ok: false, error: 'must be at most 24d' } : result;
+};
+
+const verificationSchema = mapping({
+  interval: optional(verificationInterval, 600_000),
 });
 
 const accountSchema = mapping({
@@ -200,6 +212,7 @@ export const configSchema = mapping({
   accounts: list(accountSchema).nullish(),
   accounts_files: optionalList(required(parseText)),
   state: stateSchema.nullish(),
+  verification: verificationSchema.nullish(),
   metrics: metricsSchema.nullish(),
   email: emailSchema.nullish(),
   rules: z.array(ruleSchema).nullish(),

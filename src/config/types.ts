@@ -6,6 +6,7 @@ export interface Config {
   readonly xrpl: XrplConfig;
   readonly accounts: readonly AccountConfig[];
   readonly state: StateConfig;
+  readonly verification: VerificationConfig;
   readonly metrics: MetricsConfig;
   readonly email: EmailConfig | null;
   readonly rules: readonly RuleConfig[];
@@ -24,6 +25,8 @@ export interface XrplConfig {
   readonly explorerUrl: string | null;
   /** Above this many accounts, subscribe to the transactions stream and filter locally. @default 10000 */
   readonly fullStreamThreshold: number;
+  /** A server reporting another network is never used; null: the first network seen is recorded. */
+  readonly networkId: number | null;
 }
 
 export interface AccountConfig {
@@ -37,6 +40,11 @@ export interface AccountConfig {
    * from here up to the watch start is imported and counted (no alerts). Null: from the watch start.
    */
   readonly since: HistoryPoint | null;
+}
+
+export interface VerificationConfig {
+  /** How often every watched account's thread is checked with account_info / account_objects; 0: never. */
+  readonly intervalMs: number;
 }
 
 export interface StateConfig {

@@ -28,6 +28,7 @@ import { inShard } from '../shard.js';
 import type { StateToSave } from '../state/document.js';
 import { StateWriteHealth } from '../state/health.js';
 import { type LoadResult, StateStore } from '../state/store.js';
+import { NetworkIdentity, Verifier } from '../verification/index.js';
 import type { BuildInfo } from '../version.js';
 import { Alerting } from './alerting.js';
 import { displayAmount, explorerLink, RecentPayments } from './recent.js';
@@ -70,6 +71,10 @@ export class Exporter {
   private readonly sequencer: StreamSequencer;
   private readonly client: RippledClient;
   private readonly alerting: Alerting;
+  private readonly verifier: Verifier;
+  private readonly network: NetworkIdentity;
+  /** Servers that reported another network: never used for backfill or repair either. */
+  private readonly refused = new Set<string>();
   private readonly store: StateStore | null;
   private readonly stateHealth: StateWriteHealth | null;
   private readonly recent = new RecentPayments();
@@ -146,6 +151,7 @@ export class Exporter {
         onReceipt: (receipt) => this.applyReceipt(receipt),
         onInvalid: (reason) => this.invalid(reason),
         onBackfilled: () => this.metrics.incBackfilled(1),
+        onValidated: (hash, ledger, meta, account) => this.verifier.observe(hash, ledger, meta, account),
       },
       this.importBook,
     );
@@ -167,6 +173,19 @@ export class Exporter {
       save: () => this.saveState(),
       logger,
     });
+    this.network = new NetworkIdentity(config.xrpl.networkId, restored?.networkId ?? null);
+    this.verifier = new Verifier({
+      restored: restored?.verification,
+      intervalMs: config.verification.intervalMs,
+      apiVersion: config.xrpl.apiVersion,
+      live: { request: (cmd) => this.client.request(cmd) },
+      repairServers: () => this.historyServers(),
+      process: (tx, account) => this.processor.process(tx.entry, tx.ledgerIndex, 'repair', account),
+      checkpoint: () => this.cursor.checkpoint,
+      metrics: this.metrics.verification,
+      logger,
+      onChange: () => this.saveState(),
+    });
     this.sequencer = new StreamSequencer({
       cursor: this.cursor,
       maxBackfillLedgers: config.state.maxBackfillLedgers,
@@ -176,8 +195,10 @@ export class Exporter {
         this.lastLedger = { index, closeTime };
         this.metrics.setValidatedLedger(index, closeTime);
       },
+      onBackfillDone: () => this.verifier.afterBackfill(),
       onCheckpoint: (checkpoint) => {
         this.dedupe.prune(checkpoint);
+        this.verifier.onCheckpoint(checkpoint);
         void this.saveState();
       },
       onGap: (range, reason) => {
@@ -198,6 +219,7 @@ export class Exporter {
       requestTimeoutMs: config.xrpl.requestTimeoutMs,
       staleAfterMs: config.xrpl.staleAfterMs,
       subscription: () => this.subscription(),
+      refuse: (server, info) => this.refuseServer(server, info?.networkId ?? null),
       logger,
       handlers: {
         onSubscribed: (info) => {
@@ -217,6 +239,7 @@ export class Exporter {
             this.lastLedger?.index,
             this.cursor.checkpoint,
           ]);
+          this.verifier.setAccounts(this.addresses, this.cursor.checkpoint);
           this.startingBalances.onSubscribed();
         },
         onLedgerClosed: (msg) => this.sequencer.onLedgerClosed(msg),
@@ -251,6 +274,7 @@ export class Exporter {
     const exporter = new Exporter(options, store, loaded);
     await exporter.listen();
     exporter.client.start();
+    exporter.verifier.start();
     exporter.tickTimer = setInterval(() => exporter.alerting.tick(), options.alertTickMs ?? 1000);
     exporter.tickTimer.unref();
     return exporter;
@@ -303,6 +327,8 @@ export class Exporter {
     );
     this.config = next;
     this.setAccounts(accounts);
+    this.verifier.forget(before.accounts.filter((a) => !this.accountByAddress.has(a)));
+    this.verifier.setAccounts(this.addresses, this.cursor.checkpoint);
     this.metrics.reconfigure(this.topology());
     await this.alerting.reconfigure(next, this.accounts);
     const changes = subscriptionChanges(before, { fullStream: this.fullStream(), accounts: this.addresses });
@@ -329,6 +355,7 @@ export class Exporter {
     this.stopping = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
     const importsStopped = this.imports.stop();
+    this.verifier.stop();
     // A running backfill belongs to the session that ends here; it is discarded, not awaited.
     this.startingBalances.stop();
     await this.client.stop();
@@ -411,6 +438,22 @@ export class Exporter {
     };
   }
 
+  private refuseServer(server: string, networkId: number | null): string | null {
+    const refusal = this.network.refusal(networkId);
+    if (refusal === null) {
+      this.refused.delete(server);
+      void this.saveState();
+      return null;
+    }
+    this.refused.add(server);
+    this.metrics.verification.incServerRefused(maskUrlPassword(server), 'network_id');
+    this.options.logger.error('server refused: another network', {
+      server: maskUrlPassword(server),
+      reason: refusal,
+    });
+    return refusal;
+  }
+
   private backfill(range: { from: number; to: number }) {
     return backfill({
       ...this.serverChoice(),
@@ -426,7 +469,13 @@ export class Exporter {
   }
 
   private serverChoice(): ServerChoice {
-    return serverChoice(this.client, this.config.xrpl.servers, () => this.stopping);
+    // A server of another network is never read from, for backfill, history or repair.
+    const usable = this.config.xrpl.servers.filter((url) => !this.refused.has(url));
+    return serverChoice(
+      this.client,
+      usable.length > 0 ? usable : this.config.xrpl.servers,
+      () => this.stopping,
+    );
   }
 
   /** Newly watched accounts' balances are read; those of accounts no longer watched are forgotten. */
@@ -511,6 +560,8 @@ export class Exporter {
       outbox: alerting.outbox,
       rules: alerting.rules,
       history: this.importBook.snapshot(),
+      verification: this.verifier.snapshot(),
+      networkId: this.network.recorded,
     };
     const saved = this.store.save(state);
     // A failure is counted and logged by StateWriteHealth; the next save tries again.
@@ -533,6 +584,7 @@ export class Exporter {
       rules: this.alerting.ruleStatuses(),
       warnings: [this.stateHealth?.warning()].filter((w): w is string => typeof w === 'string'),
       history: (account) => this.imports.status(account),
+      verification: (account) => this.verifier.status(account),
     });
   }
 }

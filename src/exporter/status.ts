@@ -3,7 +3,13 @@ import type { AccountConfig } from '../config/types.js';
 import type { ImportStatus } from '../history/imports.js';
 import type { ExporterMetrics } from '../metrics/index.js';
 import type { ServerConnectionState } from '../rippled/index.js';
-import type { AccountStatus, RuleStatus, ServerStatus, StatusSnapshot } from '../server/index.js';
+import type {
+  AccountStatus,
+  AccountVerification,
+  RuleStatus,
+  ServerStatus,
+  StatusSnapshot,
+} from '../server/index.js';
 import type { RecentPayments } from './recent.js';
 
 export interface StatusSources {
@@ -23,6 +29,7 @@ export interface StatusSources {
   readonly warnings: readonly string[];
   /** The account's history import, if it has one. */
   readonly history: (account: string) => ImportStatus | null;
+  readonly verification: (account: string) => AccountVerification | null;
 }
 
 /** What the status page and /api/status show, taken from the running exporter's parts. */
@@ -84,5 +91,6 @@ function accountStatus(account: AccountConfig, s: StatusSources): AccountStatus 
           time: last.time,
         }
       : null,
+    verification: s.verification(account.address),
   };
 }

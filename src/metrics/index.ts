@@ -9,6 +9,7 @@ import { AssetLabeler, escapeLabelValue } from './labels.js';
 import { type BuildInfo, declareOperationalMetrics, syncLabelValues } from './operational.js';
 import { type ExposedUnit, PAYMENT_FAMILIES, PaymentExposition } from './payment-exposition.js';
 import { type ReceiptEvent, ReceiptTotals } from './totals.js';
+import { declareVerificationMetrics, type VerificationMetrics } from './verification.js';
 
 export type { BuildInfo } from './operational.js';
 export type { ReceiptEvent, TotalsSnapshot } from './totals.js';
@@ -49,6 +50,8 @@ export interface MetricsOptions extends MetricsTopology {
 export interface ExporterMetrics {
   /** The exact totals behind the payment metrics (snapshot them for the state file). */
   readonly totals: ReceiptTotals;
+  /** Thread verification and refused servers. */
+  readonly verification: VerificationMetrics;
   recordReceipts(e: ReceiptEvent): void;
   setBalance(account: string, asset: Asset, value: Big): void;
   /** An account is no longer watched: its balances are unknown (not exposed) until read again. */
@@ -139,6 +142,7 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
     for (const name of DROPPED_DEFAULT_METRICS) registry.removeSingleMetric(name);
   }
   const ops = declareOperationalMetrics(registry, options.build);
+  const verification = declareVerificationMetrics(registry);
   const totals = options.totals ?? new ReceiptTotals(options);
   totals.setPaymentSizeBuckets(options.paymentSizeBucketsXrp);
   const labeler = new AssetLabeler();
@@ -161,6 +165,7 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
     knownRules.clear();
     for (const rule of next.rules) knownRules.add(rule);
     ops.watchedAccounts.set(next.accounts.length);
+    verification.setAccounts(next.accounts);
     totals.setPaymentSizeBuckets(next.paymentSizeBucketsXrp);
     exposition = new PaymentExposition(labeler, next.paymentSizeBucketsXrp);
     if (next.aggregateBy !== 'group') groups.setGroups(new Map());
@@ -182,6 +187,7 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
 
   return {
     totals,
+    verification,
     recordReceipts: (e) => totals.recordReceipts(e),
     setBalance: (account, asset, value) => totals.setBalance(account, asset, value),
     forgetBalances: (account) => totals.forgetBalances(account),

@@ -1,12 +1,14 @@
+import { openEnvelope } from '../accounting/envelope.js';
 import { analyzeTransaction } from '../accounting/index.js';
 import type { AccountEffect, TxAnalysis } from '../accounting/types.js';
 import type { DedupeWindow } from './dedupe.js';
 
 /**
- * Where a transaction came from: the live stream, a backfilled gap, or an account's history import
- * (ledgers before the exporter watched it: counted like any other, but rules send no alerts for it).
+ * Where a transaction came from: the live stream, a backfilled gap, an account's history import
+ * (ledgers before the exporter watched it: counted like any other, but rules send no alerts for it), or
+ * a verification repair (a transaction the account's thread showed missing).
  */
-export type TransactionSource = 'live' | 'backfill' | 'history';
+export type TransactionSource = 'live' | 'backfill' | 'history' | 'repair';
 
 /** One watched account's counted receipts from one validated transaction. */
 export interface Receipt {
@@ -32,6 +34,12 @@ export interface ProcessorSinks {
   onInvalid(reason: string): void;
   /** A backfilled transaction that had an effect on a watched account for the first time. */
   onBackfilled(): void;
+  /**
+   * Every validated transaction of the stream, a backfill or a repair with its metadata (counted or not,
+   * new or already seen), for the thread check: it reads what the metadata already says, no request.
+   * `account`: the one account a repair processed it for.
+   */
+  onValidated?(hash: string, ledgerIndex: number, meta: Record<string, unknown>, account?: string): void;
 }
 
 /**
@@ -52,10 +60,11 @@ export class TransactionProcessor {
   }
 
   /**
-   * `historyOf`: with source `history`, the one account whose history this is; other watched accounts
-   * the transaction touches are counted by their own stream or import, so they are left out here.
+   * `account`: with source `history`, the one account whose history this is; with source `repair`, the
+   * one account whose thread showed it missing. Other watched accounts the transaction touches are
+   * counted by their own stream, import or repair, so they are left out here.
    */
-  process(input: unknown, ledgerIndex: number, source: TransactionSource, historyOf?: string): void {
+  process(input: unknown, ledgerIndex: number, source: TransactionSource, account?: string): void {
     const analysis = analyzeTransaction(input, this.watched);
     if (!analysis.valid) {
       this.sinks.onInvalid(analysis.invalidReason ?? 'invalid transaction');
@@ -76,12 +85,18 @@ export class TransactionProcessor {
     if (source === 'history') {
       // The import's ledger ranges never overlap the stream's (HistoryBoundary) and are read once each,
       // so the dedupe window (bounded by the ledgers in flight) is not needed and not filled.
-      const effect = analysis.accounts.find((e) => e.account === historyOf);
+      const effect = analysis.accounts.find((e) => e.account === account);
       if (effect?.counted) this.sinks.onReceipt({ analysis, effect, hash, ledgerIndex, source });
       return;
     }
+    // analyzeTransaction accepted this envelope, so opening it again cannot throw.
+    if (this.sinks.onValidated) {
+      const meta = openEnvelope(input).meta ?? {};
+      this.sinks.onValidated(hash, ledgerIndex, meta, source === 'repair' ? account : undefined);
+    }
     let fresh = false;
     for (const effect of analysis.accounts) {
+      if (source === 'repair' && effect.account !== account) continue;
       if (this.history.coveredByHistory(effect.account, ledgerIndex)) {
         // Its import counts this ledger; the balances after it are still the newest known.
         this.sinks.onBalances(effect.account, effect, ledgerIndex);

@@ -20,6 +20,8 @@ export interface SequencerOptions {
   readonly maxBackfillLedgers: number;
   /** Count one validated transaction (from the stream or from history). Must not throw. */
   readonly process: (transaction: unknown, ledgerIndex: number, source: 'live' | 'backfill') => void;
+  /** A backfill finished (its transactions processed): the verification checks the accounts. */
+  readonly onBackfillDone?: () => void;
   readonly backfill: (range: LedgerRange) => Promise<BackfillResult>;
   /** A new validated ledger was announced and is trusted (nothing else reaches it). */
   readonly onLedger: (index: number, closeTime: number | null) => void;
@@ -323,6 +325,7 @@ export class StreamSequencer {
     const { cursor } = this.options;
     cursor.complete(wanted.to);
     this.checkpointed();
+    this.options.onBackfillDone?.();
     const spilledTo = this.spilledTo;
     this.spilledTo = null;
     if (spilledTo === null) {

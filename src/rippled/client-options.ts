@@ -74,6 +74,11 @@ export interface RippledClientOptions {
   readonly maxSubscribeRequestBytes?: number;
   /** Asked on every (re)connect, so a reloaded account list is what gets subscribed. */
   readonly subscription: () => Subscription;
+  /**
+   * Asked with the session's `server_info` before anything is subscribed: a reason to refuse the server
+   * (the session ends, failover moves on), or null to use it. @default accept every server
+   */
+  readonly refuse?: (server: string, info: ServerInfo | null) => string | null;
   readonly logger: Logger;
   /** Jitter source. @default Math.random */
   readonly random?: () => number;

@@ -244,6 +244,11 @@ export class RippledClient {
     const connection = session.connection!;
     const serverInfo = await this.serverInfo(session);
     if (session.done) return;
+    const refusal = this.options.refuse?.(session.server, serverInfo) ?? null;
+    if (refusal !== null) {
+      session.finish({ kind: 'unhealthy', reason: `refused: ${refusal}` });
+      return;
+    }
     try {
       const { accounts, streams } = this.options.subscription();
       await sendAccountsChunked(connection, 'subscribe', accounts, this.chunkOptions());

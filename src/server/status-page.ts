@@ -57,10 +57,10 @@ export function renderStatusPage(status: StatusSnapshot, options: StatusPageOpti
 <table><thead><tr><th>Server</th><th>Connected</th><th>Last error</th><th>Next attempt</th></tr></thead>
 <tbody id="servers-body">${status.connection.servers.map((s) => serverRow(s, status.now))}</tbody></table></section>
 <section><h2>Accounts</h2>
-<table><thead><tr><th>Name</th><th>Address</th><th>Balances</th><th>Received</th><th>Last payment</th></tr></thead>
+<table><thead><tr><th>Name</th><th>Address</th><th>Balances</th><th>Received</th><th>Last payment</th><th>Verified</th></tr></thead>
 <tbody id="accounts-body">${rowsOrEmpty(
     status.accounts.map((a) => accountRow(a, status.now)),
-    5,
+    6,
     'No accounts configured.',
   )}</tbody></table></section>
 <section><h2>Recent payments</h2>
@@ -143,7 +143,17 @@ function accountRow(account: AccountStatus, now: number): SafeHtml {
     : 'none yet';
   return html`<tr><td>${account.name}${historyLine(account.history)}</td><td class="mono">${link(account.explorerUrl, account.address)}</td><td>${
     account.balances.length > 0 ? account.balances.map((b) => asset(b)) : '—'
-  }</td><td>${account.received.length > 0 ? account.received.map(receivedLine) : '—'}</td><td>${lastCell}</td></tr>`;
+  }</td><td>${account.received.length > 0 ? account.received.map(receivedLine) : '—'}</td><td>${lastCell}</td><td>${verificationCell(account)}</td></tr>`;
+}
+
+/** Red with the ledger ranges while a break is unrepaired; else the ledger the thread is proved to. */
+function verificationCell(account: AccountStatus): SafeHtml | string {
+  const v = account.verification;
+  if (!v) return '—';
+  if (v.unverifiedRanges.length > 0) {
+    return html`<span class="badge state-disconnected">unverified</span> <span class="mono">ledgers ${v.unverifiedRanges.join(', ')}</span>`;
+  }
+  return html`<span class="badge state-ok">verified</span> <span class="muted">to ledger ${v.verifiedLedger}</span>`;
 }
 
 /** The account's history import, in words; nothing when it has none. */

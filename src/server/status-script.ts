@@ -130,7 +130,16 @@ export const STATUS_SCRIPT = `'use strict';
         return asset(r, ' in ' + r.count + ' ' + (r.count === 1 ? 'transfer' : 'transfers'));
       }))),
       td('', lastCell),
+      td('', verificationCell(a.verification)),
     ]);
+  }
+
+  function verificationCell(v) {
+    if (!v) return ['\u2014'];
+    if (v.unverifiedRanges.length > 0) {
+      return [badge('state-disconnected', 'unverified'), ' ', el('span', 'mono', ['ledgers ' + v.unverifiedRanges.join(', ')])];
+    }
+    return [badge('state-ok', 'verified'), ' ', el('span', 'muted', ['to ledger ' + v.verifiedLedger])];
   }
 
   function paymentRow(p) {
@@ -172,7 +181,7 @@ export const STATUS_SCRIPT = `'use strict';
     replace('warnings', s.warnings.map(function (w) { return el('li', '', [w]); }));
     replace('connection', connectionItems(s.connection, s.ledger, s.now));
     replace('servers-body', s.connection.servers.map(function (server) { return serverRow(server, s.now); }));
-    replace('accounts-body', rowsOrEmpty(s.accounts.map(function (a) { return accountRow(a, s.now); }), 5, 'No accounts configured.'));
+    replace('accounts-body', rowsOrEmpty(s.accounts.map(function (a) { return accountRow(a, s.now); }), 6, 'No accounts configured.'));
     replace('payments-body', rowsOrEmpty(s.recentPayments.map(paymentRow), 8, 'No payments received yet.'));
     replace('rules-body', rowsOrEmpty(s.rules.map(function (r) { return ruleRow(r, s.now); }), 5, 'No rules configured.'));
     var updated = document.getElementById('updated');

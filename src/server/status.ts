@@ -76,6 +76,15 @@ export interface AccountStatus {
   readonly lastPayment: LastPayment | null;
   /** The account's history import (accounts[].since), if it has one. */
   readonly history?: HistoryImportStatus | null;
+  /** The proof of the account's transaction thread; null before it starts. */
+  readonly verification?: AccountVerification | null;
+}
+
+export interface AccountVerification {
+  /** Last ledger up to which the thread is proved complete. */
+  readonly verifiedLedger: number;
+  /** Unrepaired breaks as ledger ranges ("from-to"): payments there may be missing. */
+  readonly unverifiedRanges: readonly string[];
 }
 
 export interface HistoryImportStatus {

@@ -17,6 +17,10 @@ export interface PersistedState {
   readonly rules: unknown;
   /** History imports' progress; opaque JSON owned by history/. Absent in files written before it existed. */
   readonly history?: unknown;
+  /** Thread bookkeeping; opaque JSON owned by the verification module. Absent in older files. */
+  readonly verification?: unknown;
+  /** The network the servers reported first (when xrpl.network_id is unset). Absent in older files. */
+  readonly networkId?: number | null;
 }
 
 const FORMAT = 'xrpl-payments-exporter/state';
@@ -29,6 +33,8 @@ const stateSchema = z.strictObject({
   outbox: z.unknown(),
   rules: z.unknown(),
   history: z.unknown().optional(),
+  verification: z.unknown().optional(),
+  networkId: z.number().int().nonnegative().nullable().optional(),
 });
 
 /** What save() takes: the totals may be given as the live ReceiptTotals, serialised incrementally. */
@@ -76,9 +82,12 @@ export function decodeStateFile(text: string): PersistedState {
 /** Fixed key order and `null` for an absent part, so equal states give equal bytes however they were built. */
 function assemble(state: StateToSave, totals: string): string {
   const json = (value: unknown) => JSON.stringify(value) ?? 'null';
-  // `history` is written only when given, so a state without it keeps the bytes it always had.
-  const history = state.history === undefined ? '' : `,"history":${json(state.history)}`;
-  return `{"version":1,"checkpoint":${json(state.checkpoint)},"totals":${totals},"dedupe":${json(state.dedupe)},"outbox":${json(state.outbox)},"rules":${json(state.rules)}${history}}`;
+  return `{"version":1,"checkpoint":${json(state.checkpoint)},"totals":${totals},"dedupe":${json(state.dedupe)},"outbox":${json(state.outbox)},"rules":${json(state.rules)}${optional('history', state.history)}${optional('verification', state.verification)}${optional('networkId', state.networkId)}}`;
+}
+
+/** A part added after the first release: written only when present, so older states keep their bytes. */
+function optional(key: string, value: unknown): string {
+  return value === undefined ? '' : `,"${key}":${JSON.stringify(value) ?? 'null'}`;
 }
 
 function prefix(hash: string): string {

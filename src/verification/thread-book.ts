@@ -209,6 +209,8 @@ export class ThreadBook {
     const base = { account, entry: o.entry, type: o.type, seenAt: null };
     const previous = o.previous;
     if (previous === null) return null;
+    // Only versions after this ledger are known (restored from the state file): nothing to judge at it.
+    if (!version && entry && entry.versions.length > 0) return null;
     if (!version || version.deleted) {
       if (!version && previous.ledger <= book.watchStart) {
         // Untouched since before the watch began: the baseline the live thread continues from.
@@ -260,13 +262,20 @@ export class ThreadBook {
   }
 
   private opened(book: AccountBook, brk: Break): Break {
-    const duplicate = book.breaks.find(
-      (b) => b.entry === brk.entry && b.after === brk.after && b.through === brk.through,
-    );
+    // One open break per hole: a later check finding it again is not a new break.
+    const duplicate = book.breaks.find((b) => b.entry === brk.entry && b.after === brk.after);
     if (duplicate) return duplicate;
     book.breaks.push(brk);
     book.verifiedLedger = Math.min(book.verifiedLedger, brk.after);
     return brk;
+  }
+
+  /** True when a version of any of the account's entries is this transaction (it was processed). */
+  knows(account: string, hash: string): boolean {
+    const book = this.accounts.get(account);
+    if (!book) return false;
+    for (const entry of book.entries.values()) if (entry.versions.some((v) => v.tx === hash)) return true;
+    return false;
   }
 
   /** A repaired break is closed. */
@@ -291,18 +300,17 @@ export class ThreadBook {
 
   /**
    * Forgets versions no check can ask about any more: per entry, everything older than the newest version
-   * at or below `floor` (the lowest ledger a pending check reads); an entry deleted by then is dropped.
+   * at or below `floor` (the lowest ledger a pending check reads).
    */
   prune(floor: number): void {
     for (const book of this.accounts.values()) {
-      for (const [id, entry] of book.entries) {
+      for (const entry of book.entries.values()) {
         let keepFrom = 0;
         entry.versions.forEach((v, i) => {
           if (v.ledger <= floor) keepFrom = i;
         });
+        // A deleted entry keeps its last version: whatever comes next links to the deletion.
         if (keepFrom > 0) entry.versions = entry.versions.slice(keepFrom);
-        const only = entry.versions[0];
-        if (entry.versions.length === 1 && only!.deleted && only!.ledger <= floor) book.entries.delete(id);
       }
     }
   }

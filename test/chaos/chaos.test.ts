@@ -14,8 +14,10 @@ import { type RunningProcess, startExporter, waitFor } from '../support/processe
 /**
  * Seeded chaos: a long history published by two fake rippled servers while connections drop, close
  * with 1008, skip, duplicate and reorder messages, the serving server changes, and the exporter is
- * SIGKILLed and restarted. In the end every exported total equals the ground truth and every
- * alert-worthy payment produced exactly one email. CHAOS_SEEDS=1,2,3 runs other seeds.
+ * SIGKILLed and restarted; and the second server lies: it leaves random transactions (an account's last
+ * one among them) out of its stream, account_tx and ledger answers while its state still shows them. In
+ * the end every exported total equals the ground truth, every alert-worthy payment produced exactly one
+ * email, and every account's thread is verified. CHAOS_SEEDS=1,2,3 runs other seeds.
  */
 const ROOT = resolve(import.meta.dirname, '../..');
 const MAIN = join(ROOT, 'dist/main.js');
@@ -83,16 +85,38 @@ type Chaos =
   | 'swap'
   | 'kill';
 
+/** What the lying server hides: a few percent of the watched accounts' transactions, and one account's last. */
+function liesFor(history: History, rng: Rng): string[] {
+  const watched = new Set(history.accounts);
+  const touching = history.ledgers.flatMap((l) =>
+    l.transactions.filter((tx) =>
+      JSON.stringify(tx.meta)
+        .match(/"r[1-9A-HJ-NP-Za-km-z]{24,34}"/g)
+        ?.some((a) => watched.has(a.slice(1, -1))),
+    ),
+  );
+  const last = touching.filter((tx) => JSON.stringify(tx.meta).includes(`"${history.accounts[0]}"`)).at(-1);
+  return [...touching.filter(() => rng.chance(0.03)), ...(last ? [last] : [])].map((tx) => tx.hash);
+}
+
 describe.each(SEEDS)('chaos with seed %i', (seed) => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
   });
 
-  it('ends with every total exact and one email per alert-worthy payment', async () => {
+  it('ends with every total exact, one email per alert-worthy payment, every thread verified', async () => {
     const rng: Rng = createRng(seed);
-    const history = buildHistory({ seed, ledgers: 500, transactions: 2000, accounts: 5 });
+    const history = buildHistory({
+      seed,
+      ledgers: 500,
+      transactions: 2000,
+      accounts: 5,
+      keepAccountsAlive: true,
+    });
     const servers = [await FakeRippled.start(), await FakeRippled.start()];
+    const lies = liesFor(history, rng);
+    servers[1]!.omitTransactions(lies);
     cleanups.push(async () => {
       for (const s of servers) await s.close();
     });
@@ -114,6 +138,8 @@ describe.each(SEEDS)('chaos with seed %i', (seed) => {
         ...history.accounts.map((a, i) => `  - { address: ${a}, name: acct${i} }`),
         'state:',
         `  path: ${join(dir, 'state.json')}`,
+        'verification:',
+        '  interval: 2s',
         'email:',
         `  smtp: { host: 127.0.0.1, port: ${smtp.port} }`,
         '  from: alerts@example.test',
@@ -228,13 +254,38 @@ describe.each(SEEDS)('chaos with seed %i', (seed) => {
       500,
     ).catch(async (err: Error) => {
       const got = exported(parseExposition(await (await fetch(`http://${address}/metrics`)).text()));
-      expect.fail(
-        failWith(
-          `${err.message}\nwant ${JSON.stringify([...wantAmounts].sort())}\ngot  ${JSON.stringify([...got.amounts].sort())}`,
-        ),
-      );
+      const keys = new Set([...wantAmounts.keys(), ...got.amounts.keys()]);
+      const diff = [...keys]
+        .filter((k) => wantAmounts.get(k) !== got.amounts.get(k))
+        .map((k) => `${k}: want ${wantAmounts.get(k)} got ${got.amounts.get(k)}`);
+      const text = await (await fetch(`http://${address}/metrics`)).text();
+      const verification = text.split('\n').filter((l) => /^xrpl_(account_|verification)/.test(l));
+      expect.fail(failWith(`${err.message}\n${diff.join('\n')}\n${verification.join('\n')}`));
     });
     expect(final, failWith('totals')).toBeDefined();
+    // Every account's thread ends proved: what the liar hid was found and repaired from the other server.
+    await waitFor(
+      'every account verified',
+      async () => {
+        const samples = parseExposition(await (await fetch(`http://${address}/metrics`)).text());
+        const unverified = samples.filter((s) => s.name === 'xrpl_account_unverified' && s.value !== 0);
+        const verifiedTo = samples.filter(
+          (s) => s.name === 'xrpl_account_verified_ledger' && s.value > firstLedger,
+        );
+        return unverified.length === 0 && verifiedTo.length === history.accounts.length ? true : undefined;
+      },
+      60_000,
+      500,
+    ).catch(async (err: Error) => {
+      const body = await (await fetch(`http://${address}/metrics`)).text();
+      expect.fail(
+        failWith(`${err.message}
+${body
+  .split('\n')
+  .filter((l) => l.startsWith('xrpl_account_') || l.startsWith('xrpl_verification'))
+  .join('\n')}`),
+      );
+    });
 
     // No alert-worthy payment without its email, and no email for anything else.
     await waitFor(
@@ -260,5 +311,5 @@ describe.each(SEEDS)('chaos with seed %i', (seed) => {
         return !dead.some(([from, to]) => at >= from - REPLY_IN_FLIGHT_MS && at < to);
       });
     expect(unexplained, failWith('duplicate alert emails not explained by a kill')).toEqual([]);
-  });
+  }, 240_000);
 });

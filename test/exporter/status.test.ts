@@ -27,6 +27,7 @@ function sources(overrides: Partial<StatusSources>): StatusSources {
     rules: [],
     warnings: [],
     history: () => null,
+    verification: () => null,
     ...overrides,
   };
 }

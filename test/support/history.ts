@@ -64,6 +64,13 @@ export interface HistoryOptions {
   readonly accounts?: number;
   /** Share of ledgers left empty (default 0.1). */
   readonly emptyLedgerShare?: number;
+  /**
+   * Never replay a deletion of a watched AccountRoot (AccountDelete, an AMM's last withdrawal) onto a
+   * watched account. A real account is deleted only once it owns nothing, and once deleted it receives
+   * nothing; replays ignore that, so the ledger state they build is impossible, which the state checks
+   * of the self-verification would rightly call broken.
+   */
+  readonly keepAccountsAlive?: boolean;
 }
 
 /**
@@ -87,6 +94,7 @@ export function buildHistory(options: HistoryOptions): History {
     const targets = rng.shuffle(accounts);
     const mapping = new Map(chosen.slice(0, targets.length).map((from, k) => [from, targets[k]!]));
     const remapped = remapText(text, mapping, rng.hex(32));
+    if (options.keepAccountsAlive && deletesAccountRoot(remapped.meta, accounts)) continue;
     ledgers[rng.pick(busy)]!.transactions.push({ ...remapped, source: name });
   }
   return { ledgers, accounts };
@@ -201,4 +209,16 @@ export function paymentsScenario(seed = 1): History & { expected: ExpectedReceip
       { account: A, hash: hashOf(2), currency: 'XRP', value: '0.004456' },
     ],
   };
+}
+
+function deletesAccountRoot(meta: Record<string, unknown>, accounts: readonly string[]): boolean {
+  const nodes = Array.isArray(meta.AffectedNodes)
+    ? (meta.AffectedNodes as Array<Record<string, unknown>>)
+    : [];
+  return nodes.some((w) => {
+    const node = w.DeletedNode as
+      | { LedgerEntryType?: string; FinalFields?: { Account?: string } }
+      | undefined;
+    return node?.LedgerEntryType === 'AccountRoot' && accounts.includes(node.FinalFields?.Account ?? '');
+  });
 }

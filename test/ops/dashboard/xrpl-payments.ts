@@ -535,6 +535,65 @@ function statOptions(textMode: string): Record<string, unknown> {
   };
 }
 
+const verification: RowSpec = {
+  title: 'Verification',
+  panels: [
+    {
+      type: 'table',
+      title: 'Thread verification per account',
+      description:
+        'Per account: the last ledger up to which its transaction thread (the PreviousTxnID links of its ' +
+        'AccountRoot, trust lines and MPTokens) is proved complete, whether a break is unrepaired (1: ' +
+        'payments in the ledger range the status page names may be missing), and the breaks found over ' +
+        'the selected range.',
+      unit: 'none',
+      decimals: 0,
+      w: 16,
+      targets: [
+        { expr: sel('xrpl_account_verified_ledger', ACCOUNT), instant: true },
+        { expr: sel('xrpl_account_unverified', ACCOUNT), instant: true },
+        { expr: overRange(sel('xrpl_verification_breaks_total', ACCOUNT)), instant: true },
+      ],
+      transformations: [
+        { id: 'merge', options: {} },
+        {
+          id: 'organize',
+          options: {
+            excludeByName: { Time: true, __name__: true, job: true, instance: true },
+            indexByName: {},
+            renameByName: { 'Value #A': 'Verified ledger', 'Value #B': 'Unverified', 'Value #C': 'Breaks' },
+          },
+        },
+      ],
+    },
+    {
+      type: 'stat',
+      title: 'Repairs and refused servers over the selected range',
+      description:
+        'Missing transactions fetched from the configured servers and processed to repair breaks, and ' +
+        'servers refused because they report another network, over the selected range.',
+      unit: 'none',
+      decimals: 0,
+      w: 8,
+      targets: [
+        {
+          expr: `sum(${overRange(sel('xrpl_verification_repaired_transactions_total'))})`,
+          instant: true,
+          format: 'time_series',
+          legendFormat: 'Repaired transactions',
+        },
+        {
+          expr: `sum(${overRange(sel('xrpl_servers_refused_total'))}) or vector(0)`,
+          instant: true,
+          format: 'time_series',
+          legendFormat: 'Servers refused',
+        },
+      ],
+      options: statOptions('value_and_name'),
+    },
+  ],
+};
+
 export function buildDashboard(): Record<string, unknown> {
   return {
     annotations: {
@@ -565,6 +624,7 @@ export function buildDashboard(): Record<string, unknown> {
       partialPayments,
       health,
       alertEmails,
+      verification,
     ]),
     refresh: '30s',
     schemaVersion: 42,

@@ -1,0 +1,144 @@
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeRippled } from '../../src/simulator/fake-rippled.js';
+import { configFile, watcherYaml } from '../support/config-file.js';
+import { parseExposition, sampleValue } from '../support/exposition.js';
+import { fixtureTx } from '../support/history.js';
+import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const MAIN = join(ROOT, 'dist/main.js');
+/** A real 20 XRP payment (dev portal, subscribe.md); its Destination is mapped onto the watched account. */
+const PAYMENT = 'xrpl-dev-portal/extracted/subscribe.md-transaction-stream-v2-payment.json';
+const DESTINATION = 'rfdGuuVnq9juqWDV4W3LoLiNcW8g2hAXhN';
+const WATCHED = 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe';
+
+const h = (n: number) => n.toString(16).toUpperCase().padStart(64, '0');
+const payment = (n: number) => fixtureTx(PAYMENT, { map: { [DESTINATION]: WATCHED }, hash: h(n) });
+
+describe('self-verification and network identity (the built exporter)', () => {
+  const fakes: FakeRippled[] = [];
+  let exporter: RunningProcess | null = null;
+
+  afterEach(async () => {
+    await exporter?.stop();
+    exporter = null;
+    for (const fake of fakes.splice(0)) await fake.close();
+  });
+
+  async function start(servers: readonly FakeRippled[], extra: readonly string[] = []) {
+    const config = configFile('verify', [
+      ...watcherYaml(
+        servers.map((s) => s.url),
+        { watched: WATCHED },
+        extra,
+      ),
+      'verification:',
+      '  interval: 1s',
+    ]);
+    const started = await startExporter(MAIN, [`--config.file=${config.path}`], config.dir, 15_000);
+    exporter = started.process;
+    const base = `http://${started.address}`;
+    await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000);
+    return base;
+  }
+
+  it('when the only server lies, ends unverified with the exact range, and never counts twice', async () => {
+    const fake = await FakeRippled.start();
+    fakes.push(fake);
+    const base = await start([fake]);
+    const first = fake.addLedger([payment(1)]).index;
+    fake.addLedger([]);
+    const hidden = fake.addLedger([payment(2)]).index;
+    fake.addLedger([]);
+    fake.addLedger([payment(3)]);
+    fake.addLedger([]);
+    fake.omitTransactions([h(2)]);
+    await fake.publishAll();
+
+    const status = await waitFor(
+      'the account reported unverified',
+      async () => {
+        const body = (await (await fetch(`${base}/api/status`)).json()) as {
+          accounts: Array<{ address: string; verification: { unverifiedRanges: string[] } | null }>;
+        };
+        const account = body.accounts.find((a) => a.address === WATCHED);
+        return account?.verification?.unverifiedRanges.length ? account.verification : undefined;
+      },
+      20_000,
+    );
+    // The hole: after the last transaction processed for the AccountRoot, up to the hidden one's ledger.
+    expect(status.unverifiedRanges).toEqual([`${first + 1}-${hidden}`]);
+    // Several check rounds later (interval 1s), still the two payments it saw, once each.
+    await new Promise((r) => setTimeout(r, 3000));
+    const samples = parseExposition(await (await fetch(`${base}/metrics`)).text());
+    const labels = { account: WATCHED, name: 'watched' };
+    expect(sampleValue(samples, 'xrpl_received_amount_total', { ...labels, currency: 'XRP' })).toBe(40);
+    expect(sampleValue(samples, 'xrpl_account_unverified', labels)).toBe(1);
+    expect(sampleValue(samples, 'xrpl_verification_breaks_total', labels)).toBe(1);
+    expect(sampleValue(samples, 'xrpl_verification_repaired_transactions_total')).toBe(0);
+    expect(exporter!.output()).toMatch(new RegExp(`break not repaired.*ledgers=${first + 1}-${hidden}`));
+    const page = await (await fetch(`${base}/`)).text();
+    expect(page).toContain(`ledgers ${first + 1}-${hidden}`);
+  });
+
+  it('repairs from a second server what the first one hides, and proves the account', async () => {
+    const liar = await FakeRippled.start();
+    const honest = await FakeRippled.start();
+    fakes.push(liar, honest);
+    const base = await start([liar, honest]);
+    for (const fake of [liar, honest]) {
+      fake.addLedger([payment(1)]);
+      fake.addLedger([payment(2)]);
+      fake.addLedger([]);
+    }
+    // The hidden payment is the account's last one: only the state check can find it.
+    liar.omitTransactions([h(2)]);
+    await Promise.all([liar.publishAll(), honest.publishAll()]);
+    const labels = { account: WATCHED, name: 'watched' };
+    await waitFor(
+      'the hidden payment repaired and the account verified',
+      async () => {
+        const s = parseExposition(await (await fetch(`${base}/metrics`)).text());
+        return sampleValue(s, 'xrpl_received_amount_total', { ...labels, currency: 'XRP' }) === 40 &&
+          sampleValue(s, 'xrpl_account_unverified', labels) === 0 &&
+          (sampleValue(s, 'xrpl_account_verified_ledger', labels) ?? 0) >= liar.validatedLedgerIndex - 1
+          ? true
+          : undefined;
+      },
+      20_000,
+    );
+    const samples = parseExposition(await (await fetch(`${base}/metrics`)).text());
+    expect(sampleValue(samples, 'xrpl_verification_repaired_transactions_total')).toBe(1);
+  });
+
+  it('refuses a server of another network first in the list, and never counts its payments', async () => {
+    const testnet = await FakeRippled.start({ networkId: 1 });
+    const mainnet = await FakeRippled.start({ networkId: 0 });
+    fakes.push(testnet, mainnet);
+    const base = await start([testnet, mainnet], ['network_id: 0']);
+    testnet.addLedger([payment(7), payment(8), payment(9)]);
+    mainnet.addLedger([payment(1)]);
+    for (const fake of [testnet, mainnet]) fake.addLedger([]);
+    await Promise.all([testnet.publishAll(), mainnet.publishAll()]);
+    const labels = { account: WATCHED, name: 'watched' };
+    await waitFor(
+      'the mainnet payment',
+      async () => {
+        const s = parseExposition(await (await fetch(`${base}/metrics`)).text());
+        return sampleValue(s, 'xrpl_received_amount_total', { ...labels, currency: 'XRP' }) === 20
+          ? true
+          : undefined;
+      },
+      20_000,
+    );
+    const samples = parseExposition(await (await fetch(`${base}/metrics`)).text());
+    expect(
+      sampleValue(samples, 'xrpl_servers_refused_total', { server: testnet.url, reason: 'network_id' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(samples, 'xrpl_stream_connected', { server: testnet.url })).toBe(0);
+    // Never subscribed to: the refused server saw no subscribe request.
+    expect(testnet.requests.filter((r) => r.command === 'subscribe')).toEqual([]);
+    expect(exporter!.output()).toMatch(/server refused: another network.*network_id 1, xrpl.network_id is 0/);
+  });
+});
