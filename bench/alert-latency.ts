@@ -28,6 +28,8 @@ const RULE: RuleConfig = {
   destinationTag: null,
   cooldownMs: 0,
   to: null,
+  notify: ['email'],
+  labels: {},
 };
 
 export async function runAlertLatencyBench(

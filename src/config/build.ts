@@ -1,6 +1,6 @@
 import type { AccountsFile } from './accounts-file/index.js';
 import { type ConfigDocument, DEFAULT_BUCKETS } from './schema.js';
-import type { AccountConfig, Config, RuleConfig } from './types.js';
+import type { AccountConfig, Config, RuleConfig, SinkName } from './types.js';
 
 /**
  * The validated document (snake_case, defaults filled) -> the frozen camelCase Config. Runs only when
@@ -26,6 +26,9 @@ export function buildConfig(doc: ConfigDocument, accountsFiles: readonly Account
   for (const a of accounts) addressOf.set(a.name, a.address);
 
   const smtp = doc.email?.smtp;
+  const configuredSinks: SinkName[] = [];
+  if (doc.email) configuredSinks.push('email');
+  if (doc.alertmanager) configuredSinks.push('alertmanager');
   const config: Config = {
     xrpl: {
       servers: doc.xrpl.servers,
@@ -61,6 +64,14 @@ export function buildConfig(doc: ConfigDocument, accountsFiles: readonly Account
             to: doc.email.to,
           }
         : null,
+    alertmanager: doc.alertmanager
+      ? {
+          urls: doc.alertmanager.urls,
+          resendIntervalMs: doc.alertmanager.resend_interval,
+          timeoutMs: doc.alertmanager.timeout,
+          basicAuth: doc.alertmanager.basic_auth ?? null,
+        }
+      : null,
     rules: (doc.rules ?? []).map(
       (r): RuleConfig => ({
         name: r.name,
@@ -75,6 +86,8 @@ export function buildConfig(doc: ConfigDocument, accountsFiles: readonly Account
         destinationTag: r.destination_tag,
         cooldownMs: r.cooldown,
         to: r.to,
+        notify: r.notify === null ? configuredSinks : [...new Set(r.notify)],
+        labels: r.labels ?? {},
       }),
     ),
   };

@@ -163,8 +163,11 @@ function checkAccounts(doc: Raw, accounts: readonly AccountEntry[], filesListed:
 
 function checkEmail(doc: Raw): CrossIssue[] {
   const issues: CrossIssue[] = [];
-  if (asList(doc.rules).length > 0 && !isSet(doc.email)) {
-    issues.push({ path: ['email'], message: 'required when rules are configured' });
+  if (asList(doc.rules).length > 0 && !isSet(doc.email) && !isSet(doc.alertmanager)) {
+    issues.push({
+      path: ['email'],
+      message: 'required when rules are configured and there is no alertmanager section',
+    });
   }
   const smtp = asRecord(asRecord(doc.email)?.smtp);
   if (smtp !== null && isSet(smtp.password) && smtp.password !== '' && !isSet(smtp.user)) {
@@ -217,6 +220,7 @@ function checkRules(doc: Raw, accounts: readonly AccountEntry[]): CrossIssue[] {
     if (rule.currency === 'XRP' && isSet(rule.issuer)) {
       issues.push({ path: at('issuer'), message: 'not allowed with currency XRP' });
     }
+    issues.push(...checkRuleSinks(doc, rule, index));
     asList(rule.accounts).forEach((ref, refIndex) => {
       if (typeof ref === 'string' && ref !== '' && !accountRefs.has(ref)) {
         issues.push({
@@ -226,6 +230,60 @@ function checkRules(doc: Raw, accounts: readonly AccountEntry[]): CrossIssue[] {
       }
     });
   });
+  return issues;
+}
+
+/** The labels every Alertmanager alert of a rule carries already; `rules[].labels` may not redefine them. */
+export const ALERT_LABELS = [
+  'alertname',
+  'rule',
+  'kind',
+  'account',
+  'name',
+  'currency',
+  'issuer',
+  'tx_hash',
+] as const;
+
+// Prometheus label names (https://prometheus.io/docs/concepts/data_model/); `__` is reserved for internal use.
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+function checkRuleSinks(doc: Raw, rule: Raw, ruleIndex: number): CrossIssue[] {
+  const issues: CrossIssue[] = [];
+  const at = (...rest: (string | number)[]): ConfigPath => ['rules', ruleIndex, ...rest];
+  const seen = new Map<unknown, number>();
+  asList(rule.notify).forEach((sink, index) => {
+    if (sink !== 'email' && sink !== 'alertmanager') return;
+    const first = seen.get(sink);
+    if (first !== undefined) {
+      issues.push({
+        path: at('notify', index),
+        message: `duplicate of rules[${ruleIndex}].notify[${first}]`,
+      });
+      return;
+    }
+    seen.set(sink, index);
+    if (!isSet(doc[sink])) issues.push({ path: at('notify', index), message: `needs an ${sink} section` });
+  });
+  const notifiesEmail = isSet(rule.notify) ? seen.has('email') : isSet(doc.email);
+  if (isSet(rule.to) && !notifiesEmail) {
+    issues.push({ path: at('to'), message: 'not used: the rule does not notify email' });
+  }
+  const notifiesAlertmanager = isSet(rule.notify) ? seen.has('alertmanager') : isSet(doc.alertmanager);
+  const labels = asRecord(rule.labels);
+  if (labels !== null && !notifiesAlertmanager) {
+    issues.push({ path: at('labels'), message: 'not used: the rule does not notify alertmanager' });
+  }
+  for (const name of Object.keys(labels ?? {})) {
+    if (!LABEL_NAME.test(name) || name.startsWith('__')) {
+      issues.push({
+        path: at('labels', name),
+        message: 'invalid label name (letters, digits and _, not starting with a digit or __)',
+      });
+    } else if ((ALERT_LABELS as readonly string[]).includes(name)) {
+      issues.push({ path: at('labels', name), message: 'is set by the exporter and cannot be overridden' });
+    }
+  }
   return issues;
 }
 

@@ -15,7 +15,7 @@ const SECRET_KEY = /password|secret/i;
  * YAML gives the same config back (except the secrets).
  */
 export function redactedConfig(config: Config): object {
-  const { xrpl, state, metrics, email } = config;
+  const { xrpl, state, metrics, email, alertmanager } = config;
   return redactSecretKeys({
     xrpl: {
       servers: xrpl.servers.map(maskUrlPassword),
@@ -54,6 +54,18 @@ export function redactedConfig(config: Config): object {
             to: [...email.to],
           },
         }),
+    ...(alertmanager === null
+      ? {}
+      : {
+          alertmanager: {
+            urls: alertmanager.urls.map(maskUrlPassword),
+            resend_interval: formatDuration(alertmanager.resendIntervalMs),
+            timeout: formatDuration(alertmanager.timeoutMs),
+            ...(alertmanager.basicAuth === null
+              ? {}
+              : { basic_auth: { username: alertmanager.basicAuth.username, password: SECRET_PLACEHOLDER } }),
+          },
+        }),
     rules: config.rules.map(redactedRule),
   }) as object;
 }
@@ -70,6 +82,8 @@ function redactedRule(rule: RuleConfig): Record<string, unknown> {
   // A payment rule sends one email per payment: cooldown does not apply and the file may not set it.
   if (rule.kind !== 'payment') out.cooldown = formatDuration(rule.cooldownMs);
   if (rule.to !== null) out.to = [...rule.to];
+  out.notify = [...rule.notify];
+  if (Object.keys(rule.labels).length > 0) out.labels = { ...rule.labels };
   return out;
 }
 
@@ -92,18 +106,19 @@ function redactSecretKeys(value: unknown): unknown {
  * a short human summary, then the redacted YAML.
  */
 export function renderCheckConfigSummary(config: Config): string {
-  const { xrpl, email, rules } = config;
+  const { xrpl, email, alertmanager, rules } = config;
   const smtp =
     email === null
       ? 'none'
       : `${email.smtp.host}:${email.smtp.port} (${email.smtp.secure ? 'implicit TLS' : 'STARTTLS when offered'})`;
   const ruleNames = rules.length === 0 ? '' : ` (${rules.map((r) => r.name).join(', ')})`;
   const lines = [
-    `  servers:     ${xrpl.servers.map(maskUrlPassword).join(', ')}`,
-    `  api version: ${xrpl.apiVersion}`,
-    `  accounts:    ${config.accounts.length}`,
-    `  rules:       ${rules.length}${ruleNames}`,
-    `  smtp:        ${smtp}`,
+    `  servers:      ${xrpl.servers.map(maskUrlPassword).join(', ')}`,
+    `  api version:  ${xrpl.apiVersion}`,
+    `  accounts:     ${config.accounts.length}`,
+    `  rules:        ${rules.length}${ruleNames}`,
+    `  smtp:         ${smtp}`,
+    `  alertmanager: ${alertmanager === null ? 'none' : alertmanager.urls.map(maskUrlPassword).join(', ')}`,
     '',
     redactedYaml(config).trimEnd(),
   ];

@@ -1,6 +1,8 @@
 import type Big from 'big.js';
 import { z } from 'zod';
+import type { SinkName } from './types.js';
 import {
+  describe,
   type Parsed,
   parseAddress,
   parseAmount,
@@ -182,6 +184,54 @@ const emailSchema = mapping({
   to: list(required(parseEmailAddress)),
 });
 
+/** An Alertmanager base URL: `<url>/api/v2/alerts` is where alerts go, so no query or fragment. */
+const alertmanagerUrl: Parser<string> = (value) => {
+  const url = parseUrl(value, ['http', 'https']);
+  if (!url.ok) return url;
+  const parsed = new URL(url.value);
+  return parsed.search !== '' || parsed.hash !== ''
+    ? { ok: false, error: 'must not have a query or fragment (the API path is appended to it)' }
+    : url;
+};
+
+const basicAuthSchema = mapping({
+  username: required(parseText),
+  password: required(parseSecret),
+});
+
+const alertmanagerSchema = mapping({
+  urls: list(required(alertmanagerUrl)),
+  resend_interval: optional(timerDuration, 60_000),
+  timeout: optional(timerDuration, 10_000),
+  basic_auth: basicAuthSchema.nullish(),
+});
+
+const SINKS = ['email', 'alertmanager'] as const satisfies readonly SinkName[];
+
+const sinkName: Parser<SinkName> = (value) => {
+  const sink = SINKS.find((s) => s === value);
+  return sink === undefined
+    ? { ok: false, error: `must be one of ${SINKS.join(', ')}` }
+    : { ok: true, value: sink };
+};
+
+/** A label value: a string, or a number or true/false written as in the file. */
+const labelValue: Parser<string> = (value) => {
+  if (typeof value === 'string') return { ok: true, value };
+  if (value instanceof YamlNumber) return { ok: true, value: value.source };
+  if (typeof value === 'boolean') return { ok: true, value: String(value) };
+  return { ok: false, error: `expected a string, got ${describe(value)}` };
+};
+
+const ruleLabels = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    if (value instanceof YamlNumber || Array.isArray(value) || typeof value !== 'object' || value === null) {
+      ctx.addIssue({ code: 'custom', message: `expected a mapping, got ${describe(value)}` });
+    }
+  })
+  .pipe(z.record(z.string(), required(labelValue)));
+
 const RULE_KINDS = ['payment', 'total', 'count', 'silence'] as const;
 export type RuleKindText = (typeof RULE_KINDS)[number];
 
@@ -204,6 +254,8 @@ const ruleSchema = mapping({
   destination_tag: optional(parseDestinationTag, null),
   cooldown: optional(parseDurationValue, 15 * 60_000),
   to: optionalList(required(parseEmailAddress)),
+  notify: optionalList(required(sinkName)),
+  labels: ruleLabels.nullish().transform((labels) => labels ?? null),
 });
 
 export const configSchema = mapping({
@@ -215,6 +267,7 @@ export const configSchema = mapping({
   verification: verificationSchema.nullish(),
   metrics: metricsSchema.nullish(),
   email: emailSchema.nullish(),
+  alertmanager: alertmanagerSchema.nullish(),
   rules: z.array(ruleSchema).nullish(),
 });
 

@@ -9,6 +9,7 @@ export interface Config {
   readonly verification: VerificationConfig;
   readonly metrics: MetricsConfig;
   readonly email: EmailConfig | null;
+  readonly alertmanager: AlertmanagerConfig | null;
   readonly rules: readonly RuleConfig[];
 }
 
@@ -76,6 +77,20 @@ export interface SmtpConfig {
   readonly password: string | null;
 }
 
+export interface AlertmanagerConfig {
+  /** Base URLs; every alert is posted to `<url>/api/v2/alerts` on each of them. */
+  readonly urls: readonly string[];
+  /** Firing total/count/silence alerts are re-sent this often. @default 1m */
+  readonly resendIntervalMs: number;
+  /** @default 10s */
+  readonly timeoutMs: number;
+  /** The password is a secret: never printed or logged. */
+  readonly basicAuth: { readonly username: string; readonly password: string } | null;
+}
+
+/** Where a rule's notifications go. */
+export type SinkName = 'email' | 'alertmanager';
+
 export type RuleKind = 'payment' | 'total' | 'count' | 'silence';
 
 export interface RuleConfig {
@@ -95,4 +110,8 @@ export interface RuleConfig {
   readonly cooldownMs: number;
   /** Recipients override; null = email.to. */
   readonly to: readonly string[] | null;
+  /** The sinks this rule notifies; defaults to every configured sink. */
+  readonly notify: readonly SinkName[];
+  /** Extra labels on the rule's Alertmanager alerts. */
+  readonly labels: Readonly<Record<string, string>>;
 }

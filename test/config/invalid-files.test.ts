@@ -76,7 +76,7 @@ const expected: Record<string, string[]> = {
   'state-not-a-mapping.yaml': ['state: expected a mapping, got a list'],
   'max-backfill-negative.yaml': ['state.max_backfill_ledgers: must be a whole number >= 0'],
   'max-backfill-fraction.yaml': ['state.max_backfill_ledgers: must be a whole number >= 0'],
-  'email-required.yaml': ['email: required when rules are configured'],
+  'email-required.yaml': ['email: required when rules are configured and there is no alertmanager section'],
   'email-from-missing.yaml': ['email.from: required'],
   'email-to-empty.yaml': ['email.to: must not be empty'],
   'email-to-invalid.yaml': ['email.to[0]: invalid email address "ops"'],
@@ -138,6 +138,40 @@ const expected: Record<string, string[]> = {
   'rule-cooldown-not-allowed.yaml': ['rules[0].cooldown: not allowed for kind "payment"'],
   'rule-cooldown-invalid.yaml': ['rules[0].cooldown: invalid duration "15 minutes" (use e.g. 30s, 10m, 1h)'],
   'rule-to-invalid.yaml': ['rules[0].to[0]: invalid email address "treasury.example.com"'],
+  'alertmanager-urls-missing.yaml': ['alertmanager.urls: required'],
+  'alertmanager-urls-empty.yaml': ['alertmanager.urls: must not be empty'],
+  'alertmanager-url-scheme.yaml': [
+    'alertmanager.urls[0]: "ws://am.example:9093" is not a http/https URL (use http:// or https://)',
+  ],
+  'alertmanager-url-query.yaml': [
+    'alertmanager.urls[0]: must not have a query or fragment (the API path is appended to it)',
+  ],
+  'alertmanager-unknown-key.yaml': ['alertmanager.resend: unknown key'],
+  'alertmanager-durations.yaml': [
+    'alertmanager.resend_interval: must be greater than 0',
+    'alertmanager.timeout: invalid duration "ten seconds" (use e.g. 30s, 10m, 1h)',
+  ],
+  'alertmanager-basic-auth.yaml': [
+    'alertmanager.basic_auth.password: expected a string, got a number (quote it)',
+  ],
+  'alertmanager-basic-auth-username.yaml': ['alertmanager.basic_auth.username: required'],
+  'rule-notify-unknown.yaml': ['rules[0].notify[0]: must be one of email, alertmanager'],
+  'rule-notify-not-configured.yaml': [
+    'rules[0].notify[0]: needs an email section',
+    'rules[0].notify[2]: duplicate of rules[0].notify[1]',
+  ],
+  'rule-notify-empty.yaml': ['rules[0].notify: must not be empty'],
+  'rule-labels-invalid.yaml': [
+    'rules[0].labels.2fa: invalid label name (letters, digits and _, not starting with a digit or __)',
+    'rules[0].labels.__meta: invalid label name (letters, digits and _, not starting with a digit or __)',
+    'rules[0].labels.tx_hash: is set by the exporter and cannot be overridden',
+    'rules[0].labels.team: expected a string, got a list',
+  ],
+  'rule-labels-not-a-mapping.yaml': ['rules[0].labels: expected a mapping, got a list'],
+  'rule-labels-without-alertmanager.yaml': [
+    'rules[0].labels: not used: the rule does not notify alertmanager',
+  ],
+  'rule-to-without-email.yaml': ['rules[0].to: not used: the rule does not notify email'],
   // Several problems in one file: every one is reported, in file order.
   'many-errors.yaml': [
     'xrpl.servers[0]: "http://a.example" is not a ws/wss URL (use ws:// or wss://)',
@@ -150,7 +184,7 @@ const expected: Record<string, string[]> = {
     'rules[1].name: "inflow" is already used by rules[0]',
     'rules[1].threshold: not allowed for kind "silence"',
     'rules[1].accounts[0]: "treasury" is not a configured account name or address',
-    'email: required when rules are configured',
+    'email: required when rules are configured and there is no alertmanager section',
   ],
 };
 

@@ -53,8 +53,52 @@ describe('parseConfig', () => {
       verification: { intervalMs: 600_000 },
       metrics: { paymentSizeBucketsXrp: [1, 10, 100, 1000, 10000, 100000, 1000000], aggregateBy: 'account' },
       email: null,
+      alertmanager: null,
       rules: [],
     });
+  });
+
+  test('alertmanager defaults; rules notify every configured sink unless they say otherwise', () => {
+    const config = valid(`${MINIMAL}
+email:
+  smtp: {host: smtp.example.com}
+  from: alerts@example.com
+  to: [ops@example.com]
+alertmanager:
+  urls: [http://am1.example:9093, http://am2.example:9093/]
+rules:
+  - { name: both, kind: payment, threshold: 1, currency: XRP, labels: { severity: page, team: 7 } }
+  - { name: mail, kind: payment, threshold: 1, currency: XRP, notify: [email] }
+  - { name: am, kind: silence, window: 1h, notify: [alertmanager] }`);
+    expect(config.alertmanager).toEqual({
+      urls: ['http://am1.example:9093', 'http://am2.example:9093/'],
+      resendIntervalMs: 60_000,
+      timeoutMs: 10_000,
+      basicAuth: null,
+    });
+    expect(config.rules.map((r) => [r.name, r.notify, r.labels])).toEqual([
+      ['both', ['email', 'alertmanager'], { severity: 'page', team: '7' }],
+      ['mail', ['email'], {}],
+      ['am', ['alertmanager'], {}],
+    ]);
+  });
+
+  test('rules without an email section are fine when alertmanager is configured', () => {
+    const config = valid(`${MINIMAL}
+alertmanager:
+  urls: [http://127.0.0.1:9093]
+  resend_interval: 30s
+  timeout: 2s
+  basic_auth: { username: u, password: p }
+rules:
+  - { name: big, kind: payment, threshold: 1, currency: XRP }`);
+    expect(config.email).toBeNull();
+    expect(config.alertmanager).toMatchObject({
+      resendIntervalMs: 30_000,
+      timeoutMs: 2_000,
+      basicAuth: { username: 'u', password: 'p' },
+    });
+    expect(config.rules[0]?.notify).toEqual(['alertmanager']);
   });
 
   test('an amount keeps every digit (never a float)', () => {
@@ -124,6 +168,8 @@ rules:
       windowMs: null,
       cooldownMs: 15 * 60_000,
       to: ['Treasury <treasury@example.com>'],
+      notify: ['email'],
+      labels: {},
     });
     expect(count).toMatchObject({
       kind: 'count',

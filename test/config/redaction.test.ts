@@ -31,6 +31,9 @@ email:
     password: \${SMTP_PASSWORD}
   from: "XRPL alerts <alerts@example.com>"
   to: [ops@example.com]
+alertmanager:
+  urls: [http://am1:9093, "https://am:${SECRET}@am2.example.com/prefix"]
+  basic_auth: { username: exporter, password: "\${SMTP_PASSWORD}" }
 rules:
   - name: big
     kind: payment
@@ -38,6 +41,7 @@ rules:
     currency: XRP
     accounts: [faucet]
     destination_tag: missing
+    labels: { severity: page, team: 7 }
   - name: inflow
     kind: total
     threshold: 250000.5
@@ -84,6 +88,12 @@ describe('redactedConfig', () => {
         from: 'XRPL alerts <alerts@example.com>',
         to: ['ops@example.com'],
       },
+      alertmanager: {
+        urls: ['http://am1:9093', 'https://am:<secret>@am2.example.com/prefix'],
+        resend_interval: '1m',
+        timeout: '10s',
+        basic_auth: { username: 'exporter', password: '<secret>' },
+      },
       rules: [
         {
           name: 'big',
@@ -92,6 +102,8 @@ describe('redactedConfig', () => {
           currency: 'XRP',
           accounts: ['rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe'],
           destination_tag: 'missing',
+          notify: ['email', 'alertmanager'],
+          labels: { severity: 'page', team: '7' },
         },
         {
           name: 'inflow',
@@ -102,6 +114,7 @@ describe('redactedConfig', () => {
           issuer: 'rvYAfWj5gh67oV6fW32ZzP3Aw4Eubs59B',
           cooldown: '0s',
           to: ['treasury@example.com'],
+          notify: ['email', 'alertmanager'],
         },
       ],
     });
@@ -117,6 +130,7 @@ describe('redactedConfig', () => {
       ...c,
       xrpl: { ...c.xrpl, servers: c.xrpl.servers.slice(0, 1) },
       email: c.email && { ...c.email, smtp: { ...c.email.smtp, password: null } },
+      alertmanager: c.alertmanager && { ...c.alertmanager, urls: [], basicAuth: null },
     });
     expect(again.config.email?.smtp.password).toBe('<secret>');
     expect(withoutSecrets(again.config)).toEqual(withoutSecrets(config));
@@ -138,12 +152,13 @@ describe('renderCheckConfigSummary', () => {
   test('a short summary, then the redacted YAML; the password appears nowhere', () => {
     const summary = renderCheckConfigSummary(load());
     expect(summary).not.toContain(SECRET);
-    expect(summary.split('\n').slice(0, 6)).toEqual([
-      '  servers:     wss://s.altnet.rippletest.net:51233, wss://user:<secret>@rippled.example.com:6006',
-      '  api version: 2',
-      '  accounts:    1',
-      '  rules:       2 (big, inflow)',
-      '  smtp:        smtp.example.com:465 (implicit TLS)',
+    expect(summary.split('\n').slice(0, 7)).toEqual([
+      '  servers:      wss://s.altnet.rippletest.net:51233, wss://user:<secret>@rippled.example.com:6006',
+      '  api version:  2',
+      '  accounts:     1',
+      '  rules:        2 (big, inflow)',
+      '  smtp:         smtp.example.com:465 (implicit TLS)',
+      '  alertmanager: http://am1:9093, https://am:<secret>@am2.example.com/prefix',
       '',
     ]);
     expect(summary).toContain('    password: <secret>\n');
@@ -156,7 +171,8 @@ describe('renderCheckConfigSummary', () => {
       {},
     );
     if (!result.ok) throw new Error(result.errors.join('\n'));
-    expect(renderCheckConfigSummary(result.config)).toContain('  smtp:        none\n');
+    expect(renderCheckConfigSummary(result.config)).toContain('  smtp:         none\n');
+    expect(renderCheckConfigSummary(result.config)).toContain('  alertmanager: none\n');
   });
 });
 

@@ -26,6 +26,8 @@ export function rule(overrides: Partial<RuleConfig> & Pick<RuleConfig, 'name' | 
     destinationTag: null,
     cooldownMs: 15 * MINUTE,
     to: null,
+    notify: ['email'],
+    labels: {},
     ...overrides,
   };
 }
