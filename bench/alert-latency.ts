@@ -7,9 +7,10 @@
 import { performance } from 'node:perf_hooks';
 import Big from 'big.js';
 import { renderEmail } from '../src/alerts/email.js';
-import { Outbox } from '../src/alerts/outbox.js';
 import { type AlertState, evaluate, initialAlertState } from '../src/alerts/rules.js';
-import { createSmtpTransport } from '../src/alerts/smtp.js';
+import { emailEntry } from '../src/alerts/sinks/email.js';
+import { emailOutbox } from '../src/alerts/sinks/outboxes.js';
+import { createSmtpTransport } from '../src/alerts/sinks/smtp.js';
 import type { PaymentEvent } from '../src/alerts/types.js';
 import type { RuleConfig } from '../src/config/types.js';
 import { startFakeSmtp } from '../test/support/fake-smtp.js';
@@ -50,7 +51,7 @@ export async function runAlertLatencyBench(
     from: 'alerts@example.com',
     to: ['ops@example.com'],
   };
-  const outbox = new Outbox({ transport, render: (n) => renderEmail(n, context) });
+  const outbox = emailOutbox(transport, (n) => renderEmail(n, context));
   const startedAt = new Map<string, number>();
   const latencies: number[] = [];
   let onAccepted: (() => void) | null = null;
@@ -83,7 +84,7 @@ export async function runAlertLatencyBench(
     state = result.state;
     for (const n of result.notifications) {
       startedAt.set(renderEmail(n, context).messageId, t0);
-      outbox.enqueue(n);
+      outbox.enqueue(emailEntry(n));
     }
   };
 

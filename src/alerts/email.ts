@@ -92,22 +92,27 @@ export function renderEmail(n: Notification, context: EmailContext): MailMessage
 }
 
 function subjectFor(n: Notification): string {
-  const who = n.accountName;
-  const rule = n.rule.name;
-  if (n.kind === 'payment' && n.payment !== null) {
-    return `[XRPL] ${rule}: ${n.payment.value} ${assetUnit(n.payment.asset)} received by ${who}`;
-  }
+  if (n.kind === 'payment' && n.payment !== null) return `[XRPL] ${n.rule.name}: ${headline(n)}`;
   const state = n.kind === 'resolved' ? 'RESOLVED' : n.reminder > 0 ? 'STILL FIRING' : 'FIRING';
+  return `[XRPL] ${state} ${n.rule.name}: ${headline(n)}`;
+}
+
+/** What happened, in a few words: the email subject after the rule name, and an Alertmanager summary. */
+export function headline(n: Notification): string {
+  const who = n.accountName;
+  if (n.kind === 'payment' && n.payment !== null) {
+    return `${n.payment.value} ${assetUnit(n.payment.asset)} received by ${who}`;
+  }
   const window = duration(n.rule.windowMs);
   if (n.rule.kind === 'silence') {
     return n.kind === 'resolved'
-      ? `[XRPL] ${state} ${rule}: ${who} received a matching payment`
-      : `[XRPL] ${state} ${rule}: no matching payment to ${who} for ${window}`;
+      ? `${who} received a matching payment`
+      : `no matching payment to ${who} for ${window}`;
   }
   const unit = n.window?.largest[0] ? assetUnit(n.window.largest[0].asset) : (n.rule.currency ?? '');
   const measured =
     n.rule.kind === 'total' ? `${n.window?.total ?? '0'} ${unit}`.trim() : `${n.window?.count ?? 0} payments`;
-  return `[XRPL] ${state} ${rule}: ${measured} received by ${who} in ${window} (threshold ${n.rule.threshold ?? '?'})`;
+  return `${measured} received by ${who} in ${window} (threshold ${n.rule.threshold ?? '?'})`;
 }
 
 function paymentRows(

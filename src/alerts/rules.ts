@@ -233,7 +233,8 @@ function judgeSilence(
   return step.alarm === silence.alarm ? silence : { ...silence, alarm: step.alarm };
 }
 
-function silentSince(silence: SilenceState): number {
+/** Unix ms: the later of the last matching payment and when watching began. */
+export function silentSince(silence: SilenceState): number {
   const last = silence.lastPayment === null ? Number.NEGATIVE_INFINITY : silence.lastPayment.closeTime * 1000;
   return Math.max(silence.watchedSince, last);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/types.js';
 import { duration, escapeHtml, isoTime, type MailMessage, MESSAGE_ID_DOMAIN } from './email.js';
-import { createSmtpTransport, describeSmtpError, type SmtpTransportOptions } from './smtp.js';
+import { createSmtpTransport, describeSmtpError, type SmtpTransportOptions } from './sinks/smtp.js';
 
 export type TestEmailResult =
   | { readonly ok: true; readonly messageId: string }

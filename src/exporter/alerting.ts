@@ -1,24 +1,19 @@
-import { renderEmail } from '../alerts/email.js';
-import { Outbox, type OutboxSnapshot } from '../alerts/outbox.js';
 import { type AlertSetup, type AlertState, evaluate } from '../alerts/rules.js';
-import { createSmtpTransport, type MailTransport } from '../alerts/smtp.js';
+import { Notifier, type NotifierHooks, type NotifierSnapshot } from '../alerts/sinks/notifier.js';
+import type { MailTransport } from '../alerts/sinks/smtp.js';
+import type { DeadLetter, SinkName, TargetStatus } from '../alerts/sinks/types.js';
 import { restoreAlertState } from '../alerts/state.js';
 import type { Notification, PaymentEvent } from '../alerts/types.js';
 import type { AccountConfig, Config } from '../config/types.js';
 import type { Logger } from '../log.js';
+import type { ExporterMetrics } from '../metrics/index.js';
 import type { RuleStatus } from '../server/index.js';
-
-export interface AlertingHooks {
-  onSent(rule: string): void;
-  onFailed(rule: string): void;
-  onQueueSize(size: number): void;
-}
 
 export interface AlertingOptions {
   readonly config: Config;
   readonly accounts: readonly AccountConfig[];
   readonly logger: Logger;
-  readonly hooks: AlertingHooks;
+  readonly hooks: NotifierHooks;
   readonly now: () => number;
   readonly restored: { readonly rules: unknown; readonly outbox: unknown } | null;
   /** For tests: a transport other than SMTP from the config. */
@@ -26,14 +21,14 @@ export interface AlertingOptions {
 }
 
 /**
- * Glue between the pure rule evaluation and the outbox: payments and clock ticks go in, emails come
- * out. Evaluation never waits for SMTP; the outbox sends in the background and keeps what fails.
+ * Glue between the pure rule evaluation and the sinks: payments and clock ticks go in, notifications go
+ * out. Evaluation never waits for a sink; the outboxes deliver in the background and keep what fails.
  */
 export class Alerting {
   private setup: AlertSetup;
   private state: AlertState;
-  private outbox: Outbox | null = null;
   private config: Config;
+  private readonly notifier: Notifier;
   private readonly lastEmailAt = new Map<string, number>();
 
   constructor(private readonly options: AlertingOptions) {
@@ -46,8 +41,21 @@ export class Alerting {
       });
     }
     this.state = restored.state;
-    this.outbox = this.createOutbox(options.config);
-    this.outbox?.restore(options.restored?.outbox);
+    const { hooks } = options;
+    this.notifier = new Notifier({
+      config: options.config,
+      logger: options.logger,
+      now: options.now,
+      restored: options.restored?.outbox ?? null,
+      ...(options.transport === undefined ? {} : { transport: options.transport }),
+      hooks: {
+        ...hooks,
+        delivered: (sink, rule, target) => {
+          if (sink === 'email') this.lastEmailAt.set(rule, options.now() / 1000);
+          hooks.delivered(sink, rule, target);
+        },
+      },
+    });
   }
 
   onPayment(payment: PaymentEvent): void {
@@ -56,38 +64,34 @@ export class Alerting {
   }
 
   tick(): void {
-    if (this.setup.rules.length === 0) return;
-    this.apply(evaluate(this.setup, this.state, { kind: 'tick' }, this.options.now()));
+    if (this.setup.rules.length === 0 && this.config.alertmanager === null) return;
+    const now = this.options.now();
+    this.apply(evaluate(this.setup, this.state, { kind: 'tick' }, now));
+    this.notifier.track(this.state, now);
   }
 
-  /** Hot reload: new rules and accounts; a changed SMTP section gets a new transport, the queue is kept. */
-  async reconfigure(config: Config, accounts: readonly AccountConfig[]): Promise<void> {
-    const smtpChanged = JSON.stringify(config.email) !== JSON.stringify(this.config.email);
+  /** Hot reload: new rules, accounts and sinks; queued notifications are kept; never waits for a delivery. */
+  reconfigure(config: Config, accounts: readonly AccountConfig[]): void {
     this.config = config;
     this.setup = { rules: config.rules, accounts };
-    if (!smtpChanged) return;
-    const old = this.outbox;
-    await old?.stop();
-    this.outbox = this.createOutbox(config);
-    if (old) this.outbox?.restore(old.snapshot());
-    if (old && !this.outbox && old.size > 0) {
-      this.options.logger.warn('email section removed: queued alert emails are kept in the state file only', {
-        queued: old.size,
-      });
-    }
+    this.notifier.reconfigure(config);
   }
 
-  snapshot(): { rules: AlertState; outbox: OutboxSnapshot | null } {
-    return { rules: this.state, outbox: this.outbox?.snapshot() ?? null };
+  snapshot(): { rules: AlertState; outbox: NotifierSnapshot } {
+    return { rules: this.state, outbox: this.notifier.snapshot() };
   }
 
-  get queued(): number {
-    return this.outbox?.size ?? 0;
+  queued(sink: SinkName): number {
+    return this.notifier.queued(sink);
   }
 
-  /** Resolves when every queued email has been sent (tests, shutdown with a grace period). */
+  sinks(): { targets: TargetStatus[]; deadLetters: DeadLetter[] } {
+    return this.notifier.status();
+  }
+
+  /** Resolves when every queued notification has been delivered (tests, shutdown with a grace period). */
   idle(): Promise<void> {
-    return this.outbox?.idle() ?? Promise.resolve();
+    return this.notifier.idle();
   }
 
   ruleStatuses(): RuleStatus[] {
@@ -113,39 +117,38 @@ export class Alerting {
   }
 
   async stop(): Promise<void> {
-    await this.outbox?.stop();
+    await this.notifier.stop();
   }
 
   private apply(result: { state: AlertState; notifications: readonly Notification[] }): void {
     this.state = result.state;
+    if (result.notifications.length === 0) return;
+    const rules = new Map(this.setup.rules.map((r) => [r.name, r]));
     for (const notification of result.notifications) {
-      if (!this.outbox) {
-        this.options.logger.error('alert fired but no email section is configured', {
-          rule: notification.rule.name,
-        });
-        continue;
-      }
-      this.outbox.enqueue(notification);
+      const rule = rules.get(notification.rule.name);
+      if (rule !== undefined) this.notifier.notify(notification, rule);
     }
   }
+}
 
-  private createOutbox(config: Config): Outbox | null {
-    const email = config.email;
-    if (email === null) return null;
-    const { hooks, logger } = this.options;
-    const transport = this.options.transport?.(config) ?? createSmtpTransport(email.smtp);
-    return new Outbox({
-      transport,
-      render: (n) => renderEmail(n, { explorerUrl: config.xrpl.explorerUrl, from: email.from, to: email.to }),
-      // Next to the state file: a crash right after an accepted email must not send it again.
-      ...(config.state.path === null ? {} : { sentJournalPath: `${config.state.path}.alerts-sent` }),
-      logger,
-      onSent: (rule) => {
-        this.lastEmailAt.set(rule, this.options.now() / 1000);
-        hooks.onSent(rule);
-      },
-      onFailed: (rule) => hooks.onFailed(rule),
-      onQueueSize: (size) => hooks.onQueueSize(size),
-    });
-  }
+/** Sink events as metrics; an accepted notification is recorded in the state file at once. */
+export function alertingHooks(metrics: ExporterMetrics, saveState: () => void): NotifierHooks {
+  return {
+    delivered: (sink, rule) => {
+      if (sink === 'email') metrics.emailSent(rule);
+      else metrics.alertmanagerSent(rule);
+      // Not at the next ledger: a crash right after it must not make a restart send it again.
+      saveState();
+    },
+    failed: (sink, rule, target) => {
+      if (sink === 'email') metrics.emailFailed(rule);
+      else metrics.alertmanagerError(target);
+    },
+    queued: (sink, size) => {
+      if (sink === 'email') metrics.setEmailsQueued(size);
+      else metrics.setAlertmanagerQueued(size);
+    },
+    deadLetter: (letter) => metrics.deadLetter(letter.sink, letter.rule),
+    recipientRefused: (rule) => metrics.emailRecipientRefused(rule),
+  };
 }

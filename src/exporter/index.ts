@@ -30,7 +30,7 @@ import { StateWriteHealth } from '../state/health.js';
 import { type LoadResult, StateStore } from '../state/store.js';
 import { NetworkIdentity, Verifier } from '../verification/index.js';
 import type { BuildInfo } from '../version.js';
-import { Alerting } from './alerting.js';
+import { Alerting, alertingHooks } from './alerting.js';
 import { displayAmount, explorerLink, RecentPayments } from './recent.js';
 import { reloadableConfig, type SubscriptionChange, subscriptionChanges, withShardState } from './reload.js';
 import { historyServers, type ServerChoice, serverChoice } from './servers.js';
@@ -129,16 +129,7 @@ export class Exporter {
       logger,
       now: options.now,
       restored: restored ? { rules: restored.rules, outbox: restored.outbox } : null,
-      hooks: {
-        onFailed: (rule) => this.metrics.emailFailed(rule),
-        onQueueSize: (n) => this.metrics.setEmailsQueued(n),
-        // A sent email is recorded at once (not at the next ledger), so a crash right after it
-        // cannot make a restart send it again.
-        onSent: (rule) => {
-          this.metrics.emailSent(rule);
-          void this.saveState();
-        },
-      },
+      hooks: alertingHooks(this.metrics, () => void this.saveState()),
     });
     // Accounts with `since` and no state yet get a history import; the stream leaves their past to it.
     this.importBook = ImportBook.restore(restored?.history);
@@ -330,7 +321,7 @@ export class Exporter {
     this.verifier.forget(before.accounts.filter((a) => !this.accountByAddress.has(a)));
     this.verifier.setAccounts(this.addresses, this.cursor.checkpoint);
     this.metrics.reconfigure(this.topology());
-    await this.alerting.reconfigure(next, this.accounts);
+    this.alerting.reconfigure(next, this.accounts);
     const changes = subscriptionChanges(before, { fullStream: this.fullStream(), accounts: this.addresses });
     for (const change of changes) {
       // Failures leave the next reconnect to subscribe the right way (it asks subscription()).
@@ -428,9 +419,13 @@ export class Exporter {
   }
 
   private topology() {
+    const notifying = (sink: 'email' | 'alertmanager') =>
+      this.config.rules.filter((r) => r.notify.includes(sink)).map((r) => r.name);
     return {
       accounts: this.accounts,
-      rules: this.config.rules.map((r) => r.name),
+      rules: notifying('email'),
+      alertmanagerRules: notifying('alertmanager'),
+      alertmanagerUrls: (this.config.alertmanager?.urls ?? []).map(maskUrlPassword),
       // A password in a server URL is a secret: labels show it masked.
       servers: this.config.xrpl.servers.map(maskUrlPassword),
       paymentSizeBucketsXrp: this.config.metrics.paymentSizeBucketsXrp,
@@ -585,6 +580,7 @@ export class Exporter {
       warnings: [this.stateHealth?.warning()].filter((w): w is string => typeof w === 'string'),
       history: (account) => this.imports.status(account),
       verification: (account) => this.verifier.status(account),
+      sinks: this.alerting.sinks(),
     });
   }
 }

@@ -8,6 +8,7 @@ import type {
   AccountVerification,
   RuleStatus,
   ServerStatus,
+  SinksStatus,
   StatusSnapshot,
 } from '../server/index.js';
 import type { RecentPayments } from './recent.js';
@@ -30,6 +31,7 @@ export interface StatusSources {
   /** The account's history import, if it has one. */
   readonly history: (account: string) => ImportStatus | null;
   readonly verification: (account: string) => AccountVerification | null;
+  SinksStatus;
 }
 
 /** What the status page and /api/status show, taken from the running exporter's parts. */
@@ -51,6 +53,7 @@ export function buildStatus(s: StatusSources): StatusSnapshot {
     recentPayments: s.recent.list(),
     rules: s.rules,
     warnings: s.warnings,
+    sinks: s.sinks,
   };
 }
 

@@ -28,8 +28,12 @@ const DROPPED_DEFAULT_METRICS = [
 /** The parts of the configuration that decide which series exist. */
 export interface MetricsTopology {
   readonly accounts: readonly Pick<AccountConfig, 'address' | 'name' | 'group'>[];
-  /** Rule names. */
+  /** Names of the rules that notify email. */
   readonly rules: readonly string[];
+  /** Names of the rules that notify Alertmanager. @default [] */
+  readonly alertmanagerRules?: readonly string[];
+  /** Alertmanager URLs, passwords masked. @default [] */
+  readonly alertmanagerUrls?: readonly string[];
   readonly servers: readonly string[];
   readonly paymentSizeBucketsXrp: readonly number[];
   /**
@@ -72,6 +76,11 @@ export interface ExporterMetrics {
   emailSent(rule: string): void;
   emailFailed(rule: string): void;
   setEmailsQueued(n: number): void;
+  emailRecipientRefused(rule: string): void;
+  deadLetter(sink: 'email' | 'alertmanager', rule: string): void;
+  alertmanagerSent(rule: string): void;
+  alertmanagerError(url: string): void;
+  setAlertmanagerQueued(n: number): void;
   setConfigReload(ok: boolean, nowSeconds: number): void;
   /** The state file was written (true) or a write failed (false). */
   stateWrite(ok: boolean, nowSeconds: number): void;
@@ -151,19 +160,44 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
   let topology: MetricsTopology = { accounts: [], rules: [], servers: [], paymentSizeBucketsXrp: [] };
   let exposition = new PaymentExposition(labeler, options.paymentSizeBucketsXrp);
   let exposedUnits: readonly ExposedUnit[] = [];
-  const knownRules = new Set<string>();
   /** account -> the `name` label its import gauge carries, so a renamed account leaves no stale series. */
   const importNames = new Map<string, string>();
+  // Label values with series, per family: a notification of a rule removed by a reload may still leave
+  // an outbox; it is counted and its series dropped on the next reload.
+  const emailRules = new Set<string>();
+  const alertmanagerRules = new Set<string>();
+  const alertmanagerUrls = new Set<string>();
+  const deadLetterLabels = new Map<string, { sink: string; rule: string }>();
+  const replace = (set: Set<string>, values: readonly string[]) => {
+    set.clear();
+    for (const value of values) set.add(value);
+  };
 
   const reconfigure = (next: MetricsTopology): void => {
     syncLabelValues(ops.streamConnected, 'server', topology.servers, next.servers);
     syncLabelValues(ops.reconnects, 'server', topology.servers, next.servers);
     syncLabelValues(ops.connectFailures, 'server', topology.servers, next.servers);
-    const previousRules = [...knownRules];
+    const previousRules = [...emailRules];
     syncLabelValues(ops.emailsSent, 'rule', previousRules, next.rules);
     syncLabelValues(ops.emailFailures, 'rule', previousRules, next.rules);
-    knownRules.clear();
-    for (const rule of next.rules) knownRules.add(rule);
+    syncLabelValues(ops.emailRecipientsRefused, 'rule', previousRules, next.rules);
+    replace(emailRules, next.rules);
+    const nextAmRules = next.alertmanagerRules ?? [];
+    syncLabelValues(ops.alertmanagerSent, 'rule', [...alertmanagerRules], nextAmRules);
+    replace(alertmanagerRules, nextAmRules);
+    const nextUrls = next.alertmanagerUrls ?? [];
+    syncLabelValues(ops.alertmanagerErrors, 'url', [...alertmanagerUrls], nextUrls);
+    replace(alertmanagerUrls, nextUrls);
+    const nextDead = new Map(
+      [
+        ...next.rules.map((rule) => ({ sink: 'email', rule })),
+        ...nextAmRules.map((rule) => ({ sink: 'alertmanager', rule })),
+      ].map((labels) => [`${labels.sink}/${labels.rule}`, labels]),
+    );
+    for (const [key, labels] of deadLetterLabels) if (!nextDead.has(key)) ops.deadLetters.remove(labels);
+    for (const labels of nextDead.values()) ops.deadLetters.inc(labels, 0);
+    deadLetterLabels.clear();
+    for (const [key, labels] of nextDead) deadLetterLabels.set(key, labels);
     ops.watchedAccounts.set(next.accounts.length);
     verification.setAccounts(next.accounts);
     totals.setPaymentSizeBuckets(next.paymentSizeBucketsXrp);
@@ -181,8 +215,7 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
   };
 
   const countRule = (rule: string): void => {
-    // An email of a rule removed by a reload may still leave the outbox: count it, drop it on the next reload.
-    knownRules.add(rule);
+    emailRules.add(rule);
   };
 
   return {
@@ -223,6 +256,23 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
       ops.emailFailures.inc({ rule });
     },
     setEmailsQueued: (n) => ops.emailsQueued.set(n),
+    emailRecipientRefused: (rule) => {
+      countRule(rule);
+      ops.emailRecipientsRefused.inc({ rule });
+    },
+    deadLetter: (sink, rule) => {
+      deadLetterLabels.set(`${sink}/${rule}`, { sink, rule });
+      ops.deadLetters.inc({ sink, rule });
+    },
+    alertmanagerSent: (rule) => {
+      alertmanagerRules.add(rule);
+      ops.alertmanagerSent.inc({ rule });
+    },
+    alertmanagerError: (url) => {
+      alertmanagerUrls.add(url);
+      ops.alertmanagerErrors.inc({ url });
+    },
+    setAlertmanagerQueued: (n) => ops.alertmanagerQueued.set(n),
     setConfigReload: (ok, nowSeconds) => {
       ops.configReloadSuccessful.set(ok ? 1 : 0);
       if (ok) ops.configReloadSuccessTime.set(nowSeconds);

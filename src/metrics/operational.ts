@@ -88,6 +88,35 @@ export function declareOperationalMetrics(registry: Registry, build: BuildInfo) 
       help: 'Alert emails waiting in the outbox to be sent or retried.',
       registers,
     }),
+    emailRecipientsRefused: new Counter({
+      name: 'xrpl_alert_email_recipients_refused_total',
+      help: 'Alert email recipients the SMTP server refused for good (5xx), per rule; they are not retried.',
+      labelNames: ['rule'] as const,
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: 'xrpl_alert_dead_letters_total',
+      help: 'Notifications given up after a permanent refusal (SMTP 5xx, Alertmanager 400), per sink and rule.',
+      labelNames: ['sink', 'rule'] as const,
+      registers,
+    }),
+    alertmanagerSent: new Counter({
+      name: 'xrpl_alertmanager_alerts_sent_total',
+      help: 'Alerts accepted by an Alertmanager (one per Alertmanager URL that accepted it), per rule.',
+      labelNames: ['rule'] as const,
+      registers,
+    }),
+    alertmanagerErrors: new Counter({
+      name: 'xrpl_alertmanager_errors_total',
+      help: 'Alerts whose delivery to this Alertmanager URL failed (each is retried), per URL.',
+      labelNames: ['url'] as const,
+      registers,
+    }),
+    alertmanagerQueued: new Gauge({
+      name: 'xrpl_alertmanager_alerts_queued',
+      help: 'Alerts waiting in the outbox to be delivered to an Alertmanager (one per URL).',
+      registers,
+    }),
     watchedAccounts: new Gauge({
       name: 'xrpl_watched_accounts',
       help: 'Number of configured watched accounts.',

@@ -4,19 +4,21 @@ import type {
   AccountStatus,
   AssetValue,
   ConnectionStatus,
+  DeadLetterStatus,
   HistoryImportStatus,
   LedgerStatus,
   PaymentStatus,
   ReceivedTotal,
   RuleStatus,
   ServerStatus,
+  SinkTargetStatus,
   StatusSnapshot,
 } from './status.js';
 
 /**
  * The server-side status page. It is complete without JavaScript; `static/status.js` then refreshes the
- * elements with ids (warnings, connection, servers-body, accounts-body, payments-body, rules-body, updated) from `api/status`,
- * building the same markup with DOM APIs. Every URL is relative so the page also works behind a
+ * elements with ids (warnings, connection, servers-body, accounts-body, payments-body, rules-body, sinks-body,
+ * dead-body, updated) from `api/status`, building the same markup with DOM APIs. Every URL is relative so the page also works behind a
  * reverse proxy that mounts the exporter under a path prefix.
  */
 export interface StatusPageOptions {
@@ -73,6 +75,16 @@ export function renderStatusPage(status: StatusSnapshot, options: StatusPageOpti
     5,
     'No rules configured.',
   )}</tbody></table></section>
+<section><h2>Notification sinks</h2>
+<table><thead><tr><th>Sink</th><th>Target</th><th>Queued</th><th>Last success</th><th>Last error</th></tr></thead>
+<tbody id="sinks-body">${rowsOrEmpty(
+    status.sinks.targets.map((t) => sinkRow(t, status.now)),
+    5,
+    'No email or alertmanager section configured.',
+  )}</tbody></table>
+<h3>Not delivered (refused for good)</h3>
+<table><thead><tr><th>Time</th><th>Sink</th><th>Rule</th><th>Notification</th><th>Recipient or target</th><th>Error</th></tr></thead>
+<tbody id="dead-body">${rowsOrEmpty(status.sinks.deadLetters.map(deadLetterRow), 6, 'None.')}</tbody></table></section>
 </main>
 </body>
 </html>
@@ -177,4 +189,17 @@ function ruleRow(rule: RuleStatus, now: number): SafeHtml {
       ? 'now'
       : `${formatTime(rule.nextEmailAllowedAt)} (in ${formatDuration(rule.nextEmailAllowedAt - now)})`;
   return html`<tr><td>${rule.name}</td><td>${rule.kind}</td><td><span class="badge state-${state}">${state}</span></td><td>${last}</td><td>${next}</td></tr>`;
+}
+
+function sinkRow(t: SinkTargetStatus, now: number): SafeHtml {
+  const last =
+    t.lastSuccessAt === null
+      ? 'never'
+      : `${formatTime(t.lastSuccessAt)} (${formatRelative(t.lastSuccessAt, now)})`;
+  const error = t.lastError === null ? '—' : `${formatTime(t.lastError.at)}: ${t.lastError.message}`;
+  return html`<tr><td>${t.sink}</td><td class="mono">${t.target}</td><td>${String(t.queued)}</td><td>${last}</td><td>${error}</td></tr>`;
+}
+
+function deadLetterRow(d: DeadLetterStatus): SafeHtml {
+  return html`<tr><td class="nowrap">${formatTime(d.at)}</td><td>${d.sink}</td><td>${d.rule}</td><td>${d.what}</td><td class="mono">${d.recipient ?? d.target}</td><td>${d.error}</td></tr>`;
 }

@@ -172,6 +172,29 @@ export const STATUS_SCRIPT = `'use strict';
     ]);
   }
 
+  function sinkRow(t, now) {
+    var last = t.lastSuccessAt === null ? 'never' : formatTime(t.lastSuccessAt) + ' (' + formatRelative(t.lastSuccessAt, now) + ')';
+    var error = t.lastError === null ? '\u2014' : formatTime(t.lastError.at) + ': ' + t.lastError.message;
+    return el('tr', '', [
+      td('', [t.sink]),
+      td('mono', [t.target]),
+      td('', [String(t.queued)]),
+      td('', [last]),
+      td('', [error]),
+    ]);
+  }
+
+  function deadLetterRow(d) {
+    return el('tr', '', [
+      td('nowrap', [formatTime(d.at)]),
+      td('', [d.sink]),
+      td('', [d.rule]),
+      td('', [d.what]),
+      td('mono', [d.recipient == null ? d.target : d.recipient]),
+      td('', [d.error]),
+    ]);
+  }
+
   function replace(id, nodes) {
     var target = document.getElementById(id);
     if (target) target.replaceChildren.apply(target, nodes);
@@ -184,6 +207,8 @@ export const STATUS_SCRIPT = `'use strict';
     replace('accounts-body', rowsOrEmpty(s.accounts.map(function (a) { return accountRow(a, s.now); }), 6, 'No accounts configured.'));
     replace('payments-body', rowsOrEmpty(s.recentPayments.map(paymentRow), 8, 'No payments received yet.'));
     replace('rules-body', rowsOrEmpty(s.rules.map(function (r) { return ruleRow(r, s.now); }), 5, 'No rules configured.'));
+    replace('sinks-body', rowsOrEmpty(s.sinks.targets.map(function (t) { return sinkRow(t, s.now); }), 5, 'No email or alertmanager section configured.'));
+    replace('dead-body', rowsOrEmpty(s.sinks.deadLetters.map(deadLetterRow), 6, 'None.'));
     var updated = document.getElementById('updated');
     if (updated) {
       updated.className = 'muted';

@@ -18,6 +18,8 @@ export interface StatusSnapshot {
   readonly rules: readonly RuleStatus[];
   /** Problems an operator must see first (e.g. the state file cannot be written); empty when none. */
   readonly warnings: readonly string[];
+  /** Where notifications go, and those given up. */
+  readonly sinks: SinksStatus;
 }
 
 export type ConnectionState = 'connected' | 'connecting' | 'disconnected';
@@ -138,6 +140,36 @@ export interface RuleStatus {
   readonly lastEmailAt: number | null;
   /** The earliest time the cooldown lets the next email go, Unix seconds; null when nothing holds it back. */
   readonly nextEmailAllowedAt: number | null;
+}
+
+export interface SinksStatus {
+  /** One per sink target: the SMTP server, each Alertmanager URL (password masked). */
+  readonly targets: readonly SinkTargetStatus[];
+  /** Notifications (or email recipients) refused for good, newest first. */
+  readonly deadLetters: readonly DeadLetterStatus[];
+}
+
+export interface SinkTargetStatus {
+  /** `email` or `alertmanager`. */
+  readonly sink: string;
+  readonly target: string;
+  readonly queued: number;
+  /** Unix seconds of the last accepted delivery. */
+  readonly lastSuccessAt: number | null;
+  /** The last failure, or null when the last attempt succeeded. */
+  readonly lastError: { readonly at: number; readonly message: string } | null;
+}
+
+export interface DeadLetterStatus {
+  /** Unix seconds. */
+  readonly at: number;
+  readonly sink: string;
+  readonly rule: string;
+  readonly target: string;
+  /** The recipient refused, when only that recipient was lost. */
+  readonly recipient: string | null;
+  readonly what: string;
+  readonly error: string;
 }
 
 /** The status page shows this many recent payments; the integrator keeps no more than that. */

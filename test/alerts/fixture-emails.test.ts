@@ -8,9 +8,12 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { analyzeTransaction } from '../../src/accounting/index.js';
 import type { TxAnalysis } from '../../src/accounting/types.js';
 import { renderEmail } from '../../src/alerts/email.js';
-import { Outbox } from '../../src/alerts/outbox.js';
 import { evaluate, initialAlertState } from '../../src/alerts/rules.js';
-import { createSmtpTransport } from '../../src/alerts/smtp.js';
+import type { EmailItem } from '../../src/alerts/sinks/email.js';
+import { emailEntry } from '../../src/alerts/sinks/email.js';
+import type { Outbox } from '../../src/alerts/sinks/outbox.js';
+import { emailOutbox } from '../../src/alerts/sinks/outboxes.js';
+import { createSmtpTransport } from '../../src/alerts/sinks/smtp.js';
 import type { PaymentEvent } from '../../src/alerts/types.js';
 import { type FakeSmtp, startFakeSmtp } from '../support/fake-smtp.js';
 import { loadFixture } from '../support/fixtures.js';
@@ -59,7 +62,7 @@ function events(analysis: TxAnalysis, fallbackCloseTime: number): PaymentEvent[]
 }
 
 let smtp: FakeSmtp;
-let outbox: Outbox;
+let outbox: Outbox<EmailItem>;
 beforeAll(async () => {
   smtp = await startFakeSmtp();
   const transport = createSmtpTransport({
@@ -69,7 +72,7 @@ beforeAll(async () => {
     user: null,
     password: null,
   });
-  outbox = new Outbox({ transport, render: (n) => renderEmail(n, context) });
+  outbox = emailOutbox(transport, (n) => renderEmail(n, context));
 });
 afterAll(async () => {
   await outbox.stop();
@@ -121,7 +124,7 @@ test.each([
       for (const payment of events(analysis, fallbackCloseTime)) {
         const result = evaluate({ rules, accounts }, state, { kind: 'payment', payment }, Date.now());
         state = result.state;
-        for (const n of result.notifications) outbox.enqueue(n);
+        for (const n of result.notifications) outbox.enqueue(emailEntry(n));
       }
     }
     await outbox.idle();

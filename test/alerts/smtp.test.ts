@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { createSmtpTransport, describeSmtpError } from '../../src/alerts/smtp.js';
+import { createSmtpTransport, describeSmtpError } from '../../src/alerts/sinks/smtp.js';
 import { sendTestEmail } from '../../src/alerts/test-email.js';
 import type { Config, SmtpConfig } from '../../src/config/types.js';
 import { type FakeSmtp, startFakeSmtp } from '../support/fake-smtp.js';

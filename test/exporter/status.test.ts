@@ -28,6 +28,7 @@ function sources(overrides: Partial<StatusSources>): StatusSources {
     warnings: [],
     history: () => null,
     verification: () => null,
+    sinks: { targets: [], deadLetters: [] },
     ...overrides,
   };
 }

@@ -32,7 +32,14 @@ const SERVERS = ['wss://one.example:51233', 'wss://two.example:51233'];
 
 function fedMetrics(processMetrics = false) {
   const metrics = createMetrics(
-    options({ accounts: ACCOUNTS, rules: ['large-xrp-payment'], servers: SERVERS, processMetrics }),
+    options({
+      accounts: ACCOUNTS,
+      rules: ['large-xrp-payment'],
+      alertmanagerRules: ['large-xrp-payment', 'quiet'],
+      alertmanagerUrls: ['http://am1.example:9093', 'http://am:<secret>@am2.example:9093'],
+      servers: SERVERS,
+      processMetrics,
+    }),
   );
   for (const file of FIXTURES) feedFixture(metrics, file, WATCHED);
   metrics.setUp(true);
@@ -50,6 +57,12 @@ function fedMetrics(processMetrics = false) {
   metrics.setHistoryRemaining(ACCOUNTS[1]!.address, ACCOUNTS[1]!.name, null);
   metrics.emailSent('large-xrp-payment');
   metrics.setEmailsQueued(0);
+  metrics.emailRecipientRefused('large-xrp-payment');
+  metrics.deadLetter('email', 'large-xrp-payment');
+  metrics.alertmanagerSent('large-xrp-payment');
+  metrics.alertmanagerSent('large-xrp-payment');
+  metrics.alertmanagerError('http://am1.example:9093');
+  metrics.setAlertmanagerQueued(1);
   metrics.setConfigReload(true, 1764158000);
   return metrics;
 }

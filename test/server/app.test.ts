@@ -299,6 +299,7 @@ describe('status page', () => {
       recentPayments: [],
       rules: [],
       warnings: [],
+      sinks: { targets: [], deadLetters: [] },
     });
     expect(response.status).toBe(200);
     expect(body).toContain('none yet');

@@ -14,7 +14,14 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SCREENSHOT = join(REPO_ROOT, 'test-output/status-page.png');
 // Generous bounds for a loaded CI machine; the assertions are about what appears, not how fast.
 const PATIENCE = { timeout: 15_000, interval: 50 };
-const SECTIONS = ['connection', 'accounts-body', 'payments-body', 'rules-body'] as const;
+const SECTIONS = [
+  'connection',
+  'accounts-body',
+  'payments-body',
+  'rules-body',
+  'sinks-body',
+  'dead-body',
+] as const;
 
 // The snapshot the page shows; tests replace it and the page must follow.
 let current: StatusSnapshot = sampleSnapshot();

@@ -118,6 +118,29 @@ export function sampleSnapshot(now = 1_790_000_000): StatusSnapshot {
       },
     ],
     warnings: [`State file not saved (3 failed writes): ${HOSTILE_SCRIPT}`],
+    sinks: {
+      targets: [
+        { sink: 'email', target: 'smtp', queued: 0, lastSuccessAt: now - 60, lastError: null },
+        {
+          sink: 'alertmanager',
+          target: 'http://am:<secret>@alertmanager:9093',
+          queued: 3,
+          lastSuccessAt: null,
+          lastError: { at: now - 5, message: HOSTILE_SCRIPT },
+        },
+      ],
+      deadLetters: [
+        {
+          at: now - 30,
+          sink: 'email',
+          rule: 'large-xrp-payment',
+          target: 'smtp',
+          recipient: 'nobody@example.com',
+          what: `large-xrp-payment: 5 ${HOSTILE_IMG} received by treasury`,
+          error: '550 5.1.1 No such user',
+        },
+      ],
+    },
   };
 }
 

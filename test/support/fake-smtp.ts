@@ -1,10 +1,12 @@
 /*
  * A real SMTP server on 127.0.0.1 port 0 (smtp-server + mailparser) for tests and benches: it collects
- * every accepted message, can refuse the next N messages with a 4xx or 5xx reply, can require
+ * every accepted message, can refuse the next N messages with a 4xx or 5xx reply, refuse chosen
+ * recipients at RCPT TO or chosen messages at the end of DATA (for as long as told), can require
  * authentication, and can speak STARTTLS or implicit TLS with a freshly generated self-signed certificate.
+ * startHangingSmtp() is the opposite: a server that accepts connections and never says a word.
  */
 
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { generate } from 'selfsigned';
@@ -40,6 +42,12 @@ export interface FakeSmtp {
   readonly refused: number;
   /** Refuse the next `count` messages at end of DATA with this SMTP reply code. */
   refuseNext(count: number, code?: number): void;
+  /** Refuse this recipient at RCPT TO with this reply code from now on; null accepts it again. */
+  refuseRecipient(address: string, code: number | null): void;
+  /** Refuse every message whose source matches at end of DATA with this reply code; null stops. */
+  refuseMessages(match: RegExp | null, code?: number): void;
+  /** Every DATA attempt so far: the message source and the reply code (250 when accepted). */
+  readonly attempts: readonly { readonly raw: string; readonly code: number }[];
   /** Resolves once `count` messages have arrived; rejects after `timeoutMs`. */
   waitForMessages(count: number, timeoutMs?: number): Promise<readonly ReceivedMail[]>;
   onMessage(listener: (mail: ReceivedMail) => void): void;
@@ -68,6 +76,9 @@ export async function startFakeSmtp(options: FakeSmtpOptions = {}): Promise<Fake
   const listeners: ((mail: ReceivedMail) => void)[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
   let refuseCount = 0;
+  const refusedRecipients = new Map<string, number>();
+  let refusedMessages: { match: RegExp; code: number } | null = null;
+  const attempts: { raw: string; code: number }[] = [];
   let refuseCode = 451;
   let refused = 0;
   let authFailures = 0;
@@ -93,18 +104,32 @@ export async function startFakeSmtp(options: FakeSmtpOptions = {}): Promise<Fake
       const error = Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 });
       callback(error);
     },
+    onRcptTo(address, _session, callback) {
+      const code = refusedRecipients.get(address.address);
+      if (code === undefined) {
+        callback();
+        return;
+      }
+      const reply = code >= 500 ? 'No such user here' : 'Mailbox busy, try again later';
+      callback(Object.assign(new Error(reply), { responseCode: code }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        if (refuseCount > 0) {
-          refuseCount -= 1;
+        const raw = Buffer.concat(chunks);
+        const source = raw.toString('utf8');
+        const matched = refusedMessages?.match.test(source) ? refusedMessages : null;
+        if (refuseCount > 0 || matched !== null) {
+          if (matched === null) refuseCount -= 1;
           refused += 1;
-          const reply = refuseCode >= 500 ? 'Message rejected' : 'Try again later';
-          callback(Object.assign(new Error(reply), { responseCode: refuseCode }));
+          const code = matched?.code ?? refuseCode;
+          attempts.push({ raw: source, code });
+          const reply = code >= 500 ? 'Message rejected' : 'Try again later';
+          callback(Object.assign(new Error(reply), { responseCode: code }));
           return;
         }
-        const raw = Buffer.concat(chunks);
+        attempts.push({ raw: source, code: 250 });
         simpleParser(raw).then(
           (parsed) => {
             const mail: ReceivedMail = {
@@ -156,6 +181,14 @@ export async function startFakeSmtp(options: FakeSmtpOptions = {}): Promise<Fake
       refuseCount = count;
       refuseCode = code;
     },
+    refuseRecipient(address, code) {
+      if (code === null) refusedRecipients.delete(address);
+      else refusedRecipients.set(address, code);
+    },
+    refuseMessages(match, code = 554) {
+      refusedMessages = match === null ? null : { match, code };
+    },
+    attempts,
     waitForMessages(count, timeoutMs = 20_000) {
       if (messages.length >= count) return Promise.resolve(messages);
       return new Promise((resolve, reject) => {
@@ -176,6 +209,42 @@ export async function startFakeSmtp(options: FakeSmtpOptions = {}): Promise<Fake
       listeners.push(listener);
     },
     close() {
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A TCP server that accepts SMTP connections and never answers (no greeting, nothing). */
+export interface HangingSmtp {
+  readonly port: number;
+  /** Connections accepted and still open. */
+  readonly open: number;
+  /** Connections accepted so far. */
+  readonly accepted: number;
+  close(): Promise<void>;
+}
+
+export async function startHangingSmtp(): Promise<HangingSmtp> {
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  const server = createServer((socket) => {
+    accepted += 1;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    get open() {
+      return sockets.size;
+    },
+    get accepted() {
+      return accepted;
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -5,12 +5,28 @@
  */
 
 import nodemailer from 'nodemailer';
-import type { SmtpConfig } from '../config/types.js';
-import type { MailMessage } from './email.js';
+import type { SmtpConfig } from '../../config/types.js';
+import type { MailMessage } from '../email.js';
 
 export interface MailTransport {
-  send(mail: MailMessage): Promise<void>;
+  /** Resolves when the server accepted the message for at least one recipient; throws SmtpSendError otherwise. */
+  send(mail: MailMessage): Promise<SendReport>;
   close(): void;
+}
+
+/** A recipient the server refused at RCPT TO. */
+export interface RejectedRecipient {
+  readonly recipient: string;
+  /** The SMTP reply code (5xx: for good; 4xx: try again later), or null when the server gave none. */
+  readonly responseCode: number | null;
+  /** The reply, one line, secret-free. */
+  readonly reply: string;
+}
+
+/** Per-recipient outcome of an accepted message. */
+export interface SendReport {
+  readonly accepted: readonly string[];
+  readonly rejected: readonly RejectedRecipient[];
 }
 
 export interface SmtpTransportOptions {
@@ -35,6 +51,8 @@ export class SmtpSendError extends Error {
     message: string,
     readonly code: string | null,
     readonly responseCode: number | null,
+    /** When every recipient was refused (nodemailer's EENVELOPE): each one with its reply. */
+    readonly rejected: readonly RejectedRecipient[] = [],
   ) {
     super(message);
   }
@@ -66,7 +84,7 @@ export function createSmtpTransport(smtp: SmtpConfig, options: SmtpTransportOpti
   return {
     async send(mail) {
       try {
-        await transporter.sendMail({
+        const info = await transporter.sendMail({
           from: mail.from,
           to: [...mail.to],
           subject: mail.subject,
@@ -75,6 +93,10 @@ export function createSmtpTransport(smtp: SmtpConfig, options: SmtpTransportOpti
           messageId: mail.messageId,
           headers: { ...mail.headers },
         });
+        return {
+          accepted: addresses(info.accepted),
+          rejected: rejectedRecipients(info as RejectionFields, secrets),
+        };
       } catch (error) {
         throw toSendError(error, smtp, secrets);
       }
@@ -85,11 +107,53 @@ export function createSmtpTransport(smtp: SmtpConfig, options: SmtpTransportOpti
   };
 }
 
+/** nodemailer's per-recipient fields, on a sent message's info and on an EENVELOPE error alike. */
+interface RejectionFields {
+  readonly rejected?: unknown;
+  readonly rejectedErrors?: unknown;
+}
+
+function addresses(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  return list.map((a) => (typeof a === 'string' ? a : String((a as { address?: unknown })?.address ?? a)));
+}
+
+function rejectedRecipients(fields: RejectionFields | null, secrets: readonly string[]): RejectedRecipient[] {
+  const errors = Array.isArray(fields?.rejectedErrors) ? (fields.rejectedErrors as unknown[]) : [];
+  const byRecipient = new Map<string, RejectedRecipient>();
+  for (const error of errors) {
+    const e = (error ?? {}) as {
+      recipient?: unknown;
+      responseCode?: unknown;
+      response?: unknown;
+      message?: unknown;
+    };
+    if (typeof e.recipient !== 'string') continue;
+    const reply =
+      typeof e.response === 'string' ? e.response : typeof e.message === 'string' ? e.message : '';
+    byRecipient.set(e.recipient, {
+      recipient: e.recipient,
+      responseCode: typeof e.responseCode === 'number' ? e.responseCode : null,
+      reply: redact(oneLine(reply), secrets),
+    });
+  }
+  for (const recipient of addresses(fields?.rejected)) {
+    if (!byRecipient.has(recipient))
+      byRecipient.set(recipient, { recipient, responseCode: null, reply: 'refused' });
+  }
+  return [...byRecipient.values()];
+}
+
 function toSendError(error: unknown, smtp: SmtpConfig, secrets: readonly string[]): SmtpSendError {
-  const fields = error as { code?: unknown; responseCode?: unknown } | null;
+  const fields = error as ({ code?: unknown; responseCode?: unknown } & RejectionFields) | null;
   const code = typeof fields?.code === 'string' ? fields.code : null;
   const responseCode = typeof fields?.responseCode === 'number' ? fields.responseCode : null;
-  return new SmtpSendError(redact(describeSmtpError(error, smtp), secrets), code, responseCode);
+  return new SmtpSendError(
+    redact(describeSmtpError(error, smtp), secrets),
+    code,
+    responseCode,
+    rejectedRecipients(fields, secrets),
+  );
 }
 
 function redact(text: string, secrets: readonly string[]): string {

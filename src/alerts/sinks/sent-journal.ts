@@ -8,7 +8,7 @@
  */
 
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 
 const DIGEST = /^[0-9a-f]{32}$/;
 
