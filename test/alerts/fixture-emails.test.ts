@@ -6,7 +6,6 @@
 import Big from 'big.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { analyzeTransaction } from '../../src/accounting/index.js';
-import type { TxAnalysis } from '../../src/accounting/types.js';
 import { renderEmail } from '../../src/alerts/email.js';
 import { evaluate, initialAlertState } from '../../src/alerts/rules.js';
 import type { EmailItem } from '../../src/alerts/sinks/email.js';
@@ -14,10 +13,9 @@ import { emailEntry } from '../../src/alerts/sinks/email.js';
 import type { Outbox } from '../../src/alerts/sinks/outbox.js';
 import { emailOutbox } from '../../src/alerts/sinks/outboxes.js';
 import { createSmtpTransport } from '../../src/alerts/sinks/smtp.js';
-import type { PaymentEvent } from '../../src/alerts/types.js';
 import { type FakeSmtp, startFakeSmtp } from '../support/fake-smtp.js';
 import { loadFixture } from '../support/fixtures.js';
-import { rule } from './support/builders.js';
+import { fixtureEvents, rule } from './support/builders.js';
 
 const XCOIN = '78436F696E000000000000000000000000000000';
 const accounts = [
@@ -39,27 +37,6 @@ const context = {
   from: 'alerts@example.com',
   to: ['ops@example.com'],
 };
-
-/** What the pipeline hands to the rules: one event per received asset of each counted watched account. */
-function events(analysis: TxAnalysis, fallbackCloseTime: number): PaymentEvent[] {
-  return analysis.accounts
-    .filter((effect) => effect.counted)
-    .flatMap((effect) =>
-      effect.received.map((amount) => ({
-        account: effect.account,
-        accountName: accounts.find((a) => a.address === effect.account)?.name ?? effect.account,
-        asset: amount.asset,
-        value: amount.value,
-        sender: analysis.sender,
-        destinationTag: analysis.destinationTag,
-        txType: analysis.transactionType ?? 'unknown',
-        hash: analysis.hash ?? '',
-        ledgerIndex: analysis.ledgerIndex ?? 0,
-        closeTime: analysis.closeTime ?? fallbackCloseTime,
-        partial: analysis.partialPayment,
-      })),
-    );
-}
 
 let smtp: FakeSmtp;
 let outbox: Outbox<EmailItem>;
@@ -121,7 +98,7 @@ test.each([
     let state = initialAlertState();
     // The same transaction twice (a replay after a reconnect): still one email.
     for (let round = 0; round < 2; round++) {
-      for (const payment of events(analysis, fallbackCloseTime)) {
+      for (const payment of fixtureEvents(analysis, accounts, fallbackCloseTime)) {
         const result = evaluate({ rules, accounts }, state, { kind: 'payment', payment }, Date.now());
         state = result.state;
         for (const n of result.notifications) outbox.enqueue(emailEntry(n));

@@ -1,5 +1,5 @@
 import Big from 'big.js';
-import type { Asset } from '../../../src/accounting/types.js';
+import type { Asset, TxAnalysis } from '../../../src/accounting/types.js';
 import type { PaymentEvent } from '../../../src/alerts/types.js';
 import type { RuleConfig } from '../../../src/config/types.js';
 
@@ -55,4 +55,29 @@ export function payment(
     partial: false,
     ...overrides,
   };
+}
+
+/** What the pipeline hands to the rules: one event per received asset of each counted watched account. */
+export function fixtureEvents(
+  analysis: TxAnalysis,
+  accounts: readonly { readonly address: string; readonly name: string }[],
+  fallbackCloseTime: number,
+): PaymentEvent[] {
+  return analysis.accounts
+    .filter((effect) => effect.counted)
+    .flatMap((effect) =>
+      effect.received.map((amount) => ({
+        account: effect.account,
+        accountName: accounts.find((a) => a.address === effect.account)?.name ?? effect.account,
+        asset: amount.asset,
+        value: amount.value,
+        sender: analysis.sender,
+        destinationTag: analysis.destinationTag,
+        txType: analysis.transactionType ?? 'unknown',
+        hash: analysis.hash ?? '',
+        ledgerIndex: analysis.ledgerIndex ?? 0,
+        closeTime: analysis.closeTime ?? fallbackCloseTime,
+        partial: analysis.partialPayment,
+      })),
+    );
 }
