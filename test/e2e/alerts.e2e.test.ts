@@ -1,39 +1,21 @@
-import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeRippled } from '../../src/simulator/fake-rippled.js';
-import { configFile, watcherYaml } from '../support/config-file.js';
-import { parseExposition, sampleValue } from '../support/exposition.js';
+import {
+  BOB_PAYMENT,
+  PARTIAL_PAYMENT,
+  type RunningExporter,
+  startWatched,
+  startWatchingExporter,
+  type Watched,
+  XRP_PAYMENT,
+} from '../support/exporter-harness.js';
 import { type FakeSmtp, startFakeSmtp } from '../support/fake-smtp.js';
-import { createRng, type Rng, type ScenarioStep, scenario, testAccounts } from '../support/history.js';
-import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
+import { waitFor } from '../support/processes.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-// Built by `npm test`'s pretest step (npm run build).
-const MAIN = join(ROOT, 'dist/main.js');
-/** 1531.267 XRP to rHWcuu… with destination tag 381702, sent by rDAE53VfMvftPB4ogpWGWvzkQxfht6JPxr. */
-const XRP_PAYMENT: ScenarioStep = {
-  fixture: 'explorer/Payment/PaymentWithDestinationTag.json',
-  map: { rHWcuuZoFvDS6gNbmHSdpb7u1hZzxvCoMt: 'alice' },
-};
-/** A partial payment delivering 0.004456 XRP to rPT1Sj…. */
-const PARTIAL_PAYMENT: ScenarioStep = {
-  fixture: 'xrpl.js/rippled/streams/partialPaymentTransaction.json',
-  map: { rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe: 'alice' },
-};
-const BOB_PAYMENT: ScenarioStep = {
-  fixture: 'explorer/Payment/PaymentWithDestinationTag.json',
-  map: { rHWcuuZoFvDS6gNbmHSdpb7u1hZzxvCoMt: 'bob' },
-};
-
-interface Setup {
-  fake: FakeRippled;
+interface Setup extends Watched {
   smtp: FakeSmtp;
-  exporter: RunningProcess;
+  exporter: RunningExporter['process'];
   base: string;
-  accounts: { alice: string; bob: string };
-  /** Publishes one ledger (closing now) with these transactions, then an empty one that completes it. */
-  publish(steps: ScenarioStep[]): Promise<string[]>;
-  metric(name: string, labels?: Record<string, string>): Promise<number | undefined>;
+  metric: RunningExporter['metric'];
 }
 
 describe('alert emails end to end (fake rippled -> exporter -> real SMTP server)', () => {
@@ -46,49 +28,32 @@ describe('alert emails end to end (fake rippled -> exporter -> real SMTP server)
     rules: string[],
     smtpOptions: Parameters<typeof startFakeSmtp>[0] = {},
     emailExtra: string[] = [],
-  ) {
-    const rng: Rng = createRng(21);
-    const [alice, bob] = testAccounts(2, rng) as [string, string];
-    const fake = await FakeRippled.start();
-    cleanups.push(() => fake.close());
+  ): Promise<Setup> {
+    const watched = await startWatched(21);
+    cleanups.push(() => watched.fake.close());
     const smtp = await startFakeSmtp(smtpOptions);
     cleanups.push(() => smtp.close());
-    const config = configFile('alerts', [
-      ...watcherYaml([fake.url], { alice, bob }, [
-        'explorer_url: https://testnet.xrpl.org/transactions/{hash}',
-      ]),
-      'email:',
-      '  smtp:',
-      '    host: 127.0.0.1',
-      `    port: ${smtp.port}`,
-      ...emailExtra,
-      '  from: "XRPL alerts <alerts@example.test>"',
-      '  to: [ops@example.test]',
-      'rules:',
-      ...rules.map((r) => `  - ${r}`),
-    ]);
-    const started = await startExporter(MAIN, [`--config.file=${config.path}`], config.dir, 15_000);
-    cleanups.push(() => started.process.stop());
-    const base = `http://${started.address}`;
-    await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000);
-    const s: Setup = {
-      fake,
-      smtp,
-      exporter: started.process,
-      base,
-      accounts: { alice, bob },
-      async publish(steps) {
-        const history = scenario({ alice, bob }, [steps], rng);
-        fake.addLedger(history.ledgers[0]!.transactions, { closeTime: new Date() });
-        fake.addLedger([], { closeTime: new Date() });
-        await fake.publishAll();
-        return history.ledgers[0]!.transactions.map((t) => t.hash);
+    const exporter = await startWatchingExporter(
+      watched,
+      [
+        'email:',
+        '  smtp:',
+        '    host: 127.0.0.1',
+        `    port: ${smtp.port}`,
+        ...emailExtra,
+        '  from: "XRPL alerts <alerts@example.test>"',
+        '  to: [ops@example.test]',
+        'rules:',
+        ...rules.map((r) => `  - ${r}`),
+      ],
+      {
+        config: undefined,
+        prefix: 'alerts',
+        xrplExtra: ['explorer_url: https://testnet.xrpl.org/transactions/{hash}'],
       },
-      async metric(name, labels = {}) {
-        return sampleValue(parseExposition(await (await fetch(`${base}/metrics`)).text()), name, labels);
-      },
-    };
-    return s;
+    );
+    cleanups.push(() => exporter.stop());
+    return { ...watched, smtp, exporter: exporter.process, base: exporter.base, metric: exporter.metric };
   }
 
   const subjects = (smtp: FakeSmtp) => smtp.messages.map((m) => m.parsed.subject ?? '');
