@@ -1,16 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
+import { type RunningAlertmanager, startAlertmanager } from '../support/alertmanager.js';
 import { type FakeSmtp, startFakeSmtp } from '../support/fake-smtp.js';
-import {
-  GiveUp,
-  prometheusListeningAddress,
-  type RunningProcess,
-  startProcess,
-  waitFor,
-} from '../support/processes.js';
 import { REPO_ROOT } from './tools.js';
 
 /**
@@ -19,13 +12,11 @@ import { REPO_ROOT } from './tools.js';
  * arrives as an email to the configured recipient.
  */
 
-let workDir = '';
 let smtp: FakeSmtp | undefined;
-let alertmanager: RunningProcess | undefined;
+let alertmanager: RunningAlertmanager | undefined;
 let url = '';
 
 beforeAll(async () => {
-  workDir = await mkdtemp(join(tmpdir(), 'xrpl-alertmanager-'));
   smtp = await startFakeSmtp();
   const config = parse(await readFile(join(REPO_ROOT, 'alertmanager', 'alertmanager.yml'), 'utf8')) as {
     global: Record<string, unknown>;
@@ -33,34 +24,13 @@ beforeAll(async () => {
   };
   config.global.smtp_smarthost = `127.0.0.1:${smtp.port}`;
   config.route.group_wait = '1s';
-  await writeFile(join(workDir, 'alertmanager.yml'), stringify(config));
-  alertmanager = startProcess(
-    'prometheus-alertmanager',
-    [
-      `--config.file=${join(workDir, 'alertmanager.yml')}`,
-      `--storage.path=${join(workDir, 'data')}`,
-      '--web.listen-address=127.0.0.1:0',
-      // An empty cluster address disables gossip (no second port, no peers).
-      '--cluster.listen-address=',
-    ],
-    workDir,
-  );
-  const address = await waitFor(
-    'Alertmanager to log its listening address',
-    () => {
-      if (alertmanager?.child.exitCode !== null)
-        throw new GiveUp(`alertmanager exited:\n${alertmanager?.output()}`);
-      return prometheusListeningAddress(alertmanager.output());
-    },
-    30_000,
-  );
-  url = `http://${address}`;
+  alertmanager = await startAlertmanager({ config });
+  url = alertmanager.url;
 }, 60_000);
 
 afterAll(async () => {
   await alertmanager?.stop();
   await smtp?.close();
-  if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
 describe('alertmanager/alertmanager.yml', () => {
@@ -79,7 +49,7 @@ describe('alertmanager/alertmanager.yml', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify([alert]),
     });
-    expect(response.status, alertmanager?.output()).toBe(200);
+    expect(response.status, alertmanager?.process.output()).toBe(200);
     const [mail] = await smtp!.waitForMessages(1, 30_000);
     expect(mail?.envelope.to).toEqual(['ops@xrpl-payments.example']);
     expect(mail?.parsed.subject).toContain('XRPLLedgerGap');

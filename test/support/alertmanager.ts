@@ -108,15 +108,24 @@ export interface RunningAlertmanager {
 }
 
 /**
- * Cluster timing for tests. Each node waits position x --cluster.peer-timeout before notifying, then
- * checks the notification log its peers gossiped to it (notify.go: the wait stage comes before
- * DedupStage), so the peer timeout must comfortably exceed gossip delay under load: with gossip every
- * 100 ms, 5 s leaves a wide margin on a busy machine. A full state sync every 2 s covers a lost packet.
- * Settling (cluster.go Settle: polls every 10 x gossip interval until the member count is stable) is
- * capped so the cluster is ready within seconds.
+ * Cluster timing for tests (Alertmanager 0.25, cmd/alertmanager/main.go, notify/notify.go, dispatch.go):
+ * - A node at position n in the sorted member list waits n x --cluster.peer-timeout before notifying,
+ *   then asks the notification log (gossiped by its peers) whether the group was already notified: the
+ *   wait stage comes before DedupStage. So the peer timeout must exceed the gossip delay: with gossip
+ *   every 100 ms, 2 s is a wide margin even on a busy machine; a full state sync every 2 s covers a
+ *   lost packet.
+ * - A flush hands the pipeline a snapshot in which firing alerts stay firing (dispatch.go: "Ensure that
+ *   alerts don't resolve as time move forwards"). A second node's last firing snapshot is checked a peer
+ *   timeout later; had the first node logged the resolution by then, the check would see a new firing
+ *   alert and notify it again. Groups flush every group_interval, so group_interval must exceed the peer
+ *   timeout (CLUSTER_GROUP_INTERVAL); production defaults (5m against 15s) do.
+ * - Settling (cluster.go Settle: polls every 10 x gossip interval until the member count is stable) is
+ *   capped so the cluster is ready within seconds.
  */
+export const CLUSTER_PEER_TIMEOUT_MS = 2_000;
+export const CLUSTER_GROUP_INTERVAL = '3s';
 export const CLUSTER_FLAGS = [
-  '--cluster.peer-timeout=5s',
+  `--cluster.peer-timeout=${CLUSTER_PEER_TIMEOUT_MS}ms`,
   '--cluster.gossip-interval=100ms',
   '--cluster.pushpull-interval=2s',
   '--cluster.settle-timeout=6s',

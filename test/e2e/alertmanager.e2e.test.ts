@@ -1,0 +1,252 @@
+/*
+ * Alertmanager as a notification sink, end to end with real Alertmanagers (Debian prometheus-alertmanager)
+ * whose webhook receiver is a test HTTP server:
+ * - HA: two exporter replicas (the built binary) watch the same accounts on the fake rippled and post to
+ *   a two-node Alertmanager cluster. Every qualifying payment is notified firing exactly once, also across
+ *   a SIGKILLed and restarted replica and a killed Alertmanager; a window rule fires and resolves once per
+ *   episode.
+ * - Email and Alertmanager sinks on the same rule both deliver.
+ *
+ * "Exactly once" needs a moment of quiet to be observed: the second Alertmanager of the cluster flushes
+ * a group every group interval and waits its peer timeout before it checks the gossiped notification log
+ * and drops its duplicate (test/support/alertmanager.ts), so the webhook is read after it stayed
+ * unchanged for longer than both together.
+ */
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CLUSTER_GROUP_INTERVAL,
+  CLUSTER_PEER_TIMEOUT_MS,
+  freePort,
+  type RunningAlertmanager,
+  startAlertmanager,
+  startWebhook,
+  type Webhook,
+  type WebhookNotification,
+  waitForCluster,
+  webhookConfig,
+} from '../support/alertmanager.js';
+import {
+  BOB_PAYMENT,
+  PARTIAL_PAYMENT,
+  type RunningExporter,
+  startWatched,
+  startWatchingExporter,
+  type Watched,
+  XRP_PAYMENT,
+} from '../support/exporter-harness.js';
+import { startFakeSmtp } from '../support/fake-smtp.js';
+import { waitFor } from '../support/processes.js';
+
+/** Longer than the cluster's peer timeout plus a group interval: a duplicate would have arrived by then. */
+const QUIET_MS = CLUSTER_PEER_TIMEOUT_MS + Number.parseInt(CLUSTER_GROUP_INTERVAL, 10) * 1000 + 1_000;
+
+/** Firing notifications per tx_hash, and the status sequence of a window rule's notifications. */
+function firingByHash(webhook: Webhook): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const n of webhook.notifications) {
+    for (const alert of n.alerts) {
+      const hash = alert.labels.tx_hash;
+      if (hash !== undefined && alert.status === 'firing') counts.set(hash, (counts.get(hash) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+function statuses(webhook: Webhook, alertname: string): string[] {
+  return webhook.notifications
+    .filter((n: WebhookNotification) => n.groupLabels.alertname === alertname)
+    .map((n) => n.status);
+}
+
+/** Waits until the webhook got these payments, then until it stayed unchanged for QUIET_MS. */
+async function settled(webhook: Webhook, hashes: readonly string[], more: () => boolean = () => true) {
+  await waitFor(
+    `notifications for ${hashes.length} payments`,
+    () => (hashes.every((h) => firingByHash(webhook).has(h)) && more() ? true : undefined),
+    60_000,
+  );
+  let seen = webhook.notifications.length;
+  let since = Date.now();
+  await waitFor(
+    'the webhook to stay quiet',
+    () => {
+      if (webhook.notifications.length !== seen) {
+        seen = webhook.notifications.length;
+        since = Date.now();
+      }
+      return Date.now() - since >= QUIET_MS ? true : undefined;
+    },
+    60_000,
+  );
+}
+
+describe('two replicas, a two-node Alertmanager cluster', () => {
+  const stops: Array<() => Promise<unknown>> = [];
+  let webhook: Webhook;
+  let am1: RunningAlertmanager;
+  let am2: RunningAlertmanager;
+  let watched: Watched;
+
+  beforeAll(async () => {
+    webhook = await startWebhook();
+    stops.push(() => webhook.close());
+    const [port1, port2] = [await freePort(), await freePort()];
+    const config = webhookConfig(webhook.url, { group_interval: CLUSTER_GROUP_INTERVAL });
+    am1 = await startAlertmanager({ config, cluster: { port: port1, peers: [port2] } });
+    stops.push(() => am1.stop());
+    am2 = await startAlertmanager({ config, cluster: { port: port2, peers: [port1] } });
+    stops.push(() => am2.stop());
+    await waitForCluster([am1, am2], 2);
+    watched = await startWatched(41);
+    stops.push(() => watched.fake.close());
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
+  });
+
+  it('notifies every qualifying payment once, through a replica SIGKILL and restart and a dead Alertmanager', async () => {
+    const sections = [
+      'state: { path: ./state.json }',
+      'alertmanager:',
+      `  urls: [${am1.url}, ${am2.url}]`,
+      '  resend_interval: 2s',
+      'rules:',
+      '  - { name: big-xrp, kind: payment, currency: XRP, threshold: 1000 }',
+      '  - { name: burst, kind: count, threshold: 2, window: 4s, accounts: [alice] }',
+    ];
+    const replica = (n: number) => startWatchingExporter(watched, sections, { prefix: `ha-replica-${n}` });
+    let a: RunningExporter = await replica(1);
+    const b = await replica(2);
+    stops.push(
+      () => a.stop(),
+      () => b.stop(),
+    );
+    const qualifying: string[] = [];
+    const pay = async (...steps: (typeof XRP_PAYMENT)[]) => {
+      const hashes = await watched.publish(steps);
+      qualifying.push(...hashes.filter((_, i) => steps[i] !== PARTIAL_PAYMENT));
+      return hashes;
+    };
+    const burstResolved = (episodes: number) => () =>
+      statuses(webhook, 'burst').filter((s) => s === 'resolved').length >= episodes;
+
+    // 1. Both replicas and both Alertmanagers up: two payments to alice (a burst episode), one to bob,
+    //    and one that does not qualify.
+    await pay(XRP_PAYMENT, XRP_PAYMENT, PARTIAL_PAYMENT);
+    await pay(BOB_PAYMENT);
+    await settled(webhook, qualifying, burstResolved(1));
+
+    // 2. Replica A is killed; payments arrive while it is down; it restarts, catches up from its state
+    //    file (re-posting what it cannot prove it delivered) and goes on.
+    const before = await a.metric('xrpl_alertmanager_alerts_sent_total', { rule: 'big-xrp' });
+    expect(before).toBe(6); // 3 payments x 2 Alertmanagers
+    const restarting = a.restart();
+    await pay(BOB_PAYMENT);
+    await pay(BOB_PAYMENT);
+    a = await restarting;
+    await pay(XRP_PAYMENT);
+    await waitFor(
+      'the restarted replica to deliver everything',
+      async () => ((await a.metric('xrpl_alertmanager_alerts_queued')) === 0 ? true : undefined),
+      30_000,
+    );
+    await settled(webhook, qualifying);
+
+    // 3. Alertmanager 1 (the first in the cluster's order, the one that has been notifying) is killed:
+    //    the other one notifies, the replicas keep retrying the dead one.
+    await am1.kill();
+    await pay(XRP_PAYMENT, XRP_PAYMENT);
+    await pay(BOB_PAYMENT);
+    await settled(webhook, qualifying, burstResolved(2));
+
+    const counts = firingByHash(webhook);
+    const notOnce = qualifying.filter((h) => counts.get(h) !== 1).map((h) => `${h}: ${counts.get(h) ?? 0}`);
+    expect(notOnce, JSON.stringify(webhook.notifications, null, 1)).toEqual([]);
+    expect([...counts.keys()].sort()).toEqual([...qualifying].sort());
+    expect(
+      statuses(webhook, 'burst'),
+      JSON.stringify(
+        webhook.notifications
+          .filter((n) => n.groupLabels.alertname === 'burst')
+          .map((n) => [n.status, n.alerts.map((x) => [x.status, x.startsAt, x.endsAt])]),
+      ),
+    ).toEqual(['firing', 'resolved', 'firing', 'resolved']);
+    for (const replica of [a, b]) {
+      expect(await replica.metric('xrpl_alertmanager_errors_total', { url: am1.url })).toBeGreaterThan(0);
+      expect(await replica.metric('xrpl_alertmanager_alerts_queued')).toBeGreaterThan(0);
+      const { sinks } = await replica.status();
+      const dead = sinks.targets.find((t) => t.target === am1.url);
+      expect(dead?.lastError?.message).toBe('connection refused');
+      expect(sinks.targets.find((t) => t.target === am2.url)?.lastSuccessAt).not.toBeNull();
+    }
+  }, 240_000);
+});
+
+describe('email and Alertmanager on the same rule', () => {
+  it('both deliver the payment', async () => {
+    const stops: Array<() => Promise<unknown>> = [];
+    try {
+      const webhook = await startWebhook();
+      stops.push(() => webhook.close());
+      const am = await startAlertmanager({ config: webhookConfig(webhook.url) });
+      stops.push(() => am.stop());
+      const smtp = await startFakeSmtp();
+      stops.push(() => smtp.close());
+      const watched = await startWatched(43);
+      stops.push(() => watched.fake.close());
+      const exporter = await startWatchingExporter(
+        watched,
+        [
+          'email:',
+          `  smtp: { host: 127.0.0.1, port: ${smtp.port} }`,
+          '  from: alerts@example.test',
+          '  to: [ops@example.test]',
+          'alertmanager:',
+          `  urls: [${am.url}]`,
+          'rules:',
+          '  - { name: big-xrp, kind: payment, currency: XRP, threshold: 1000, labels: { severity: page } }',
+        ],
+        { prefix: 'both-sinks', xrplExtra: ['explorer_url: https://testnet.xrpl.org/transactions/{hash}'] },
+      );
+      stops.push(() => exporter.stop());
+      const [hash] = (await watched.publish([XRP_PAYMENT])) as [string];
+      const [mail] = await smtp.waitForMessages(1, 20_000);
+      expect(mail?.parsed.subject).toBe('[XRPL] big-xrp: 1531.267 XRP received by alice');
+      await waitFor(
+        'the webhook notification',
+        () => (firingByHash(webhook).has(hash) ? true : undefined),
+        30_000,
+      );
+      const alert = webhook.notifications[0]?.alerts[0];
+      expect(alert?.labels).toEqual({
+        alertname: 'big-xrp',
+        rule: 'big-xrp',
+        kind: 'payment',
+        account: watched.accounts.alice,
+        name: 'alice',
+        severity: 'page',
+        currency: 'XRP',
+        tx_hash: hash,
+      });
+      expect(alert?.annotations).toMatchObject({
+        summary: '1531.267 XRP received by alice',
+        amount: '1531.267',
+        sender: 'rDAE53VfMvftPB4ogpWGWvzkQxfht6JPxr',
+        destination_tag: '381702',
+        explorer_url: `https://testnet.xrpl.org/transactions/${hash}`,
+      });
+      expect(alert?.annotations.ledger_index).toMatch(/^\d+$/);
+      expect(await exporter.metric('xrpl_alert_emails_sent_total', { rule: 'big-xrp' })).toBe(1);
+      expect(await exporter.metric('xrpl_alertmanager_alerts_sent_total', { rule: 'big-xrp' })).toBe(1);
+      const { sinks } = await exporter.status();
+      expect(sinks.targets.map((t) => [t.sink, t.target, t.queued])).toEqual([
+        ['email', 'smtp', 0],
+        ['alertmanager', am.url, 0],
+      ]);
+    } finally {
+      for (const stop of stops.reverse()) await stop().catch(() => {});
+    }
+  }, 90_000);
+});
