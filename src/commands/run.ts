@@ -1,5 +1,5 @@
 import type { Flags } from '../cli.js';
-import { formatConfigErrors, loadConfigFile, maskServerUrls } from '../config/index.js';
+import { formatConfigErrors, loadConfigFile, secretRedactor } from '../config/index.js';
 import { Exporter } from '../exporter/index.js';
 import { createLogger, type Logger, redactingLogger } from '../log.js';
 import { loadWebConfig } from '../server/index.js';
@@ -28,10 +28,10 @@ export async function runCommand(
     io.stderr(`${flags.configFile}: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`);
     return 1;
   }
-  // A password in a server URL is a secret: whatever module logs the URL, the log shows it masked.
+  // A password in a server or Alertmanager URL is a secret: whatever module logs the URL, the log shows it masked.
   const logger = redactingLogger(
     createLogger({ level: flags.logLevel, format: flags.logFormat, write: (line) => io.stderr(`${line}\n`) }),
-    (text) => maskServerUrls(text, loaded.config.xrpl.servers),
+    secretRedactor(loaded.config),
   );
   let webConfig = null;
   if (flags.webConfigFile !== null) {

@@ -265,15 +265,7 @@ function checkRuleSinks(doc: Raw, rule: Raw, ruleIndex: number): CrossIssue[] {
     seen.set(sink, index);
     if (!isSet(doc[sink])) issues.push({ path: at('notify', index), message: `needs an ${sink} section` });
   });
-  const notifiesEmail = isSet(rule.notify) ? seen.has('email') : isSet(doc.email);
-  if (isSet(rule.to) && !notifiesEmail) {
-    issues.push({ path: at('to'), message: 'not used: the rule does not notify email' });
-  }
-  const notifiesAlertmanager = isSet(rule.notify) ? seen.has('alertmanager') : isSet(doc.alertmanager);
   const labels = asRecord(rule.labels);
-  if (labels !== null && !notifiesAlertmanager) {
-    issues.push({ path: at('labels'), message: 'not used: the rule does not notify alertmanager' });
-  }
   for (const name of Object.keys(labels ?? {})) {
     if (!LABEL_NAME.test(name) || name.startsWith('__')) {
       issues.push({

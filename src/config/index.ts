@@ -11,7 +11,7 @@ import type { Config } from './types.js';
 import { describe, maskUrlPassword } from './values.js';
 import { readYamlTree, type SourceSpan, type TreeResult } from './yaml-tree.js';
 
-export { redactedConfig, redactedYaml, renderCheckConfigSummary } from './redact.js';
+export { redactedConfig, redactedYaml, renderCheckConfigSummary, secretRedactor } from './redact.js';
 export type * from './types.js';
 export { maskUrlPassword };
 
@@ -178,14 +178,4 @@ function positionOf(path: ConfigPath, positions: ReadonlyMap<string, SourceSpan>
     if (span !== undefined) return span.end;
   }
   return 0;
-}
-
-/** `text` with every configured server URL that carries a password shown with the password masked. */
-export function maskServerUrls(text: string, servers: readonly string[]): string {
-  let out = text;
-  for (const server of servers) {
-    const masked = maskUrlPassword(server);
-    if (masked !== server) out = out.split(server).join(masked);
-  }
-  return out;
 }

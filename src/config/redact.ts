@@ -135,3 +135,22 @@ export function redactedYaml(config: Config): string {
   });
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
+
+/**
+ * Masks every secret of the config wherever it shows up in a text (defence in depth for logs): passwords
+ * in server and Alertmanager URLs, and the SMTP and Alertmanager passwords themselves.
+ */
+export function secretRedactor(config: Config): (text: string) => string {
+  const urls = [...config.xrpl.servers, ...(config.alertmanager?.urls ?? [])]
+    .map((url) => [url, maskUrlPassword(url)] as const)
+    .filter(([url, masked]) => url !== masked);
+  const secrets = [config.email?.smtp.password, config.alertmanager?.basicAuth?.password].filter(
+    (s): s is string => typeof s === 'string' && s.length >= 4,
+  );
+  return (text) => {
+    let out = text;
+    for (const [url, masked] of urls) out = out.split(url).join(masked);
+    for (const secret of secrets) out = out.split(secret).join(SECRET_PLACEHOLDER);
+    return out;
+  };
+}

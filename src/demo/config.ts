@@ -30,8 +30,9 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = ['demo-merchant', 'demo-exc
 
 /**
  * The demo's configuration as YAML text, so it is validated exactly like a user's file. The email
- * section and the rules that use it appear only when SMTP_HOST is set (the compose stack points it at
- * Mailpit); `${SMTP_HOST}` and `${SMTP_PORT:-1025}` stay references that parseConfig resolves.
+ * section appears only when SMTP_HOST is set (the compose stack points it at Mailpit), the alertmanager
+ * section only when ALERTMANAGER_URL is set (the compose Alertmanager), and the rules with either;
+ * `${SMTP_HOST}`, `${SMTP_PORT:-1025}` and `${ALERTMANAGER_URL}` stay references that parseConfig resolves.
  */
 export function demoConfigYaml(rippledUrl: string, env: ConfigEnv, since: number | null = null): string {
   const [merchant, , treasury] = DEMO_ACCOUNTS;
@@ -48,7 +49,8 @@ export function demoConfigYaml(rippledUrl: string, env: ConfigEnv, since: number
     'state:',
     '  path: null',
   ];
-  if (env.SMTP_HOST !== undefined && env.SMTP_HOST !== '') {
+  const set = (name: string) => env[name] !== undefined && env[name] !== '';
+  if (set('SMTP_HOST')) {
     lines.push(
       'email:',
       '  smtp:',
@@ -59,12 +61,21 @@ export function demoConfigYaml(rippledUrl: string, env: ConfigEnv, since: number
       '    secure: false',
       '  from: "XRPL demo alerts <demo@xrpl-payments.example>"',
       '  to: [ops@xrpl-payments.example]',
+    );
+  }
+  if (set('ALERTMANAGER_URL')) {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a config reference, resolved by parseConfig
+    lines.push('alertmanager:', '  urls: ["${ALERTMANAGER_URL}"]', '  resend_interval: 1m');
+  }
+  if (set('SMTP_HOST') || set('ALERTMANAGER_URL')) {
+    lines.push(
       'rules:',
       '  - name: demo-large-xrp-payment',
       '    kind: payment',
       '    threshold: 1000',
       '    currency: XRP',
       `    accounts: [${treasury?.name}]`,
+      '    labels: { severity: info }',
       '  - name: demo-merchant-xrp-inflow',
       '    kind: total',
       '    threshold: 2000',

@@ -29,7 +29,7 @@ export const DEMO_USAGE = `Usage: node dist/demo.js [flags]   (npm run demo)
 
 Runs a simulated XRP Ledger (a local rippled-like WebSocket server) and the exporter against it in one
 process. Every --interval a ledger closes with a few transactions to three demo accounts, so the metrics,
-the status page and (with SMTP_HOST set) the alert emails move without network access.
+the status page and (with SMTP_HOST or ALERTMANAGER_URL set) the alerts move without network access.
 
 Flags:
   --web.listen-address=HOST:PORT  default ${DEFAULT_LISTEN_ADDRESS}
@@ -45,6 +45,7 @@ Flags:
   -h, --help                      this text
 Environment:
   SMTP_HOST, SMTP_PORT            when SMTP_HOST is set, demo alert rules email through it (port default 1025)
+  ALERTMANAGER_URL                when set, demo alert rules also post to this Alertmanager
 `;
 
 const LOG_LEVELS: readonly string[] = ['debug', 'info', 'warn', 'error'];

@@ -7,6 +7,7 @@ import { encodeAccountID } from 'ripple-address-codec';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../../src/demo/config.js';
 import { SYNTHETIC_ISSUER } from '../../src/demo/synthetic.js';
+import { startAlertmanager, startWebhook, webhookConfig } from '../support/alertmanager.js';
 import { parseExposition, type Sample } from '../support/exposition.js';
 import { startFakeSmtp } from '../support/fake-smtp.js';
 import {
@@ -30,7 +31,10 @@ async function startDemo(
   env: Record<string, string>,
   args: readonly string[] = [],
 ): Promise<{ demo: RunningProcess; base: string }> {
-  const unset = ['XRPL_DEMO_FIXTURES', 'SMTP_HOST', 'SMTP_PORT'].flatMap((name) => ['-u', name]);
+  const unset = ['XRPL_DEMO_FIXTURES', 'SMTP_HOST', 'SMTP_PORT', 'ALERTMANAGER_URL'].flatMap((name) => [
+    '-u',
+    name,
+  ]);
   const set = Object.entries(env).map(([name, value]) => `${name}=${value}`);
   const demo = startProcess(
     'env',
@@ -209,6 +213,29 @@ describe('npm run demo (node dist/demo.js)', { timeout: 150_000 }, () => {
       await running?.stop();
       running = null;
       await smtp.close();
+    }
+  });
+
+  it('posts the demo alerts to ALERTMANAGER_URL', async () => {
+    const webhook = await startWebhook();
+    const am = await startAlertmanager({ config: webhookConfig(webhook.url) });
+    try {
+      const empty = mkdtempSync(join(tmpdir(), 'demo-empty-'));
+      const { demo } = await startDemo({ XRPL_DEMO_FIXTURES: empty, ALERTMANAGER_URL: am.url });
+      running = demo;
+      const notification = await waitFor(
+        'a demo alert at the webhook',
+        () => webhook.notifications.find((n) => n.status === 'firing'),
+        60_000,
+      );
+      expect(notification.alerts[0]?.labels.alertname).toMatch(
+        /demo-large-xrp-payment|demo-merchant-xrp-inflow/,
+      );
+    } finally {
+      await running?.stop();
+      running = null;
+      await am.stop();
+      await webhook.close();
     }
   });
 

@@ -204,7 +204,9 @@ describe('email and Alertmanager on the same rule', () => {
           '  from: alerts@example.test',
           '  to: [ops@example.test]',
           'alertmanager:',
-          `  urls: [${am.url}]`,
+          // Alertmanager without a web config ignores credentials; here they only have to stay secret.
+          `  urls: ["${am.url.replace('http://', 'http://ops:url-Secret-1@')}"]`,
+          "  basic_auth: { username: exporter, password: 'auth-Secret-2' }",
           'rules:',
           '  - { name: big-xrp, kind: payment, currency: XRP, threshold: 1000, labels: { severity: page } }',
         ],
@@ -241,10 +243,22 @@ describe('email and Alertmanager on the same rule', () => {
       expect(await exporter.metric('xrpl_alert_emails_sent_total', { rule: 'big-xrp' })).toBe(1);
       expect(await exporter.metric('xrpl_alertmanager_alerts_sent_total', { rule: 'big-xrp' })).toBe(1);
       const { sinks } = await exporter.status();
+      const masked = am.url.replace('http://', 'http://ops:<secret>@');
       expect(sinks.targets.map((t) => [t.sink, t.target, t.queued])).toEqual([
         ['email', 'smtp', 0],
-        ['alertmanager', am.url, 0],
+        ['alertmanager', masked, 0],
       ]);
+      expect(await exporter.metric('xrpl_alertmanager_errors_total', { url: masked })).toBe(0);
+      const surfaces = [
+        exporter.process.output(),
+        JSON.stringify(sinks),
+        await (await fetch(`${exporter.base}/`)).text(),
+        await (await fetch(`${exporter.base}/metrics`)).text(),
+      ];
+      for (const surface of surfaces) {
+        expect(surface).not.toContain('url-Secret-1');
+        expect(surface).not.toContain('auth-Secret-2');
+      }
     } finally {
       for (const stop of stops.reverse()) await stop().catch(() => {});
     }

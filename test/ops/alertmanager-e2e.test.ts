@@ -24,6 +24,9 @@ beforeAll(async () => {
   };
   config.global.smtp_smarthost = `127.0.0.1:${smtp.port}`;
   config.route.group_wait = '1s';
+  // Test-speed grouping on the route for the exporter's own alerts too; its group_by stays as shipped.
+  const routes = config.route.routes as Record<string, unknown>[];
+  for (const route of routes) route.group_wait = '1s';
   alertmanager = await startAlertmanager({ config });
   url = alertmanager.url;
 }, 60_000);
@@ -54,5 +57,32 @@ describe('alertmanager/alertmanager.yml', () => {
     expect(mail?.envelope.to).toEqual(['ops@xrpl-payments.example']);
     expect(mail?.parsed.subject).toContain('XRPLLedgerGap');
     expect(mail?.parsed.html || mail?.parsed.text).toContain('could not backfill a range of ledgers');
+  }, 60_000);
+
+  it("routes the exporter's payment alerts one payment per email", async () => {
+    const before = smtp!.messages.length;
+    const payment = (hash: string) => ({
+      labels: {
+        alertname: 'large-xrp-payment',
+        rule: 'large-xrp-payment',
+        kind: 'payment',
+        account: 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe',
+        name: 'treasury',
+        currency: 'XRP',
+        tx_hash: hash,
+      },
+      annotations: { summary: `1500 XRP received by treasury (${hash})` },
+    });
+    const response = await fetch(`${url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([payment('A1'), payment('B2')]),
+    });
+    expect(response.status, alertmanager?.process.output()).toBe(200);
+    const mails = (await smtp!.waitForMessages(before + 2, 30_000)).slice(before);
+    const bodies = mails.map((m) => m.parsed.html || m.parsed.text || '');
+    expect(bodies.filter((b) => b.includes('(A1)'))).toHaveLength(1);
+    expect(bodies.filter((b) => b.includes('(B2)'))).toHaveLength(1);
+    expect(bodies.every((b) => !(b.includes('(A1)') && b.includes('(B2)')))).toBe(true);
   }, 60_000);
 });

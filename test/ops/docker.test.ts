@@ -131,7 +131,11 @@ describe('docker-compose.yml', () => {
     expect(services['exporter-demo']?.entrypoint).toEqual(['node', 'dist/demo.js']);
     expect(services['exporter-demo']?.networks?.default?.aliases).toEqual(['exporter']);
     for (const name of ['exporter', 'exporter-demo']) {
-      expect(services[name]?.environment).toMatchObject({ SMTP_HOST: 'mailpit', SMTP_PORT: '1025' });
+      expect(services[name]?.environment).toMatchObject({
+        SMTP_HOST: 'mailpit',
+        SMTP_PORT: '1025',
+        ALERTMANAGER_URL: 'http://alertmanager:9093',
+      });
     }
   });
 });

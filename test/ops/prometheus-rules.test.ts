@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -107,5 +108,22 @@ describe('alertmanager/alertmanager.yml', () => {
     expect(result.code, result.output).toBe(0);
     const config = await readYaml<{ global: { smtp_smarthost: string } }>('alertmanager/alertmanager.yml');
     expect(config.global.smtp_smarthost).toBe('mailpit:1025');
+  });
+
+  it('its commented webhook and Slack receivers are valid once uncommented', async () => {
+    const text = await readFile(join(REPO_ROOT, 'alertmanager/alertmanager.yml'), 'utf8');
+    // `  # - name: ...` and its indented lines are YAML; other comment lines are prose.
+    const uncommented = text.replace(/^ {2}# (?=- | {2})/gm, '  ');
+    expect(uncommented).toMatch(/^ {2}- name: payments-webhook$/m);
+    expect(uncommented).toMatch(/^ {2}- name: payments-slack$/m);
+    const dir = await mkdtemp(join(tmpdir(), 'xrpl-am-receivers-'));
+    try {
+      await writeFile(join(dir, 'alertmanager.yml'), uncommented);
+      const result = await runTool('amtool', ['check-config', join(dir, 'alertmanager.yml')]);
+      expect(result.code, result.output).toBe(0);
+      expect(result.output).toMatch(/- 3 receivers/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

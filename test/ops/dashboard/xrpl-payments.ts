@@ -447,15 +447,15 @@ const health: RowSpec = {
   ],
 };
 
-const alertEmails: RowSpec = {
-  title: 'Alert emails',
+const alerting: RowSpec = {
+  title: 'Alerting',
   panels: [
     {
       type: 'table',
       title: 'Alert emails over the selected range',
       description:
         'Alert emails sent and failed send attempts per rule over the selected range. A failed attempt is ' +
-        'retried from the outbox; the email is not lost.',
+        'retried from the outbox; the email is not lost unless it was refused for good (see below).',
       unit: 'none',
       decimals: 0,
       w: 8,
@@ -494,14 +494,69 @@ const alertEmails: RowSpec = {
     },
     {
       type: 'timeseries',
-      title: 'Alert emails queued',
+      title: 'Notifications queued',
       description:
-        'Emails waiting in the outbox (not yet accepted by the SMTP server). It should drain to 0; a ' +
-        'growing queue means SMTP is failing.',
+        'Alert emails and Alertmanager alerts (one per Alertmanager URL) waiting in the outboxes. They ' +
+        'should drain to 0; a growing queue means SMTP or an Alertmanager is failing.',
       unit: 'none',
       decimals: 0,
       w: 8,
-      targets: [{ expr: sel('xrpl_alert_emails_queued'), legendFormat: '{{instance}}' }],
+      targets: [
+        { expr: sel('xrpl_alert_emails_queued'), legendFormat: 'email {{instance}}' },
+        { expr: sel('xrpl_alertmanager_alerts_queued'), legendFormat: 'alertmanager {{instance}}' },
+      ],
+    },
+    {
+      type: 'table',
+      title: 'Alertmanager alerts over the selected range',
+      description:
+        'Alerts accepted by an Alertmanager per rule over the selected range, one per Alertmanager URL ' +
+        '(window and silence alerts count each re-send).',
+      unit: 'none',
+      decimals: 0,
+      w: 8,
+      targets: [
+        { expr: `sum by (rule) (${overRange(sel('xrpl_alertmanager_alerts_sent_total'))})`, instant: true },
+      ],
+      transformations: tableTransformations('Sent'),
+    },
+    {
+      type: 'timeseries',
+      title: 'Alertmanager deliveries per interval',
+      description:
+        'Alerts accepted per rule, and alerts whose delivery failed per Alertmanager URL (each is retried), ' +
+        'per graph interval.',
+      unit: 'short',
+      w: 8,
+      targets: [
+        {
+          expr: `sum by (rule) (increase(${sel('xrpl_alertmanager_alerts_sent_total')}[$__rate_interval]))`,
+          legendFormat: 'sent {{rule}}',
+        },
+        {
+          expr: `sum by (url) (increase(${sel('xrpl_alertmanager_errors_total')}[$__rate_interval]))`,
+          legendFormat: 'failed {{url}}',
+        },
+      ],
+    },
+    {
+      type: 'timeseries',
+      title: 'Notifications refused for good',
+      description:
+        'Notifications given up after a permanent refusal (SMTP 5xx, Alertmanager 400) per sink and rule, ' +
+        'and email recipients refused for good per rule. The status page lists them with the answer.',
+      unit: 'short',
+      w: 8,
+      targets: [
+        {
+          expr: `sum by (sink, rule) (increase(${sel('xrpl_alert_dead_letters_total')}[$__rate_interval]))`,
+          legendFormat: '{{sink}} {{rule}}',
+        },
+        {
+          expr: `sum by (rule) (increase(${sel('xrpl_alert_email_recipients_refused_total')}[$__rate_interval]))`,
+          legendFormat: 'recipient of {{rule}}',
+        },
+      ],
     },
   ],
 };
@@ -623,7 +678,7 @@ export function buildDashboard(): Record<string, unknown> {
       paymentSizes,
       partialPayments,
       health,
-      alertEmails,
+      alerting,
       verification,
     ]),
     refresh: '30s',
