@@ -6,6 +6,7 @@
 
 import Big from 'big.js';
 import type { Alarm, Episode } from './alarm.js';
+import { asRecord, isFiniteNumber } from './json-guards.js';
 import { type AlertState, initialAlertState, type SilenceState, type WindowState } from './rules.js';
 import type { PaymentFacts } from './types.js';
 
@@ -104,14 +105,4 @@ function isDecimal(value: unknown): boolean {
   } catch {
     return false;
   }
-}
-
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-function asRecord(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : null;
 }

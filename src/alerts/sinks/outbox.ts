@@ -19,6 +19,7 @@
 
 import { createHash } from 'node:crypto';
 import { type Logger, silentLogger } from '../../log.js';
+import { asRecord, isFiniteNumber } from '../json-guards.js';
 import { SentJournal } from './sent-journal.js';
 import type { DeadLetter, Delivery, Refusal, Sink, SinkName, TargetStatus } from './types.js';
 
@@ -604,9 +605,8 @@ function first<T>(list: readonly T[]): T | undefined {
 }
 
 function isSnapshot(value: unknown): value is OutboxSnapshot<unknown> {
-  const s = value as Record<string, unknown> | null;
+  const s = asRecord(value);
   return (
-    typeof s === 'object' &&
     s !== null &&
     s.version === 2 &&
     Array.isArray(s.queued) &&
@@ -617,9 +617,8 @@ function isSnapshot(value: unknown): value is OutboxSnapshot<unknown> {
 }
 
 function isEntry(value: unknown): value is OutboxEntry<unknown> {
-  const e = value as Record<string, unknown> | null;
+  const e = asRecord(value);
   return (
-    typeof e === 'object' &&
     e !== null &&
     typeof e.key === 'string' &&
     typeof e.target === 'string' &&
@@ -629,11 +628,10 @@ function isEntry(value: unknown): value is OutboxEntry<unknown> {
 }
 
 function isDeadLetter(value: unknown): value is DeadLetter {
-  const d = value as Record<string, unknown> | null;
+  const d = asRecord(value);
   return (
-    typeof d === 'object' &&
     d !== null &&
-    typeof d.at === 'number' &&
+    isFiniteNumber(d.at) &&
     (d.sink === 'email' || d.sink === 'alertmanager') &&
     typeof d.rule === 'string' &&
     typeof d.target === 'string' &&

@@ -7,6 +7,7 @@
  */
 
 import type { Logger } from '../../log.js';
+import { asRecord, isFiniteNumber } from '../json-guards.js';
 import type { Notification } from '../types.js';
 import type { AmAlert, TrackedAlert } from './alertmanager-alerts.js';
 import { type EmailItem, emailEntry } from './email.js';
@@ -87,14 +88,4 @@ function isStringList(value: unknown): value is string[] {
 function isStringRecord(value: unknown): value is Record<string, string> {
   const r = asRecord(value);
   return r !== null && Object.values(r).every((v) => typeof v === 'string');
-}
-
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-function asRecord(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : null;
 }
