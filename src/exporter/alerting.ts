@@ -1,7 +1,7 @@
 import { type AlertSetup, type AlertState, evaluate } from '../alerts/rules.js';
 import { Notifier, type NotifierHooks, type NotifierSnapshot } from '../alerts/sinks/notifier.js';
 import type { MailTransport } from '../alerts/sinks/smtp.js';
-import type { DeadLetter, SinkName, TargetStatus } from '../alerts/sinks/types.js';
+import type { DeadLetter, TargetStatus } from '../alerts/sinks/types.js';
 import { restoreAlertState } from '../alerts/state.js';
 import type { Notification, PaymentEvent } from '../alerts/types.js';
 import type { AccountConfig, Config } from '../config/types.js';
@@ -79,10 +79,6 @@ export class Alerting {
 
   snapshot(): { rules: AlertState; outbox: NotifierSnapshot } {
     return { rules: this.state, outbox: this.notifier.snapshot() };
-  }
-
-  queued(sink: SinkName): number {
-    return this.notifier.queued(sink);
   }
 
   sinks(): { targets: TargetStatus[]; deadLetters: DeadLetter[] } {

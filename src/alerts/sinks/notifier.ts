@@ -8,7 +8,7 @@
  * in the state file (and said so loudly) until an email section comes back.
  */
 
-import type { Config, RuleConfig } from '../../config/types.js';
+import type { AlertmanagerConfig, Config, RuleConfig } from '../../config/types.js';
 import type { Logger } from '../../log.js';
 import { renderEmail } from '../email.js';
 import type { AlertState } from '../rules.js';
@@ -130,7 +130,9 @@ export class Notifier {
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     const explorerChanged = previous.xrpl.explorerUrl !== config.xrpl.explorerUrl;
     if (!same(previous.email, config.email) || explorerChanged) this.reconfigureEmail(config);
-    if (!same(previous.alertmanager, config.alertmanager)) this.reconfigureAlertmanager(config);
+    if (!same(previous.alertmanager, config.alertmanager)) {
+      this.reconfigureAlertmanager(config, previous.alertmanager);
+    }
   }
 
   snapshot(): NotifierSnapshot {
@@ -192,17 +194,24 @@ export class Notifier {
     return [...this.retiringEmail, ...this.retiringAlertmanager];
   }
 
-  private apply(current: readonly ActiveCondition[], now: number): void {
-    const am = this.config.alertmanager;
+  private apply(
+    current: readonly ActiveCondition[],
+    now: number,
+    am: AlertmanagerConfig | null = this.config.alertmanager,
+  ): void {
     if (am === null) return;
     const { tracked, posts } = trackConditions(this.active, current, now, am.resendIntervalMs);
     this.active = tracked;
-    for (const alert of posts) this.post(alert, alert.labels.rule ?? '', 'latest');
+    for (const alert of posts) this.post(alert, alert.labels.rule ?? '', 'latest', am);
   }
 
   /** One alert to every configured Alertmanager. */
-  private post(alert: AmAlert, rule: string, mode: 'once' | 'latest'): void {
-    const am = this.config.alertmanager;
+  private post(
+    alert: AmAlert,
+    rule: string,
+    mode: 'once' | 'latest',
+    am: AlertmanagerConfig | null = this.config.alertmanager,
+  ): void {
     if (this.alertmanager === null || am === null) return;
     const identity = alertKey(alert.labels);
     for (const target of alertmanagerTargets(am)) {
@@ -248,12 +257,12 @@ export class Notifier {
     old.replaceSink(createEmailSink(transport, render));
   }
 
-  private reconfigureAlertmanager(config: Config): void {
+  private reconfigureAlertmanager(config: Config, previous: AlertmanagerConfig | null): void {
     const old = this.alertmanager;
     const { logger } = this.options;
     if (config.alertmanager === null) {
       // Tell the Alertmanagers the firing alerts ended, then let the old outbox deliver and close.
-      this.apply([], this.options.now());
+      this.apply([], this.options.now(), previous);
       this.alertmanager = null;
       this.active = [];
       if (old !== null) this.retire(old, this.retiringAlertmanager);

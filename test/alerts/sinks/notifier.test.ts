@@ -12,6 +12,7 @@ import { keyDigest } from '../../../src/alerts/sinks/outbox.js';
 import type { Notification } from '../../../src/alerts/types.js';
 import { type Config, parseConfig } from '../../../src/config/index.js';
 import { recordingLogger } from '../../server/support.js';
+import { startAlertmanager, startWebhook, webhookConfig } from '../../support/alertmanager.js';
 import { type FakeSmtp, startFakeSmtp } from '../../support/fake-smtp.js';
 import { payment, rule } from '../support/builders.js';
 
@@ -143,5 +144,45 @@ describe('the first release state file', () => {
     await n.idle();
     expect(smtp.messages).toHaveLength(1);
     expect(smtp.messages[0]?.parsed.subject).toBe('[XRPL] big: 11 XRP received by faucet');
+  });
+});
+
+describe('removing the alertmanager section by reload', () => {
+  test('resolves the window alerts Alertmanager was told are firing', async () => {
+    const webhook = await startWebhook();
+    cleanups.push(() => webhook.close());
+    const am = await startAlertmanager({ config: webhookConfig(webhook.url) });
+    cleanups.push(() => am.stop());
+    const yaml = (withAm: boolean) =>
+      [
+        'xrpl: { servers: [ws://127.0.0.1:1] }',
+        `accounts: [{ address: ${ACCOUNT}, name: faucet }]`,
+        ...(withAm ? [`alertmanager: { urls: [${am.url}] }`] : []),
+        ...(withAm
+          ? ['rules: [{ name: inflow, kind: total, threshold: 5, currency: XRP, window: 1h }]']
+          : []),
+      ].join('\n');
+    const parsed = (withAm: boolean) => {
+      const result = parseConfig(yaml(withAm), {});
+      if (!result.ok) throw new Error(result.errors.join('\n'));
+      return result.config;
+    };
+    const cfg = parsed(true);
+    const { notifier: n } = notifier(cfg);
+    const now = Date.now();
+    const { state } = evaluate(
+      { rules: cfg.rules, accounts: cfg.accounts },
+      initialAlertState(),
+      { kind: 'payment', payment: payment('10', Math.floor(now / 1000)) },
+      now,
+    );
+    n.track(state, now);
+    const active = async () =>
+      ((await (await fetch(`${am.url}/api/v2/alerts`)).json()) as { labels: Record<string, string> }[]).map(
+        (a) => a.labels.rule,
+      );
+    await expect.poll(active, { timeout: 10_000 }).toEqual(['inflow']);
+    n.reconfigure(parsed(false));
+    await expect.poll(active, { timeout: 10_000 }).toEqual([]);
   });
 });
