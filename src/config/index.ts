@@ -11,7 +11,13 @@ import type { Config } from './types.js';
 import { describe, maskUrlPassword } from './values.js';
 import { readYamlTree, type SourceSpan, type TreeResult } from './yaml-tree.js';
 
-export { redactedConfig, redactedYaml, renderCheckConfigSummary, secretRedactor } from './redact.js';
+export {
+  maskServerUrls,
+  redactedConfig,
+  redactedYaml,
+  renderCheckConfigSummary,
+  secretRedactor,
+} from './redact.js';
 export type * from './types.js';
 export { maskUrlPassword };
 

@@ -141,16 +141,23 @@ export function redactedYaml(config: Config): string {
  * in server and Alertmanager URLs, and the SMTP and Alertmanager passwords themselves.
  */
 export function secretRedactor(config: Config): (text: string) => string {
-  const urls = [...config.xrpl.servers, ...(config.alertmanager?.urls ?? [])]
-    .map((url) => [url, maskUrlPassword(url)] as const)
-    .filter(([url, masked]) => url !== masked);
+  const urls = [...config.xrpl.servers, ...(config.alertmanager?.urls ?? [])];
   const secrets = [config.email?.smtp.password, config.alertmanager?.basicAuth?.password].filter(
     (s): s is string => typeof s === 'string' && s.length >= 4,
   );
   return (text) => {
-    let out = text;
-    for (const [url, masked] of urls) out = out.split(url).join(masked);
+    let out = maskServerUrls(text, urls);
     for (const secret of secrets) out = out.split(secret).join(SECRET_PLACEHOLDER);
     return out;
   };
+}
+
+/** `text` with every configured server URL that carries a password shown with the password masked. */
+export function maskServerUrls(text: string, servers: readonly string[]): string {
+  let out = text;
+  for (const server of servers) {
+    const masked = maskUrlPassword(server);
+    if (masked !== server) out = out.split(server).join(masked);
+  }
+  return out;
 }
