@@ -286,7 +286,7 @@ rules:
       'state.paht: unknown key (did you mean path?)',
       'rules[0].acounts: unknown key (did you mean accounts?)',
       'accounts: required',
-      'email: required when rules are configured',
+      'email: required when rules are configured and there is no alertmanager section',
     ]);
   });
 
