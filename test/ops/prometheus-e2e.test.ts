@@ -5,6 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
+import {
+  type RunningAlertmanager,
+  startAlertmanager,
+  startWebhook,
+  type Webhook,
+  webhookConfig,
+} from '../support/alertmanager.js';
 import { type FakeSmtp, startFakeSmtp } from '../support/fake-smtp.js';
 import { loadFixture } from '../support/fixtures.js';
 import {
@@ -63,6 +70,8 @@ interface QueryResult {
 let workDir = '';
 let fake: FakeRippled | undefined;
 let smtp: FakeSmtp | undefined;
+let webhook: Webhook | undefined;
+let alertmanager: RunningAlertmanager | undefined;
 let exporter: RunningProcess | undefined;
 let prometheus: RunningProcess | undefined;
 let prometheusUrl = '';
@@ -100,6 +109,9 @@ async function startStack(): Promise<void> {
   fake.startAutoPublish(1000);
 
   smtp = await startFakeSmtp();
+  // Both sinks, so the dashboard's alerting row and the sink alerts have series to query.
+  webhook = await startWebhook();
+  alertmanager = await startAlertmanager({ config: webhookConfig(webhook.url) });
   const configPath = join(workDir, 'config.yaml');
   await writeFile(
     configPath,
@@ -113,6 +125,7 @@ async function startStack(): Promise<void> {
       `  smtp: {host: 127.0.0.1, port: ${smtp.port}, secure: false}`,
       '  from: exporter@example.test',
       '  to: [ops@example.test]',
+      `alertmanager: {urls: [${alertmanager.url}]}`,
       'rules:',
       '  - {name: any-xrp, kind: payment, threshold: 1, currency: XRP}',
       '',
@@ -184,6 +197,8 @@ afterAll(async () => {
   fake?.stopAutoPublish();
   await fake?.close();
   await smtp?.close();
+  await alertmanager?.stop();
+  await webhook?.close();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
