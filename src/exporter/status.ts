@@ -31,7 +31,7 @@ export interface StatusSources {
   /** The account's history import, if it has one. */
   readonly history: (account: string) => ImportStatus | null;
   readonly verification: (account: string) => AccountVerification | null;
-  SinksStatus;
+  readonly sinks: SinksStatus;
 }
 
 /** What the status page and /api/status show, taken from the running exporter's parts. */
