@@ -1,6 +1,7 @@
 import type { Flags } from '../cli.js';
 import { formatConfigErrors, loadConfigFile, secretRedactor } from '../config/index.js';
 import { Exporter } from '../exporter/index.js';
+import { favourMemoryForLargeDeployments } from '../heap.js';
 import { createLogger, type Logger, redactingLogger } from '../log.js';
 import { loadWebConfig } from '../server/index.js';
 import type { BuildInfo } from '../version.js';
@@ -48,6 +49,7 @@ export async function runCommand(
     config: flags.configFile,
     accounts: loaded.config.accounts.length,
     servers: loaded.config.xrpl.servers.join(','), // masked by the logger
+    optimize_for_size: favourMemoryForLargeDeployments(loaded.config.accounts.length),
   });
   let exporter: Exporter;
   try {

@@ -2,12 +2,13 @@ import type Big from 'big.js';
 import type { Asset } from '../accounting/types.js';
 import { Exact } from './exact.js';
 import type { SizeHistogram } from './size-histogram.js';
+import { SmallMap } from './small-map.js';
 import type { TotalsSnapshot } from './totals-snapshot.js';
 
 /** Everything received in one asset by one account. */
 export class AssetReceipts {
   /** Payments of this asset per transaction type, in first-seen order. */
-  readonly countByType = new Map<string, number>();
+  readonly countByType = new SmallMap<string, number>();
   count = 0;
   total = Exact.ZERO;
   latest = Exact.ZERO;
@@ -58,13 +59,13 @@ export class Balance {
 export interface AccountTotals {
   readonly account: string;
   /** By assetKey, in first-seen order. */
-  readonly assets: Map<string, AssetReceipts>;
+  readonly assets: SmallMap<string, AssetReceipts>;
   partialCount: number;
   /** Close time of the newest receipt, Unix seconds. */
   lastReceivedAt: number | null;
   /** Null until the first XRP receipt. */
   histogram: SizeHistogram | null;
-  readonly balances: Map<string, Balance>;
+  readonly balances: SmallMap<string, Balance>;
   /** Bumped on every change; equal revisions mean equal content (caches key on it). */
   revision: number;
 }

@@ -2,6 +2,7 @@ import { type AccountTotals, AssetReceipts, Balance } from './account-totals.js'
 import { Exact } from './exact.js';
 import { assetKey } from './labels.js';
 import type { SizeHistogram } from './size-histogram.js';
+import { SmallMap } from './small-map.js';
 import type { ReceiptTotals } from './totals.js';
 
 /** What the payment exposition reads for one exposed unit: one account, or a group of them. */
@@ -92,7 +93,7 @@ export class GroupAggregator {
 /** A sum over some members' XRP balances would be too low: unknown until every member's is known. */
 function withoutPartialXrpBalance(view: UnitView | undefined, xrpKnown: boolean): UnitView | undefined {
   if (!view || xrpKnown || !view.balances.has(XRP_KEY)) return view;
-  const balances = new Map(view.balances);
+  const balances = new SmallMap(view.balances);
   balances.delete(XRP_KEY);
   return { ...view, balances };
 }
@@ -109,8 +110,8 @@ function sum(parts: readonly UnitView[]): UnitView | undefined {
 }
 
 function aggregate(members: readonly UnitView[], revision: number): UnitView {
-  const assets = new Map<string, AssetReceipts>();
-  const balances = new Map<string, Balance>();
+  const assets = new SmallMap<string, AssetReceipts>();
+  const balances = new SmallMap<string, Balance>();
   let partialCount = 0;
   let lastReceivedAt: number | null = null;
   let histogram: SizeHistogram | null = null;

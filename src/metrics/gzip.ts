@@ -22,10 +22,21 @@ const LEVEL = 1;
 
 export function deflateSegment(raw: Buffer): DeflatedSegment {
   return {
-    data: deflateRawSync(raw, { level: LEVEL, finishFlush: constants.Z_SYNC_FLUSH }),
+    data: exactCopy(deflateRawSync(raw, { level: LEVEL, finishFlush: constants.Z_SYNC_FLUSH })),
     crc: crc32(raw),
     length: raw.length,
   };
+}
+
+/**
+ * zlib's output is a view of its 16 kB output chunk: a 2 kB segment kept as it is would hold on to
+ * 16 kB (about 60 MB over 100,000 accounts' 5,500 cached segments).
+ */
+function exactCopy(data: Buffer): Buffer {
+  if (data.buffer.byteLength === data.length) return data;
+  const copy = Buffer.allocUnsafeSlow(data.length);
+  data.copy(copy);
+  return copy;
 }
 
 /** ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=0 OS=unknown (RFC 1952 section 2.3). */

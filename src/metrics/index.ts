@@ -3,7 +3,7 @@ import type Big from 'big.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Asset, AssetAmount } from '../accounting/types.js';
 import type { AccountConfig } from '../config/types.js';
-import { GroupAggregator } from './group-view.js';
+import { GroupAggregator, type UnitView } from './group-view.js';
 import { deflateSegment, gzipMember } from './gzip.js';
 import { AssetLabeler, escapeLabelValue } from './labels.js';
 import { type BuildInfo, declareOperationalMetrics, syncLabelValues } from './operational.js';
@@ -314,11 +314,27 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
   };
 }
 
+/**
+ * One configured account as an exposed unit: an object rather than closures, and its label text made
+ * when a block is rendered rather than kept, as there may be 100,000 of them.
+ */
+class AccountUnit implements ExposedUnit {
+  constructor(
+    private readonly account: Pick<AccountConfig, 'address' | 'name'>,
+    private readonly totals: ReceiptTotals,
+  ) {}
+
+  get labels(): string {
+    return `account="${escapeLabelValue(this.account.address)}",name="${escapeLabelValue(this.account.name)}"`;
+  }
+
+  view(): UnitView | undefined {
+    return this.totals.get(this.account.address);
+  }
+}
+
 function accountUnits(topology: MetricsTopology, totals: ReceiptTotals): ExposedUnit[] {
-  return topology.accounts.map(({ address, name }) => ({
-    labels: `account="${escapeLabelValue(address)}",name="${escapeLabelValue(name)}"`,
-    view: () => totals.get(address),
-  }));
+  return topology.accounts.map((account) => new AccountUnit(account, totals));
 }
 
 function groupUnits(topology: MetricsTopology, groups: GroupAggregator): ExposedUnit[] {

@@ -4,6 +4,7 @@ import { type AccountTotals, AssetReceipts, accountSnapshot, Balance } from './a
 import { Exact } from './exact.js';
 import { assetKey } from './labels.js';
 import { BucketBounds, emptyHistogram, observe } from './size-histogram.js';
+import { SmallMap } from './small-map.js';
 import { parseTotalsSnapshot, type TotalsSnapshot } from './totals-snapshot.js';
 
 export type { AccountTotals } from './account-totals.js';
@@ -22,6 +23,8 @@ export interface ReceiptEvent {
   /** Positive amounts received, at most one per asset. */
   readonly received: readonly AssetAmount[];
 }
+
+const XRP: Asset = Object.freeze({ kind: 'xrp' });
 
 export interface ReceiptTotalsOptions {
   /** Upper bounds of the XRP payment-size histogram buckets, strictly increasing. */
@@ -94,7 +97,8 @@ export class ReceiptTotals {
     const existing = totals.balances.get(key);
     if (existing?.exact.eq(value)) return;
     if (existing) existing.exact = Exact.of(value);
-    else totals.balances.set(key, new Balance(asset, Exact.of(value)));
+    // One XRP asset object for every account's XRP balance, not one each.
+    else totals.balances.set(key, new Balance(asset.kind === 'xrp' ? XRP : asset, Exact.of(value)));
     this.touch(totals);
   }
 
@@ -214,11 +218,11 @@ export class ReceiptTotals {
     if (!totals) {
       totals = {
         account,
-        assets: new Map(),
+        assets: new SmallMap(),
         partialCount: 0,
         lastReceivedAt: null,
         histogram: null,
-        balances: new Map(),
+        balances: new SmallMap(),
         revision: 0,
       };
       this.accounts.set(account, totals);
