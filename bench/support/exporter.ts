@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import {
   GiveUp,
   listeningAddress,
@@ -30,6 +31,8 @@ export interface ExporterConfig {
   readonly statePath?: boolean;
   /** Spread the accounts over this many groups and set metrics.aggregate_by: group. */
   readonly groups?: number;
+  /** Where the accounts are written: `accounts` in the YAML, or a CSV in `accounts_files`. @default 'csv' */
+  readonly accountsIn?: 'yaml' | 'csv';
 }
 
 /** Every process a benchmark starts, so the suite can stop them all, also on error. */
@@ -43,6 +46,12 @@ export function scratchDir(prefix: string): string {
 }
 
 export function writeConfig(dir: string, config: ExporterConfig): string {
+  const group = (i: number): string | null => (config.groups ? `g${i % config.groups}` : null);
+  const inYaml = config.accountsIn === 'yaml';
+  if (!inYaml) {
+    const rows = config.accounts.map((a, i) => `${a.address},${a.name},${group(i) ?? ''}`);
+    writeFileSync(join(dir, 'accounts.csv'), `address,name,group\n${rows.join('\n')}\n`);
+  }
   const lines = [
     'xrpl:',
     `  servers: [${config.servers.map((s) => `"${s}"`).join(', ')}]`,
@@ -52,11 +61,15 @@ export function writeConfig(dir: string, config: ExporterConfig): string {
       : [`  full_stream_threshold: ${config.fullStreamThreshold}`]),
     ...(config.statePath ? ['state:', `  path: ${join(dir, 'state.json')}`] : []),
     ...(config.groups ? ['metrics:', '  aggregate_by: group'] : []),
-    'accounts:',
-    ...config.accounts.map((a, i) => {
-      const group = config.groups ? `, group: g${i % config.groups}` : '';
-      return `  - { address: ${a.address}, name: ${a.name}${group} }`;
-    }),
+    ...(inYaml
+      ? [
+          'accounts:',
+          ...config.accounts.map((a, i) => {
+            const g = group(i);
+            return `  - { address: ${a.address}, name: ${a.name}${g === null ? '' : `, group: ${g}`} }`;
+          }),
+        ]
+      : ['accounts_files: [accounts.csv]']),
     '',
   ];
   const path = join(dir, 'config.yaml');
@@ -137,19 +150,29 @@ export function residentBytes(pid: number): number {
 }
 
 /**
- * One scrape of the telemetry path: its text and the time to its last byte (ms). Read with node:http
- * into Buffers, as Prometheus reads it, so the client's own decoding is not part of the figure.
+ * One scrape of the telemetry path: its text, the time to its last byte (ms) and the bytes on the
+ * wire. Read with node:http into Buffers, as Prometheus reads it, so the client's own decoding is not
+ * part of the figure; with `gzip` (the default, as Prometheus asks) decompressed after the timing.
  */
-export function scrape(base: string): Promise<{ body: string; ms: number }> {
+export function scrape(
+  base: string,
+  { gzip = true }: { gzip?: boolean } = {},
+): Promise<{ body: string; ms: number; wireBytes: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const request = get(`${base}/metrics`, (response) => {
+    const headers = gzip ? { 'Accept-Encoding': 'gzip' } : {};
+    const request = get(`${base}/metrics`, { headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
         const ms = performance.now() - started;
-        if (response.statusCode !== 200) reject(new Error(`/metrics answered ${response.statusCode}`));
-        else resolve({ body: Buffer.concat(chunks).toString('utf8'), ms });
+        if (response.statusCode !== 200) {
+          reject(new Error(`/metrics answered ${response.statusCode}`));
+          return;
+        }
+        const wire = Buffer.concat(chunks);
+        const text = response.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire;
+        resolve({ body: text.toString('utf8'), ms, wireBytes: wire.length });
       });
       response.on('error', reject);
     });
