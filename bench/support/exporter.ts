@@ -184,27 +184,37 @@ export function scrape(
 let curlAvailable: boolean | undefined;
 
 /**
- * The time (ms) and size of one scrape as a fast HTTP client sees it: curl when installed (like
- * Prometheus, a native client that only reads the body), else node:http. curl keeps the bench
- * process's own event loop and garbage collector out of the figure.
+ * The time (ms) and bytes on the wire of one scrape as a fast HTTP client sees it, asking for gzip as
+ * Prometheus does: curl --compressed when installed (like Prometheus, a native client that
+ * decompresses as it reads), else node:http. curl keeps the bench process's own event loop and garbage
+ * collector out of the figure.
  */
 export async function timeScrape(base: string): Promise<{ ms: number; bytes: number; client: string }> {
   curlAvailable ??= await new Promise<boolean>((resolve) =>
     execFile('curl', ['--version'], (error) => resolve(error === null)),
   );
   if (!curlAvailable) {
-    const { body, ms } = await scrape(base);
-    return { ms, bytes: Buffer.byteLength(body), client: 'node:http' };
+    const { ms, wireBytes } = await scrape(base);
+    return { ms, bytes: wireBytes, client: 'node:http' };
   }
   const out = await new Promise<string>((resolve, reject) =>
     execFile(
       'curl',
-      ['-sS', '--fail', '-o', '/dev/null', '-w', '%{time_total} %{size_download}', `${base}/metrics`],
+      [
+        '-sS',
+        '--fail',
+        '--compressed',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{time_total} %{size_download}',
+        `${base}/metrics`,
+      ],
       (error, stdout) => (error ? reject(error) : resolve(stdout)),
     ),
   );
   const [seconds, bytes] = out.trim().split(' ');
-  return { ms: Number(seconds) * 1000, bytes: Number(bytes), client: 'curl' };
+  return { ms: Number(seconds) * 1000, bytes: Number(bytes), client: 'curl --compressed' };
 }
 
 /** Sum of every sample of one metric name in an exposition text (a fast line scan, no full parse). */

@@ -57,8 +57,11 @@ export async function readAccountsFile(path: string, absolutePath: string): Prom
         problems.push({ line, message: row.error });
         continue;
       }
-      const group = row.value.group === null ? null : intern(groups, row.value.group);
-      accounts.push(group === row.value.group ? row.value : { ...row.value, group });
+      // Always the interned string: equal strings compare equal with ===, whichever copy they are.
+      accounts.push({
+        ...row.value,
+        group: row.value.group === null ? null : intern(groups, row.value.group),
+      });
     }
   } catch (error) {
     problems.push(readError(error));

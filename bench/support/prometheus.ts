@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GiveUp, prometheusListeningAddress, startProcess, waitFor } from '../../test/support/processes.js';
+import { stopProcess, track } from './exporter.js';
+
+/** Whether Debian's `prometheus` is installed (the figures that need it say so when it is not). */
+export async function prometheusAvailable(): Promise<boolean> {
+  return new Promise((resolve) => execFile('prometheus', ['--version'], (error) => resolve(error === null)));
+}
+
+/**
+ * A real Prometheus scrapes `target` (HOST:PORT) every second, asking for gzip as it always does, while
+ * `between` runs once a second (a new receipt between scrapes, as on a live network); returns the
+ * scrape durations Prometheus itself recorded (`scrape_duration_seconds`), in ms, at least `scrapes` of
+ * them.
+ */
+export async function prometheusScrapeDurations(
+  dir: string,
+  target: string,
+  scrapes: number,
+  between: () => Promise<void>,
+): Promise<number[]> {
+  const job = 'bench';
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    [
+      'global: {scrape_interval: 1s, scrape_timeout: 1s}',
+      'scrape_configs:',
+      `  - job_name: ${job}`,
+      `    static_configs: [{targets: ['${target}']}]`,
+      '',
+    ].join('\n'),
+  );
+  const prometheus = startProcess(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+      '--web.listen-address=127.0.0.1:0',
+    ],
+    dir,
+  );
+  track(prometheus);
+  try {
+    const address = await waitFor(
+      'Prometheus to listen',
+      () => {
+        if (prometheus.child.exitCode !== null)
+          throw new GiveUp(`prometheus exited:\n${prometheus.output()}`);
+        return prometheusListeningAddress(prometheus.output());
+      },
+      60_000,
+    );
+    const samples = async (): Promise<number[]> => {
+      // A range selector over an instant query returns the raw samples.
+      const query = encodeURIComponent(`scrape_duration_seconds{job="${job}"}[10m]`);
+      const body = (await (await fetch(`http://${address}/api/v1/query?query=${query}`)).json()) as {
+        data?: { result?: Array<{ values: Array<[number, string]> }> };
+      };
+      return (body.data?.result?.[0]?.values ?? []).map(([, v]) => Number(v) * 1000);
+    };
+    const deadline = performance.now() + 180_000;
+    // The first scrape after discovery comes a few seconds in; count only complete ones.
+    for (;;) {
+      await between();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const done = await samples();
+      if (done.length > scrapes) return done.slice(1);
+      if (performance.now() > deadline)
+        throw new Error(`Prometheus scraped only ${done.length} times in 180 s`);
+    }
+  } finally {
+    await stopProcess(prometheus);
+  }
+}
