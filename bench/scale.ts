@@ -14,7 +14,11 @@ import {
   waitForQuiet,
   writeConfig,
 } from './support/exporter.js';
-import { prometheusAvailable, prometheusScrapeDurations } from './support/prometheus.js';
+import {
+  PROMETHEUS_INTERVAL_S,
+  prometheusAvailable,
+  prometheusScrapeDurations,
+} from './support/prometheus.js';
 import { atMost, count, type Log, megabytes, ms, quantile, sleep } from './support/report.js';
 import {
   benchAccounts,
@@ -244,7 +248,7 @@ async function measureScrapes(
       const p50 = quantile(durations, 0.5);
       const p99 = quantile(durations, 0.99);
       log(
-        `  by a real Prometheus (scrape_duration_seconds, 1 s interval, a receipt each second)  ` +
+        `  by a real Prometheus (scrape_duration_seconds: request, gunzip, parse and store; ${PROMETHEUS_INTERVAL_S} s interval, a receipt each second)  ` +
           `p50 ${ms(p50)}  p99 ${ms(p99)}  (${durations.length} scrapes)${p50Target(p50)}${p99Target(p99)}`,
       );
     } else {

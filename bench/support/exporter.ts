@@ -184,10 +184,11 @@ export function scrape(
 let curlAvailable: boolean | undefined;
 
 /**
- * The time (ms) and bytes on the wire of one scrape as a fast HTTP client sees it, asking for gzip as
- * Prometheus does: curl --compressed when installed (like Prometheus, a native client that
- * decompresses as it reads), else node:http. curl keeps the bench process's own event loop and garbage
- * collector out of the figure.
+ * The exporter's share of one scrape: the time (ms) until the last byte of the gzip-compressed body has
+ * arrived, asking for gzip as Prometheus does, and its bytes on the wire. curl when installed (a native
+ * client that keeps the bench process's own event loop and garbage collector out of the figure), told
+ * not to decompress: decompressing and parsing are the scraper's work (Prometheus' figure, measured
+ * apart, includes them).
  */
 export async function timeScrape(base: string): Promise<{ ms: number; bytes: number; client: string }> {
   curlAvailable ??= await new Promise<boolean>((resolve) =>
@@ -214,7 +215,7 @@ export async function timeScrape(base: string): Promise<{ ms: number; bytes: num
     ),
   );
   const [seconds, bytes] = out.trim().split(' ');
-  return { ms: Number(seconds) * 1000, bytes: Number(bytes), client: 'curl --compressed' };
+  return { ms: Number(seconds) * 1000, bytes: Number(bytes), client: 'curl (gzip, not decompressed)' };
 }
 
 /** Sum of every sample of one metric name in an exposition text (a fast line scan, no full parse). */
