@@ -1,7 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { GiveUp, prometheusListeningAddress, startProcess, waitFor } from '../../test/support/processes.js';
+import { startPrometheus } from '../../test/support/processes.js';
 import { stopProcess, track } from './exporter.js';
 
 /** Whether Debian's `prometheus` is installed (the figures that need it say so when it is not). */
@@ -27,36 +25,16 @@ export async function prometheusScrapeDurations(
   between: () => Promise<void>,
 ): Promise<number[]> {
   const job = 'bench';
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
-    [
-      `global: {scrape_interval: ${PROMETHEUS_INTERVAL_S}s, scrape_timeout: ${PROMETHEUS_INTERVAL_S}s}`,
-      'scrape_configs:',
-      `  - job_name: ${job}`,
-      `    static_configs: [{targets: ['${target}']}]`,
-      '',
-    ].join('\n'),
-  );
-  const prometheus = startProcess(
-    'prometheus',
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-      '--web.listen-address=127.0.0.1:0',
-    ],
-    dir,
-  );
+  const config = [
+    `global: {scrape_interval: ${PROMETHEUS_INTERVAL_S}s, scrape_timeout: ${PROMETHEUS_INTERVAL_S}s}`,
+    'scrape_configs:',
+    `  - job_name: ${job}`,
+    `    static_configs: [{targets: ['${target}']}]`,
+    '',
+  ].join('\n');
+  const { process: prometheus, address } = await startPrometheus(dir, config);
   track(prometheus);
   try {
-    const address = await waitFor(
-      'Prometheus to listen',
-      () => {
-        if (prometheus.child.exitCode !== null)
-          throw new GiveUp(`prometheus exited:\n${prometheus.output()}`);
-        return prometheusListeningAddress(prometheus.output());
-      },
-      60_000,
-    );
     const samples = async (): Promise<number[]> => {
       // A range selector over an instant query returns the raw samples.
       const query = encodeURIComponent(`scrape_duration_seconds{job="${job}"}[10m]`);
@@ -72,8 +50,7 @@ export async function prometheusScrapeDurations(
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const done = await samples();
       if (done.length > scrapes) return done.slice(1);
-      if (performance.now() > deadline)
-        throw new Error(`Prometheus scraped only ${done.length} times in 180 s`);
+      if (performance.now() > deadline) throw new Error(`Prometheus scraped only ${done.length} times`);
     }
   } finally {
     await stopProcess(prometheus);

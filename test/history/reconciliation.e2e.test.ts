@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Big from 'big.js';
@@ -7,14 +7,7 @@ import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { configFile } from '../support/config-file.js';
 import { buildHistory, type History } from '../support/history.js';
 import { explainTotals } from '../support/history-truth.js';
-import {
-  GiveUp,
-  prometheusListeningAddress,
-  type RunningProcess,
-  startExporter,
-  startProcess,
-  waitFor,
-} from '../support/processes.js';
+import { startExporter, startPrometheus, waitFor } from '../support/processes.js';
 import { runNode } from '../support/run-command.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -65,29 +58,12 @@ describe('the reconciliation recipe', () => {
     );
 
     const workDir = await mkdtemp(join(tmpdir(), 'xrpl-reconcile-prometheus-'));
-    await writeFile(
-      join(workDir, 'prometheus.yml'),
+    const prometheus = await startPrometheus(
+      workDir,
       `global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: x\n    static_configs: [{targets: ['${started.address}']}]\n`,
     );
-    const prometheus: RunningProcess = startProcess(
-      'prometheus',
-      [
-        `--config.file=${join(workDir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(workDir, 'tsdb')}`,
-        '--web.listen-address=127.0.0.1:0',
-      ],
-      workDir,
-    );
-    cleanups.push(() => prometheus.stop());
-    const address = await waitFor(
-      'Prometheus to listen',
-      () => {
-        if (prometheus.child.exitCode !== null)
-          throw new GiveUp(`prometheus exited:\n${prometheus.output()}`);
-        return prometheusListeningAddress(prometheus.output());
-      },
-      60_000,
-    );
+    cleanups.push(() => prometheus.process.stop());
+    const { address } = prometheus;
     const query = async (expr: string): Promise<number | undefined> => {
       const url = `http://${address}/api/v1/query?query=${encodeURIComponent(expr)}`;
       const body = (await (await fetch(url)).json()) as {

@@ -14,14 +14,7 @@ import {
 } from '../support/alertmanager.js';
 import { type FakeSmtp, startFakeSmtp } from '../support/fake-smtp.js';
 import { loadFixture } from '../support/fixtures.js';
-import {
-  GiveUp,
-  prometheusListeningAddress,
-  type RunningProcess,
-  startExporter,
-  startProcess,
-  waitFor,
-} from '../support/processes.js';
+import { type RunningProcess, startExporter, startPrometheus, waitFor } from '../support/processes.js';
 import { targetsOf } from './dashboard/lint.js';
 import { parsePromql, substituteGrafanaVariables } from './promql.js';
 import { REPO_ROOT } from './tools.js';
@@ -144,8 +137,8 @@ async function startStack(): Promise<void> {
   for (const file of SCENARIO) fake.addLedger([loadFixture(file)]);
 
   const rules = join(REPO_ROOT, 'prometheus', 'alerts.yml');
-  await writeFile(
-    join(workDir, 'prometheus.yml'),
+  const scraping = await startPrometheus(
+    workDir,
     [
       'global: {scrape_interval: 1s, evaluation_interval: 1s}',
       `rule_files: [${JSON.stringify(rules)}]`,
@@ -154,24 +147,10 @@ async function startStack(): Promise<void> {
       `    static_configs: [{targets: ['${exporterAddress}']}]`,
       '',
     ].join('\n'),
-  );
-  prometheus = startProcess(
-    'prometheus',
-    [
-      `--config.file=${join(workDir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(workDir, 'tsdb')}`,
-      '--web.listen-address=127.0.0.1:0',
-    ],
-    workDir,
-  );
-  const prometheusAddress = await waitFor(
-    'Prometheus to log its listening address',
-    () => {
-      if (prometheus?.child.exitCode !== null) throw new GiveUp('prometheus exited');
-      return prometheusListeningAddress(prometheus.output());
-    },
     DEADLINE_MS,
   );
+  prometheus = scraping.process;
+  const prometheusAddress = scraping.address;
   prometheusUrl = `http://${prometheusAddress}`;
   await waitFor(
     'Prometheus to scrape the exporter',

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** A child process whose output is kept for failure messages. */
 export interface RunningProcess {
@@ -82,6 +84,41 @@ export function listeningAddress(log: string): string | undefined {
  */
 export function prometheusListeningAddress(log: string): string | undefined {
   return /msg="Listening on" address=(\S+:\d+)/.exec(log)?.[1];
+}
+
+/**
+ * Starts Debian's Prometheus with `config` (prometheus.yml text) in `dir`, its database there too, on
+ * 127.0.0.1 port 0, and waits for the address it logs.
+ */
+export async function startPrometheus(
+  dir: string,
+  config: string,
+  timeoutMs = 60_000,
+): Promise<{ process: RunningProcess; address: string }> {
+  writeFileSync(join(dir, 'prometheus.yml'), config);
+  const process = startProcess(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+      '--web.listen-address=127.0.0.1:0',
+    ],
+    dir,
+  );
+  try {
+    const address = await waitFor(
+      'Prometheus to log its listening address',
+      () => {
+        if (process.child.exitCode !== null) throw new GiveUp(`prometheus exited:\n${process.output()}`);
+        return prometheusListeningAddress(process.output());
+      },
+      timeoutMs,
+    );
+    return { process, address };
+  } catch (error) {
+    await process.stop();
+    throw error;
+  }
 }
 
 /**
