@@ -7,7 +7,7 @@ import type { StoreObserver } from './store.js';
  * has been fixed, so the log tells when state stopped and resumed being saved.
  */
 export class StateWriteHealth implements StoreObserver {
-  private problem: { readonly message: string; readonly since: number; failures: number } | null = null;
+  private problem: { message: string; failures: number } | null = null;
 
   constructor(
     private readonly path: string,
@@ -26,11 +26,15 @@ export class StateWriteHealth implements StoreObserver {
 
   failed(error: Error): void {
     this.report(false, this.now() / 1000);
-    if (this.problem?.message === error.message) {
-      this.problem.failures++;
-      return;
+    const problem = this.problem;
+    if (problem !== null) {
+      // Counted since the last successful write, whatever the reason; the warning shows the latest.
+      problem.failures++;
+      if (problem.message === error.message) return;
+      problem.message = error.message;
+    } else {
+      this.problem = { message: error.message, failures: 1 };
     }
-    this.problem = { message: error.message, since: this.now() / 1000, failures: 1 };
     this.logger.error('state file not written; it is tried again at the next save', {
       path: this.path,
       err: error,

@@ -223,11 +223,13 @@ export class StateStore {
     const staging = `${this.backupPath}.tmp`;
     await unlink(staging).catch(ignoreCode('ENOENT'));
     try {
-      await link(this.path, staging);
-    } catch {
-      // Some filesystems (e.g. certain container volumes) have no hard links: copy and sync instead.
-      await copyFile(this.path, staging);
-      await syncFile(staging);
+      await stageCopy(this.path, staging);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // Deleted since it was looked at: as for a primary deleted before the save, the backup stays.
+      this.logger.warn('state file was missing; writing it again', { path: this.path });
+      await unlink(staging).catch(ignoreCode('ENOENT'));
+      return;
     }
     await rename(staging, this.backupPath);
   }
@@ -287,6 +289,18 @@ async function syncFile(path: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/** A hard link to `path` at `staging`, or a synced copy where links are not supported. */
+async function stageCopy(path: string, staging: string): Promise<void> {
+  try {
+    await link(path, staging);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
+    // Some filesystems (e.g. certain container volumes) have no hard links: copy and sync instead.
+    await copyFile(path, staging);
+    await syncFile(staging);
   }
 }
 

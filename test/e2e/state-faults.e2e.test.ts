@@ -40,6 +40,22 @@ describe('the built exporter when its state file is damaged', () => {
     return w.process.child.exitCode;
   }
 
+  /**
+   * Puts a directory where the state file is. The exporter may write the file again between the removal
+   * and the mkdir (a save it had already started or queued): then remove it again.
+   */
+  async function replaceWithDirectory(path: string): Promise<void> {
+    for (;;) {
+      await rm(path, { force: true });
+      try {
+        await mkdir(path);
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+  }
+
   async function checkpointIn(path: string): Promise<number | null> {
     return decodeStateFile(await readFile(path, 'utf8')).checkpoint;
   }
@@ -84,13 +100,14 @@ describe('the built exporter when its state file is damaged', () => {
     let w = await start(config);
     await pay(fake);
     await w.payments(1);
-    await rm(file, { force: true });
-    await mkdir(file);
+    await replaceWithDirectory(file);
 
     await pay(fake);
     await w.payments(2);
     await w.until('xrpl_validated_ledger_index', fake.validatedLedgerIndex);
+    // Every save from now on fails; how many the exporter attempted depends on timing.
     const samples = await w.until('xrpl_state_write_failures_total', (n) => n !== undefined && n >= 1);
+    const failures = sampleValue(samples, 'xrpl_state_write_failures_total')!;
     expect(sampleValue(samples, 'xrpl_payments_received_total', { name: 'alice', type: 'Payment' })).toBe(2);
     const status = (await (await fetch(`${w.base}/api/status`)).json()) as { warnings: string[] };
     expect(status.warnings).toEqual([
@@ -98,6 +115,8 @@ describe('the built exporter when its state file is damaged', () => {
         /^State file not saved \(\d+ failed writes?\): cannot write state file .*a directory/,
       ),
     ]);
+    // The warning counts the same failures as the metric (read later, so at least as many).
+    expect(Number(/\((\d+) failed/.exec(status.warnings[0]!)![1])).toBeGreaterThanOrEqual(failures);
     const page = await (await fetch(`${w.base}/`)).text();
     expect(page).toContain('State file not saved');
 
