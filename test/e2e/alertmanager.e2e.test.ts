@@ -140,8 +140,14 @@ describe('two replicas, a two-node Alertmanager cluster', () => {
 
     // 2. Replica A is killed; payments arrive while it is down; it restarts, catches up from its state
     //    file (re-posting what it cannot prove it delivered) and goes on.
-    const before = await a.metric('xrpl_alertmanager_alerts_sent_total', { rule: 'big-xrp' });
-    expect(before).toBe(6); // 3 payments x 2 Alertmanagers
+    // 3 payments x 2 Alertmanagers: the webhook heard from one of them, the other's answer may still be on
+    // its way back to the replica. A duplicate post would pass 6 and never come back to it.
+    await waitFor(
+      'replica A to count 6 accepted alerts',
+      async () =>
+        (await a.metric('xrpl_alertmanager_alerts_sent_total', { rule: 'big-xrp' })) === 6 ? true : undefined,
+      30_000,
+    );
     const restarting = a.restart();
     await pay(BOB_PAYMENT);
     await pay(BOB_PAYMENT);
@@ -240,8 +246,18 @@ describe('email and Alertmanager on the same rule', () => {
         explorer_url: `https://testnet.xrpl.org/transactions/${hash}`,
       });
       expect(alert?.annotations.ledger_index).toMatch(/^\d+$/);
-      expect(await exporter.metric('xrpl_alert_emails_sent_total', { rule: 'big-xrp' })).toBe(1);
-      expect(await exporter.metric('xrpl_alertmanager_alerts_sent_total', { rule: 'big-xrp' })).toBe(1);
+      // The receivers have it; the exporter counts each delivery once the receiver's answer is back.
+      const delivered = async () =>
+        [
+          await exporter.metric('xrpl_alert_emails_sent_total', { rule: 'big-xrp' }),
+          await exporter.metric('xrpl_alertmanager_alerts_sent_total', { rule: 'big-xrp' }),
+          (await exporter.status()).sinks.targets.reduce((sum, t) => sum + t.queued, 0),
+        ].join(' ');
+      await waitFor(
+        'both deliveries counted',
+        async () => ((await delivered()) === '1 1 0' ? true : undefined),
+        20_000,
+      );
       const { sinks } = await exporter.status();
       const masked = am.url.replace('http://', 'http://ops:<secret>@');
       expect(sinks.targets.map((t) => [t.sink, t.target, t.queued])).toEqual([

@@ -85,11 +85,19 @@ describe('a watcher that cannot connect to any server', () => {
 
     // One line per attempt: the server that failed, why, and the one tried next with its delay; the
     // next line is about that server.
-    const attempts = exporter
-      .output()
-      .split('\n')
-      .filter((line) => line.includes('msg="cannot connect to rippled"'));
-    expect(attempts.length).toBeGreaterThanOrEqual(4);
+    // The log reaches this process through a pipe, not necessarily before the metrics did; only whole
+    // lines (up to the last newline) are read.
+    const attemptLines = () =>
+      exporter
+        .output()
+        .split('\n')
+        .slice(0, -1)
+        .filter((line) => line.includes('msg="cannot connect to rippled"'));
+    const attempts = await waitFor(
+      'four attempts logged',
+      () => (attemptLines().length >= 4 ? attemptLines() : undefined),
+      15_000,
+    );
     expect(exporter.output()).not.toContain('waiting before connecting');
     expect(exporter.output()).not.toContain('s3cret-pw');
     const field = (line: string, name: string) => new RegExp(` ${name}=(\\S+)`).exec(line)?.[1];

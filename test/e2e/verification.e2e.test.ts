@@ -69,8 +69,11 @@ describe('self-verification and network identity (the built exporter)', () => {
     );
     // The hole: after the last transaction processed for the AccountRoot, up to the hidden one's ledger.
     expect(status.unverifiedRanges).toEqual([`${first + 1}-${hidden}`]);
-    // Several check rounds later (interval 1s), still the two payments it saw, once each.
-    await new Promise((r) => setTimeout(r, 3000));
+    // Several check rounds later (interval 1s), still the two payments it saw, once each. A round reads
+    // the account's objects; counting those reads proves the rounds ran, however slow the machine is.
+    const rounds = () => fake.requests.filter((r) => r.command === 'account_objects').length;
+    const seen = rounds();
+    await waitFor('three more check rounds', () => (rounds() >= seen + 6 ? true : undefined), 20_000);
     const samples = parseExposition(await (await fetch(`${base}/metrics`)).text());
     const labels = { account: WATCHED, name: 'watched' };
     expect(sampleValue(samples, 'xrpl_received_amount_total', { ...labels, currency: 'XRP' })).toBe(40);

@@ -48,8 +48,16 @@ describe('a history import no server can serve', () => {
       20_000,
     );
     expect(failing.error).toMatch(/account_tx .*: .*(lgrIdxMalformed|holds 1030)/);
-    expect(started.process.output()).toMatch(
-      /level=error msg="history import: no server holds the history, retrying"/,
+    // The log comes through a pipe, not necessarily before the status answer.
+    await waitFor(
+      'the failure logged',
+      () =>
+        /level=error msg="history import: no server holds the history, retrying"/.test(
+          started.process.output(),
+        )
+          ? true
+          : undefined,
+      10_000,
     );
     expect(await (await fetch(`${base}/`)).text()).toContain('history import failing');
     const samples = parseExposition(await (await fetch(`${base}/metrics`)).text());

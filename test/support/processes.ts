@@ -20,16 +20,20 @@ export function startProcess(command: string, args: readonly string[], cwd: stri
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString('utf8');
   });
+  // 'close' comes after 'exit' once stdout and stderr are drained: only then is the output complete
+  // (the last lines before an exit, e.g. a failed shutdown, may still be in the pipe at 'exit').
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return {
     child,
     output: () => output,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await once(child, 'exit');
+        clearTimeout(timer);
+      }
+      await closed;
     },
   };
 }
