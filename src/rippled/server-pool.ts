@@ -69,7 +69,7 @@ export class ServerPool {
       if (state.retryAt < (this.states[soonest]?.retryAt ?? Number.POSITIVE_INFINITY)) soonest = index;
     }
     const state = this.states[soonest]!;
-    return { server: state.url, index: soonest, waitMs: Math.ceil(state.retryAt - now) };
+    return { server: state.url, index: soonest, waitMs: wholeMs(state.retryAt - now) };
   }
 
   /** Records a failure (and why, for the status page) and returns how long this server now rests. */
@@ -91,7 +91,7 @@ export class ServerPool {
         state.lastFailure === null
           ? null
           : { reason: state.lastFailure.reason, agoMs: Math.max(0, now - state.lastFailure.at) },
-      restMs: Math.max(0, Math.ceil(state.retryAt - now)),
+      restMs: Math.max(0, wholeMs(state.retryAt - now)),
     }));
   }
 
@@ -102,4 +102,13 @@ export class ServerPool {
     state.backoff.reset();
     state.retryAt = 0;
   }
+}
+
+/**
+ * Milliseconds rounded up, but not for floating-point noise: with `now` from performance.now(),
+ * (now + rest) - now can exceed a whole `rest` by a few ulps (500000.3 + 60000 - 500000.3 is
+ * 60000.00000000006), which must still read 60000.
+ */
+function wholeMs(ms: number): number {
+  return Math.ceil(ms - 1e-6);
 }

@@ -49,6 +49,15 @@ describe('ServerPool', () => {
     expect(p.pick(100).server).toBe('ws://a');
   });
 
+  test('a whole rest reads whole however large the clock (no rounding up of floating-point noise)', () => {
+    const p = new ServerPool(['ws://a'], { minMs: 60_000, maxMs: 60_000 }, 5_000, () => 1);
+    const now = 500_000.3; // performance.now() after a long run: now + 60000 - now is 60000.00000000006
+    p.recordFailure('ws://a', 'failed', now, 'refused');
+    expect(p.pick(now).waitMs).toBe(60_000);
+    expect(p.rests(now)[0]?.restMs).toBe(60_000);
+    expect(p.pick(now + 0.5).waitMs).toBe(60_000); // a part of a millisecond left still rounds up
+  });
+
   test('when every server rests, waits for the one that is free first', () => {
     const p = pool();
     p.recordFailure('ws://a', 'failed', 0, 'refused');
