@@ -386,29 +386,56 @@ export class Outbox<P> {
     const [first] = batch;
     if (first !== undefined) for (const refusal of result.refused) this.refused(first, refusal, now);
     if (result.status !== 'failed') {
+      // The target answered: it is up, whatever it said about this notification.
       state.failures = 0;
       state.pausedUntil = 0;
+    }
+    if (result.status === 'delivered' || (result.status === 'partial' && result.accepted)) {
       state.lastSuccessAt = now;
-      state.lastError = null;
     }
     if (result.status === 'delivered') {
+      state.lastError = null;
       for (const item of batch) this.delivered(item);
       this.logger.info(`${this.noun} delivered`, this.fields(target, batch));
     } else if (result.status === 'partial') {
-      // Only single-item deliveries can be partial (types.ts): the rest of the recipients are retried.
-      for (const item of batch) {
-        if (result.accepted) this.options.events?.onDelivered?.(item.entry.rule, target);
-        item.entry = { ...item.entry, payload: result.retry };
-        this.retryLater(item, now);
-      }
-      this.logger.warn(`${this.noun} delivered in part, will retry the rest`, {
-        ...this.fields(target, batch),
-        error: result.error,
-      });
+      this.partlyDelivered(target, state, batch, result, now);
     } else {
       this.failed(target, state, batch, result, now);
     }
     this.reportSize();
+  }
+
+  /**
+   * Only single-item deliveries can be partial (types.ts). What was accepted counts as delivered once;
+   * the recipients refused for now make it a failed attempt, retried with this item's own growing backoff.
+   */
+  private partlyDelivered(
+    target: string,
+    state: TargetState,
+    batch: readonly Item<P>[],
+    result: Extract<Delivery<P>, { status: 'partial' }>,
+    now: number,
+  ): void {
+    state.lastError = { at: now, message: result.error };
+    for (const item of batch) {
+      if (result.accepted) this.options.events?.onDelivered?.(item.entry.rule, target);
+      item.attempts += 1;
+      this.options.events?.onAttemptFailed?.(item.entry.rule, target, result.error);
+      item.entry = { ...item.entry, payload: result.retry };
+      this.retryLater(item, now);
+    }
+    const [item] = batch;
+    this.logger.warn(
+      result.accepted
+        ? `${this.noun} delivered in part, will retry the rest`
+        : `${this.noun} failed, will retry`,
+      {
+        ...this.fields(target, batch),
+        attempt: item?.attempts ?? 0,
+        retry_in_ms: (item?.notBefore ?? now) - now,
+        error: result.error,
+      },
+    );
   }
 
   private failed(

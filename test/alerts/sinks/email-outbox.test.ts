@@ -259,6 +259,54 @@ describe('per-recipient results', () => {
     expect(rec.dead).toEqual([]); // the email itself was delivered
   });
 
+  // A recipient refused for now (a full mailbox, greylisting) was retried every retryInitialMs forever, with
+  // no failure counted and the SMTP target shown healthy.
+  test('a recipient refused for now backs off, counts as a failed attempt and shows as the last error', async () => {
+    const smtp = await server();
+    smtp.refuseRecipient('busy@example.com', 450);
+    const [note] = notificationsFor(1, ['ops@example.com', 'busy@example.com']) as [Notification];
+    const lines: string[] = [];
+    const rec = outbox(createSmtpTransport(smtpConfig(smtp)), {
+      retryInitialMs: 50,
+      retryMaxMs: 60_000,
+      logger: createLogger({ level: 'debug', format: 'json', write: (line) => lines.push(line) }),
+    });
+    rec.outbox.enqueue(emailEntry(note));
+    await expect.poll(() => rec.failed.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    const retries = lines
+      .map((line) => JSON.parse(line) as { msg: string; attempt?: number; retry_in_ms?: number })
+      .filter((l) => l.msg.includes('will retry'));
+    expect(retries.slice(0, 3).map((l) => [l.attempt, l.retry_in_ms])).toEqual([
+      [1, 50],
+      [2, 100],
+      [3, 200],
+    ]);
+    expect(smtp.messages).toHaveLength(1); // ops got it once; busy's retries were all refused
+    expect(rec.sent).toEqual(['large']);
+    const [status] = rec.outbox.status(['smtp']);
+    expect(status?.queued).toBe(1);
+    expect(status?.lastSuccessAt).not.toBeNull();
+    expect(status?.lastError?.message).toContain('busy@example.com');
+  });
+
+  test('the only recipient refused for now: no success is recorded, and the email arrives once accepted', async () => {
+    const smtp = await server();
+    smtp.refuseRecipient('busy@example.com', 451);
+    const [note] = notificationsFor(1, ['busy@example.com']) as [Notification];
+    const rec = outbox(createSmtpTransport(smtpConfig(smtp)), { retryInitialMs: 50, retryMaxMs: 60_000 });
+    rec.outbox.enqueue(emailEntry(note));
+    await expect.poll(() => rec.failed.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    const [status] = rec.outbox.status(['smtp']);
+    expect(status?.lastSuccessAt).toBeNull();
+    expect(status?.lastError?.message).toMatch(/refused for now: busy@example.com/);
+    expect(rec.sent).toEqual([]);
+    smtp.refuseRecipient('busy@example.com', null);
+    await smtp.waitForMessages(1, 10_000);
+    await rec.outbox.idle();
+    expect(rec.sent).toEqual(['large']);
+    expect(rec.outbox.status(['smtp'])[0]?.lastError).toBeNull();
+  });
+
   test('every recipient refused for good: the email is a dead letter and each recipient is reported', async () => {
     const smtp = await server();
     smtp.refuseRecipient('a@example.com', 550);
