@@ -8,7 +8,8 @@
 
 import type { AlertmanagerConfig } from '../../config/types.js';
 import { maskUrlPassword } from '../../config/values.js';
-import { type AmAlert, postableAlert } from './alertmanager-alerts.js';
+import { type AmAlert, alertKey, postableAlert } from './alertmanager-alerts.js';
+import type { OutboxEntry } from './outbox.js';
 import type { Delivery, Sink } from './types.js';
 
 /** Alerts per request: Prometheus' notifier also posts its alerts in batches; this keeps one request small. */
@@ -32,6 +33,21 @@ interface Endpoint {
 /** The targets: each configured URL with its password masked (what logs, labels and the state file show). */
 export function alertmanagerTargets(config: AlertmanagerConfig): string[] {
   return config.urls.map(maskUrlPassword);
+}
+
+/** One alert for one Alertmanager: the idempotency key is per (alert, URL), as each URL gets every alert. */
+export function alertmanagerEntry(
+  alert: AmAlert,
+  target: string,
+  rule: string,
+  mode: 'once' | 'latest',
+): OutboxEntry<AmAlert> {
+  return { key: JSON.stringify(['am', target, alertKey(alert.labels)]), target, rule, payload: alert, mode };
+}
+
+/** The same alert for another Alertmanager (its URLs changed). */
+export function retargetAlert(entry: OutboxEntry<AmAlert>, target: string): OutboxEntry<AmAlert> {
+  return alertmanagerEntry(entry.payload, target, entry.rule, entry.mode);
 }
 
 export function createAlertmanagerSink(options: AlertmanagerSinkOptions): Sink<AmAlert> {

@@ -4,8 +4,10 @@
  * Alertmanager hangs.
  *
  * A sink removed by a reload keeps delivering what it had queued, with its previous settings, then
- * closes. Emails queued in the state file of a run whose config has no email section any more are kept
- * in the state file (and said so loudly) until an email section comes back.
+ * closes; added back before that, it takes over again with the new settings. Emails queued in the state
+ * file of a run whose config has no email section any more are kept in the state file (and said so
+ * loudly) until an email section comes back. Alertmanager alerts queued for a URL no longer configured
+ * (by reload or restart) go to the URLs configured now instead.
  */
 
 import type { AlertmanagerConfig, Config, RuleConfig } from '../../config/types.js';
@@ -13,13 +15,17 @@ import type { Logger } from '../../log.js';
 import { renderEmail } from '../email.js';
 import type { AlertState } from '../rules.js';
 import type { Notification } from '../types.js';
-import { alertmanagerTargets, createAlertmanagerSink } from './alertmanager.js';
+import {
+  alertmanagerEntry,
+  alertmanagerTargets,
+  createAlertmanagerSink,
+  retargetAlert,
+} from './alertmanager.js';
 import {
   type ActiveCondition,
   type AlertContext,
   type AmAlert,
   activeConditions,
-  alertKey,
   type TrackedAlert,
   toAmAlert,
   trackConditions,
@@ -29,7 +35,7 @@ import type { Outbox, OutboxSnapshot } from './outbox.js';
 import { alertmanagerOutbox, emailOutbox } from './outboxes.js';
 import { createSmtpTransport, type MailTransport } from './smtp.js';
 import { isTrackedAlert, readSnapshot } from './snapshot.js';
-import type { DeadLetter, SinkName, TargetStatus } from './types.js';
+import type { DeadLetter, Sink, SinkName, TargetStatus } from './types.js';
 
 export interface NotifierHooks {
   /** A notification was accepted by a sink (the state file should record it now). */
@@ -88,8 +94,10 @@ export class Notifier {
       );
     }
     this.alertmanager = this.createAlertmanager(this.config);
-    if (this.alertmanager !== null) {
+    if (this.alertmanager !== null && this.config.alertmanager !== null) {
       this.alertmanager.restore(restored.alertmanager);
+      // The URLs may have changed since the state file was written.
+      this.retarget(this.alertmanager, this.config.alertmanager);
       this.active = restored.active.filter(isTrackedAlert);
     } else if (restored.alertmanager !== null && restored.alertmanager.queued.length > 0) {
       options.logger.warn(
@@ -127,7 +135,6 @@ export class Notifier {
   reconfigure(config: Config): void {
     const previous = this.config;
     this.config = config;
-    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     const explorerChanged = previous.xrpl.explorerUrl !== config.xrpl.explorerUrl;
     if (!same(previous.email, config.email) || explorerChanged) this.reconfigureEmail(config);
     if (!same(previous.alertmanager, config.alertmanager)) {
@@ -213,15 +220,8 @@ export class Notifier {
     am: AlertmanagerConfig | null = this.config.alertmanager,
   ): void {
     if (this.alertmanager === null || am === null) return;
-    const identity = alertKey(alert.labels);
     for (const target of alertmanagerTargets(am)) {
-      this.alertmanager.enqueue({
-        key: JSON.stringify(['am', target, identity]),
-        target,
-        rule,
-        payload: alert,
-        mode,
-      });
+      this.alertmanager.enqueue(alertmanagerEntry(alert, target, rule, mode));
     }
   }
 
@@ -242,7 +242,8 @@ export class Notifier {
       this.retire(old, this.retiringEmail);
       return;
     }
-    if (old === null) {
+    const outbox = old ?? this.revive(this.retiringEmail);
+    if (outbox === null) {
       this.email = this.createEmail(config);
       if (this.orphanEmail !== null) {
         logger.info('email section configured: sending the alert emails kept in the state file', {
@@ -253,13 +254,17 @@ export class Notifier {
       }
       return;
     }
-    const { transport, render } = this.emailParts(config);
-    old.replaceSink(createEmailSink(transport, render));
+    if (old === null) {
+      logger.info('email section back: the alert emails still queued are sent with the new settings', {
+        queued: outbox.size,
+      });
+    }
+    this.email = outbox;
+    outbox.replaceSink(this.emailSink(config));
   }
 
   private reconfigureAlertmanager(config: Config, previous: AlertmanagerConfig | null): void {
     const old = this.alertmanager;
-    const { logger } = this.options;
     if (config.alertmanager === null) {
       // Tell the Alertmanagers the firing alerts ended, then let the old outbox deliver and close.
       this.apply([], this.options.now(), previous);
@@ -268,20 +273,46 @@ export class Notifier {
       if (old !== null) this.retire(old, this.retiringAlertmanager);
       return;
     }
-    if (old === null) {
+    const outbox = old ?? this.revive(this.retiringAlertmanager);
+    if (outbox === null) {
       this.alertmanager = this.createAlertmanager(config);
       return;
     }
-    old.replaceSink(createAlertmanagerSink({ config: config.alertmanager, now: this.options.now }));
-    const dropped = old.retainTargets(alertmanagerTargets(config.alertmanager));
-    if (dropped > 0) {
-      logger.warn('Alertmanager URLs removed: alerts queued for them are dropped', { dropped });
+    this.alertmanager = outbox;
+    outbox.replaceSink(createAlertmanagerSink({ config: config.alertmanager, now: this.options.now }));
+    if (previous === null || !same(alertmanagerTargets(previous), alertmanagerTargets(config.alertmanager))) {
+      this.retarget(outbox, config.alertmanager);
+    }
+  }
+
+  /** Queued alerts go to the current URLs, each once; a URL no longer configured is never tried again. */
+  private retarget(outbox: Outbox<AmAlert>, am: AlertmanagerConfig): void {
+    const { added, dropped } = outbox.retarget(alertmanagerTargets(am), retargetAlert);
+    if (added > 0 || dropped > 0) {
+      this.options.logger.info('queued Alertmanager alerts re-targeted to the configured URLs', {
+        queued_for_new_urls: added,
+        dropped_for_removed_urls: dropped,
+      });
     }
   }
 
   private retire<P>(outbox: Outbox<P>, retiring: Set<Outbox<P>>): void {
     retiring.add(outbox);
     void outbox.drain().then(() => retiring.delete(outbox));
+  }
+
+  /**
+   * A section back while its removed outbox still delivers: that outbox takes over again, with its queue,
+   * delivered keys and dead letters, so nothing is lost from the state file or sent twice.
+   */
+  private revive<P>(retiring: Set<Outbox<P>>): Outbox<P> | null {
+    for (const outbox of retiring) {
+      if (outbox.reopen()) {
+        retiring.delete(outbox);
+        return outbox;
+      }
+    }
+    return null;
   }
 
   private createEmail(config: Config): Outbox<EmailItem> | null {
@@ -298,6 +329,11 @@ export class Notifier {
         onQueueSize: (size) => hooks.queued('email', size),
       },
     });
+  }
+
+  private emailSink(config: Config): Sink<EmailItem> {
+    const { transport, render } = this.emailParts(config);
+    return createEmailSink(transport, render);
   }
 
   private emailParts(config: Config) {
@@ -351,4 +387,8 @@ function merged<P>(outboxes: readonly Outbox<P>[]): OutboxSnapshot<P> | null {
     sent: parts.flatMap((p) => p.sent),
     dead: parts.flatMap((p) => p.dead),
   };
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }

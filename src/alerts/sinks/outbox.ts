@@ -11,7 +11,9 @@
  *   now (SMTP 4xx), so no other notification waits behind it; with its whole target paused when the
  *   target itself failed (unreachable, timeout, credentials), since then every notification would fail.
  * - Reloads never wait for a delivery in flight: replaceSink() swaps the sink and closes the old one in
- *   the background once its deliveries have settled.
+ *   the background once its deliveries have settled. When the targets change (an Alertmanager URL added or
+ *   removed), retarget() gives every queued notification to each current target once and forgets the
+ *   removed ones.
  * The one gap no outbox can close: a crash after the server accepted a notification but before it was
  * recorded sends it again after restart (an email with the same Message-ID; an Alertmanager alert that
  * Alertmanager merges into the same alert).
@@ -117,6 +119,8 @@ export class Outbox<P> {
   private readonly queue = new Map<string, Item<P>>();
   private readonly sent = new Set<string>();
   private readonly targetStates = new Map<string, TargetState>();
+  /** The configured targets, once retarget() named them; null: whatever target an entry names. */
+  private targets: ReadonlySet<string> | null = null;
   private deadLetters: DeadLetter[] = [];
   private readonly inFlight = new Set<InFlight<P>>();
   private timer: NodeJS.Timeout | null = null;
@@ -140,14 +144,22 @@ export class Outbox<P> {
   /** Queues the entry unless it is a `once` key already queued or delivered; returns whether it was queued. */
   enqueue(entry: OutboxEntry<P>): boolean {
     if (this.stopped || this.draining) return false;
-    const id = keyDigest(entry.key);
-    const queued = this.queue.get(id);
-    if (entry.mode === 'once' && (queued !== undefined || this.sent.has(id))) return false;
-    if (queued !== undefined) {
+    const queued = this.queue.get(keyDigest(entry.key));
+    if (queued !== undefined && entry.mode === 'latest') {
       if (queued.sending) queued.replacement = entry.payload;
       else queued.entry = entry;
       return true;
     }
+    if (!this.add(entry)) return false;
+    this.reportSize();
+    this.schedulePump();
+    return true;
+  }
+
+  /** Queues an entry whose key is neither queued nor delivered (or given up); returns whether it did. */
+  private add(entry: OutboxEntry<P>): boolean {
+    const id = keyDigest(entry.key);
+    if (this.queue.has(id) || (entry.mode === 'once' && this.sent.has(id))) return false;
     this.queue.set(id, {
       id,
       entry,
@@ -157,8 +169,6 @@ export class Outbox<P> {
       alone: false,
       replacement: null,
     });
-    this.reportSize();
-    this.schedulePump();
     return true;
   }
 
@@ -233,19 +243,36 @@ export class Outbox<P> {
     });
   }
 
-  /** Drops queued notifications for targets no longer configured; returns how many. */
-  retainTargets(targets: readonly string[]): number {
-    const keep = new Set(targets);
+  /**
+   * Makes `targets` the configured ones (a restart or reload changed them). Every notification still queued
+   * is queued once for each configured target that has neither got it nor has it queued yet (`rekey` gives
+   * its entry there, with that target's idempotency key), and nothing is delivered to a target no longer
+   * configured again: what was queued for one is dropped (one in flight there, once it settles).
+   * Returns how many entries were queued anew and how many dropped.
+   */
+  retarget(
+    targets: readonly string[],
+    rekey: (entry: OutboxEntry<P>, target: string) => OutboxEntry<P>,
+  ): { added: number; dropped: number } {
+    this.targets = new Set(targets);
+    let added = 0;
     let dropped = 0;
-    for (const [id, item] of this.queue) {
-      if (keep.has(item.entry.target) || item.sending) continue;
-      this.queue.delete(id);
+    for (const item of [...this.queue.values()]) {
+      const entry = item.replacement === null ? item.entry : { ...item.entry, payload: item.replacement };
+      for (const target of targets) {
+        if (target !== entry.target && this.add(rekey(entry, target))) added += 1;
+      }
+      if (this.configured(item.entry.target)) continue;
       dropped += 1;
+      if (!item.sending) this.queue.delete(item.id);
     }
-    for (const target of this.targetStates.keys()) if (!keep.has(target)) this.targetStates.delete(target);
-    if (dropped > 0) this.reportSize();
+    for (const [target, state] of this.targetStates) {
+      if (!this.configured(target) && state.inFlight === 0) this.targetStates.delete(target);
+    }
+    this.reportSize();
     this.resolveIdle();
-    return dropped;
+    this.schedulePump();
+    return { added, dropped };
   }
 
   /** Swaps the sink (a reload changed its settings). Never waits: the old sink closes once its deliveries settle. */
@@ -264,9 +291,17 @@ export class Outbox<P> {
   }
 
   /** Accepts nothing new, delivers what is queued, then stops: the sink was removed by a reload. */
-  drain(): Promise<void> {
+  async drain(): Promise<void> {
     this.draining = true;
-    return this.idle().then(() => this.stop());
+    await this.idle();
+    if (this.draining) await this.stop();
+  }
+
+  /** Undoes drain() (the sink is configured again) unless the outbox has stopped; returns whether it did. */
+  reopen(): boolean {
+    if (this.stopped) return false;
+    this.draining = false;
+    return true;
   }
 
   /** Resolves when nothing is queued or in flight. */
@@ -370,7 +405,9 @@ export class Outbox<P> {
     const record: InFlight<P> = {
       sink,
       done: attempt.finally(() => {
-        this.targetState(target).inFlight -= 1;
+        const state = this.targetState(target);
+        state.inFlight -= 1;
+        if (!this.configured(target) && state.inFlight === 0) this.targetStates.delete(target);
         this.inFlight.delete(record);
         this.schedulePump();
         this.resolveIdle();
@@ -401,6 +438,10 @@ export class Outbox<P> {
       this.partlyDelivered(target, state, batch, result, now);
     } else {
       this.failed(target, state, batch, result, now);
+    }
+    if (!this.configured(target)) {
+      // Removed while this delivery was in flight: its copies for the configured targets are queued.
+      for (const item of batch) if (this.queue.get(item.id) === item) this.queue.delete(item.id);
     }
     this.reportSize();
   }
@@ -566,6 +607,10 @@ export class Outbox<P> {
     const initial = this.options.retryInitialMs ?? 1000;
     const max = this.options.retryMaxMs ?? 300_000;
     return Math.min(max, initial * 2 ** Math.min(failures - 1, 30));
+  }
+
+  private configured(target: string): boolean {
+    return this.targets === null || this.targets.has(target);
   }
 
   private targetState(target: string): TargetState {

@@ -12,7 +12,7 @@ import { keyDigest } from '../../../src/alerts/sinks/outbox.js';
 import type { Notification } from '../../../src/alerts/types.js';
 import { type Config, parseConfig } from '../../../src/config/index.js';
 import { recordingLogger } from '../../server/support.js';
-import { startAlertmanager, startWebhook, webhookConfig } from '../../support/alertmanager.js';
+import { freePort, startAlertmanager, startWebhook, webhookConfig } from '../../support/alertmanager.js';
 import { type FakeSmtp, startFakeSmtp } from '../../support/fake-smtp.js';
 import { payment, rule } from '../support/builders.js';
 
@@ -63,9 +63,10 @@ function notifications(count: number): Notification[] {
 function notifier(cfg: Config, restored: unknown = null) {
   const logger = recordingLogger();
   const delivered: string[] = [];
+  const failed: string[] = [];
   const hooks: NotifierHooks = {
     delivered: (sink, rule) => delivered.push(`${sink}:${rule}`),
-    failed: () => {},
+    failed: (sink, _rule, target) => failed.push(`${sink}:${target}`),
     queued: () => {},
     deadLetter: () => {},
     recipientRefused: () => {},
@@ -79,7 +80,7 @@ function notifier(cfg: Config, restored: unknown = null) {
     retry: { initialMs: 50, maxMs: 200 },
   });
   cleanups.push(() => n.stop());
-  return { notifier: n, logger, delivered };
+  return { notifier: n, logger, delivered, failed };
 }
 
 async function smtpServer(): Promise<FakeSmtp> {
@@ -184,5 +185,139 @@ describe('removing the alertmanager section by reload', () => {
     await expect.poll(active, { timeout: 10_000 }).toEqual(['inflow']);
     n.reconfigure(parsed(false));
     await expect.poll(active, { timeout: 10_000 }).toEqual([]);
+  });
+});
+
+/** Payments to ACCOUNT under one rule of `cfg` (its first). */
+function paymentsFor(cfg: Config, count: number): Notification[] {
+  return Array.from({ length: count }, (_, i) => {
+    const { notifications: out } = evaluate(
+      { rules: cfg.rules, accounts: cfg.accounts },
+      initialAlertState(),
+      { kind: 'payment', payment: payment(String(10 + i), 1_780_000_000 + i) },
+      0,
+    );
+    return out[0] as Notification;
+  });
+}
+
+/** A payment rule with an alertmanager section (and an email section on `smtpPort`), or neither. */
+function sinksConfig(sinks: { urls?: readonly string[]; smtpPort?: number }): Config {
+  const lines = [
+    'xrpl: { servers: [ws://127.0.0.1:1] }',
+    `accounts: [{ address: ${ACCOUNT}, name: faucet }]`,
+  ];
+  if (sinks.urls !== undefined) lines.push(`alertmanager: { urls: [${sinks.urls.join(', ')}] }`);
+  if (sinks.smtpPort !== undefined) {
+    lines.push(
+      'email:',
+      `  smtp: { host: 127.0.0.1, port: ${sinks.smtpPort} }`,
+      '  from: alerts@example.com',
+      '  to: [ops@example.com]',
+    );
+  }
+  if (sinks.urls !== undefined || sinks.smtpPort !== undefined) {
+    lines.push('rules: [{ name: big, kind: payment, threshold: 1, currency: XRP }]');
+  }
+  const result = parseConfig(lines.join('\n'), {});
+  if (!result.ok) throw new Error(result.errors.join('\n'));
+  return result.config;
+}
+
+async function realAlertmanager(): Promise<string> {
+  const webhook = await startWebhook();
+  cleanups.push(() => webhook.close());
+  const am = await startAlertmanager({ config: webhookConfig(webhook.url) });
+  cleanups.push(() => am.stop());
+  return am.url;
+}
+
+/** The tx_hash of every alert an Alertmanager holds, sorted. */
+async function heldPayments(url: string): Promise<string[]> {
+  const alerts = (await (await fetch(`${url}/api/v2/alerts`)).json()) as { labels: Record<string, string> }[];
+  return alerts.map((a) => a.labels.tx_hash ?? '').sort();
+}
+
+const txHashes = (notes: readonly Notification[]) => notes.map((n) => n.payment?.hash ?? '').sort();
+
+// Review finding M4: alerts queued for an Alertmanager URL that is no longer configured were retried forever
+// after a restart, and dropped by a reload instead of going to the URL configured now.
+describe('Alertmanager URLs that change while alerts are queued', () => {
+  test('a restart with another URL delivers the queued alerts there and never tries the old one', async () => {
+    const gone = `http://127.0.0.1:${await freePort()}`;
+    const amUrl = await realAlertmanager();
+    const before = sinksConfig({ urls: [gone] });
+    const first = notifier(before);
+    const notes = paymentsFor(before, 2);
+    for (const note of notes) first.notifier.notify(note, before.rules[0]!);
+    await expect.poll(() => first.failed.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    await first.notifier.stop();
+    const persisted = JSON.parse(JSON.stringify(first.notifier.snapshot()));
+    expect(persisted.alertmanager.queued).toHaveLength(2);
+
+    const second = notifier(sinksConfig({ urls: [amUrl] }), persisted);
+    await expect.poll(() => heldPayments(amUrl), { timeout: 15_000 }).toEqual(txHashes(notes));
+    await expect.poll(() => second.notifier.queued('alertmanager'), { timeout: 10_000 }).toBe(0);
+    expect(second.failed.filter((f) => f.includes(gone))).toEqual([]);
+    expect(second.notifier.status().targets.map((t) => t.target)).toEqual([amUrl]);
+    expect(second.notifier.snapshot().alertmanager?.queued).toEqual([]);
+  });
+
+  test('a reload that moves Alertmanager from a host that is down sends the queued alerts to the new one', async () => {
+    const gone = `http://127.0.0.1:${await freePort()}`;
+    const amUrl = await realAlertmanager();
+    const before = sinksConfig({ urls: [gone] });
+    const { notifier: n, logger } = notifier(before);
+    const notes = paymentsFor(before, 2);
+    for (const note of notes) n.notify(note, before.rules[0]!);
+    await expect.poll(() => n.queued('alertmanager'), { timeout: 10_000 }).toBe(2);
+
+    n.reconfigure(sinksConfig({ urls: [amUrl] }));
+    await expect.poll(() => heldPayments(amUrl), { timeout: 15_000 }).toEqual(txHashes(notes));
+    await n.idle(); // nothing left queued anywhere, so the old URL has nothing to retry
+    expect(n.status().targets.map((t) => t.target)).toEqual([amUrl]);
+    expect(logger.lines.join('\n')).toMatch(/alerts re-targeted.*"queued_for_new_urls":2/);
+  });
+});
+
+// Review finding M5: a sink section removed and re-added by reload left the removed outbox retrying with the
+// old settings and out of the state file, so a restart then lost what it held.
+describe('a sink section removed and re-added by reload', () => {
+  test('email: the queued emails stay in the state file and go out once, with the new settings', async () => {
+    const oldSmtp = await smtpServer();
+    oldSmtp.refuseNext(1_000_000, 421);
+    const newSmtp = await smtpServer();
+    const withOld = sinksConfig({ smtpPort: oldSmtp.port });
+    const { notifier: n } = notifier(withOld);
+    const notes = paymentsFor(withOld, 3);
+    for (const note of notes) n.notify(note, withOld.rules[0]!);
+    await expect.poll(() => oldSmtp.refused, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+
+    n.reconfigure(sinksConfig({}));
+    n.reconfigure(sinksConfig({ smtpPort: newSmtp.port }));
+    expect(n.snapshot().email?.queued).toHaveLength(3);
+    expect(n.queued('email')).toBe(3);
+    await newSmtp.waitForMessages(3, 15_000);
+    await n.idle();
+    expect(new Set(newSmtp.messages.map((m) => m.parsed.messageId)).size).toBe(3);
+    expect(oldSmtp.messages).toHaveLength(0);
+    expect(n.snapshot().email?.queued).toEqual([]);
+  });
+
+  test('alertmanager: the queued alerts stay in the state file and go to the URL configured now', async () => {
+    const gone = `http://127.0.0.1:${await freePort()}`;
+    const amUrl = await realAlertmanager();
+    const before = sinksConfig({ urls: [gone] });
+    const { notifier: n } = notifier(before);
+    const notes = paymentsFor(before, 2);
+    for (const note of notes) n.notify(note, before.rules[0]!);
+    await expect.poll(() => n.queued('alertmanager'), { timeout: 10_000 }).toBe(2);
+
+    n.reconfigure(sinksConfig({}));
+    n.reconfigure(sinksConfig({ urls: [amUrl] }));
+    expect(n.snapshot().alertmanager?.queued).toHaveLength(2);
+    await expect.poll(() => heldPayments(amUrl), { timeout: 15_000 }).toEqual(txHashes(notes));
+    await n.idle();
+    expect(n.snapshot().alertmanager?.queued).toEqual([]);
   });
 });

@@ -129,20 +129,62 @@ describe('outbox', () => {
     expect(am1?.lastSuccessAt).not.toBeNull();
   });
 
-  test('retainTargets drops what was queued for a removed target', async () => {
-    const sink = scripted(() => ({
+  // Review finding M4: alerts queued for a removed Alertmanager URL were retried forever after a restart,
+  // and dropped by a reload instead of going to the URLs configured now.
+  describe('retarget', () => {
+    const down: Delivery<string> = {
       status: 'failed',
       permanent: false,
       scope: 'target',
       error: 'down',
       refused: [],
-    }));
-    const box = outbox(sink);
-    box.enqueue(entry('x', 'x'));
-    box.enqueue(entry('y', 'y', { target: 'http://am2' }));
-    await expect.poll(() => sink.calls.length).toBeGreaterThanOrEqual(2);
-    await expect.poll(() => box.retainTargets(['http://am2'])).toBe(1);
-    expect(box.snapshot().queued.map((e) => e.target)).toEqual(['http://am2']);
+    };
+    const rekey = (e: OutboxEntry<string>, target: string) => ({
+      ...e,
+      target,
+      key: `${target} ${e.payload}`,
+    });
+    const at = (target: string, payload: string) => entry(`${target} ${payload}`, payload, { target });
+
+    test('gives every queued notification to each current target once, and never tries a removed one again', async () => {
+      const sink = scripted((target) => (target === 'http://am1' ? down : delivered));
+      const box = outbox(sink);
+      for (const target of ['http://am1', 'http://am2'])
+        for (const p of ['x', 'y']) box.enqueue(at(target, p));
+      await expect.poll(() => sink.calls.filter((c) => c.target === 'http://am1').length).toBeGreaterThan(0);
+      await expect
+        .poll(() => box.snapshot().queued.map((e) => e.key))
+        .toEqual(['http://am1 x', 'http://am1 y']);
+      const before = sink.calls.length;
+
+      expect(box.retarget(['http://am2', 'http://am3'], rekey)).toEqual({ added: 2, dropped: 2 });
+      await box.idle();
+      const after = sink.calls.slice(before).flatMap((c) => c.payloads.map((p) => `${c.target} ${p}`));
+      // am2 already had both; am3 is new and gets each once; am1 is never called again.
+      expect(after.sort()).toEqual(['http://am3 x', 'http://am3 y']);
+      expect(box.status(['http://am2', 'http://am3']).map((s) => s.target)).toEqual([
+        'http://am2',
+        'http://am3',
+      ]);
+      // Delivered keys stay delivered: the same alert enqueued again is not sent again.
+      expect(box.enqueue(at('http://am3', 'x'))).toBe(false);
+    });
+
+    test('a delivery in flight to a removed target is not retried there once it fails', async () => {
+      const sink = scripted((target) => (target === 'http://am1' ? down : delivered), { hold: true });
+      const box = outbox(sink);
+      box.enqueue(at('http://am1', 'x'));
+      await expect.poll(() => sink.held.length).toBe(1);
+      expect(box.retarget(['http://am2'], rekey)).toEqual({ added: 1, dropped: 1 });
+      await expect.poll(() => sink.held.length).toBe(2); // the copy for am2 goes out at once
+      for (const release of sink.held.splice(0)) release();
+      await box.idle();
+      expect(sink.calls.map((c) => `${c.target} ${c.payloads.join('')}`)).toEqual([
+        'http://am1 x',
+        'http://am2 x',
+      ]);
+      expect(box.status([]).map((s) => s.target)).toEqual([]);
+    });
   });
 
   test('stop() waits for a delivery in flight at most the grace period, and keeps it queued', async () => {
