@@ -127,13 +127,16 @@ export class Alerting {
   }
 }
 
-/** Sink events as metrics; an accepted notification is recorded in the state file at once. */
+/**
+ * Sink events as metrics; an accepted notification asks for a state-file write. What keeps a restart from
+ * sending it again is the outbox's sent-journal, appended synchronously right after the server's reply;
+ * the state-file write (of the shrunk queue) is coalesced by the store, however many are accepted at once.
+ */
 export function alertingHooks(metrics: ExporterMetrics, saveState: () => void): NotifierHooks {
   return {
     delivered: (sink, rule) => {
       if (sink === 'email') metrics.emailSent(rule);
       else metrics.alertmanagerSent(rule);
-      // Not at the next ledger: a crash right after it must not make a restart send it again.
       saveState();
     },
     failed: (sink, rule, target) => {

@@ -542,11 +542,21 @@ export class Exporter {
     this.options.logger.warn('invalid message from the server', { reason });
   }
 
-  /** Writes the state file, if one is configured; the store skips unchanged content and coalesces. */
+  /**
+   * Writes the state file, if one is configured; the store skips unchanged content and coalesces. The state
+   * is built when the write starts, so a burst of saves (a batch of delivered alerts) builds it at most twice.
+   */
   private saveState(): Promise<unknown> {
     if (!this.store) return Promise.resolve();
+    const saved = this.store.save(() => this.stateToSave());
+    // A failure is counted and logged by StateWriteHealth; the next save tries again.
+    saved.catch(() => undefined);
+    return saved;
+  }
+
+  private stateToSave(): StateToSave {
     const alerting = this.alerting.snapshot();
-    const state: StateToSave = {
+    return {
       version: 1,
       checkpoint: this.cursor.checkpoint,
       // The live totals: the store re-serialises only the accounts that changed since the last write.
@@ -558,10 +568,6 @@ export class Exporter {
       verification: this.verifier.snapshot(),
       networkId: this.network.recorded,
     };
-    const saved = this.store.save(state);
-    // A failure is counted and logged by StateWriteHealth; the next save tries again.
-    saved.catch(() => undefined);
-    return saved;
   }
 
   private status(): StatusSnapshot {

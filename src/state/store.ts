@@ -39,7 +39,7 @@ interface FileIdentity {
 }
 
 interface PendingSave {
-  text: string;
+  build: () => StateToSave;
   readonly promise: Promise<SaveResult>;
   readonly resolve: (result: SaveResult) => void;
   readonly reject: (error: unknown) => void;
@@ -57,7 +57,8 @@ interface PendingSave {
  * is written again from memory. When the primary cannot be written (a directory in its place), the
  * new state goes to the backup and the save still fails loudly.
  * Identical content is not rewritten while the file is still there; while a write runs, further saves
- * coalesce into one write of the latest state.
+ * coalesce into one write of the latest state. The state is built and encoded only when a write starts:
+ * a burst of saves (one per delivered notification, say) costs at most two encodings, not one each.
  */
 export class StateStore {
   private readonly backupPath: string;
@@ -131,17 +132,18 @@ export class StateStore {
   }
 
   /**
-   * Persists the state. Resolves once this state (or a newer one) is durable on disk. Pass the live
-   * ReceiptTotals as `totals` to serialise only what changed since the last save.
+   * Persists the state. Resolves once this state (or a newer one) is durable on disk. Pass a function that
+   * builds the state to have it built only when its write starts (never for a save a later one replaces),
+   * and the live ReceiptTotals as `totals` to serialise only what changed since the last save.
    */
-  save(state: StateToSave): Promise<SaveResult> {
-    const text = encodeStateFile(state);
+  save(state: StateToSave | (() => StateToSave)): Promise<SaveResult> {
+    const build = typeof state === 'function' ? state : () => state;
     if (this.inFlight) {
-      if (!this.pending) this.pending = deferred(text);
-      this.pending.text = text;
+      if (!this.pending) this.pending = deferred(build);
+      this.pending.build = build;
       return this.pending.promise;
     }
-    return this.start(text);
+    return this.start(build);
   }
 
   /** Waits until no write is running or queued (for shutdown). */
@@ -149,8 +151,8 @@ export class StateStore {
     while (this.inFlight) await this.inFlight;
   }
 
-  private start(text: string): Promise<SaveResult> {
-    const run = this.writeIfNeeded(text);
+  private start(build: () => StateToSave): Promise<SaveResult> {
+    const run = this.writeIfNeeded(build);
     this.inFlight = run.then(
       () => this.next(),
       () => this.next(),
@@ -163,10 +165,11 @@ export class StateStore {
     const pending = this.pending;
     if (!pending) return;
     this.pending = null;
-    this.start(pending.text).then(pending.resolve, pending.reject);
+    this.start(pending.build).then(pending.resolve, pending.reject);
   }
 
-  private async writeIfNeeded(text: string): Promise<SaveResult> {
+  private async writeIfNeeded(build: () => StateToSave): Promise<SaveResult> {
+    const text = encodeStateFile(build());
     // Unchanged content is skipped only while the file written last is still the one on disk.
     if (text === this.lastWritten && sameFile(this.own, await identify(this.path))) return { written: false };
     try {
@@ -335,12 +338,12 @@ function ignoreCode(code: string): (error: unknown) => undefined {
   };
 }
 
-function deferred(text: string): PendingSave {
+function deferred(build: () => StateToSave): PendingSave {
   let resolve!: (result: SaveResult) => void;
   let reject!: (error: unknown) => void;
   const promise = new Promise<SaveResult>((res, rej) => {
     resolve = res;
     reject = rej;
   });
-  return { text, promise, resolve, reject };
+  return { build, promise, resolve, reject };
 }

@@ -199,6 +199,42 @@ describe('StateStore', () => {
     expect(decodeStateFile(await readFile(`${file}.bak`, 'utf8')).checkpoint).toBe(1);
   });
 
+  // Review finding M6: each save encoded the whole state at once, even those coalesced into a later write.
+  test('a burst of saves encodes the state at most twice, and the file holds the latest', async () => {
+    const store = new StateStore(file, logger());
+    let encodes = 0;
+    const counted = (checkpoint: number): PersistedState => {
+      const state = stateAt(checkpoint);
+      // Encoding reads each part once: reading `outbox` counts one encoding.
+      return Object.defineProperty({ ...state }, 'outbox', {
+        enumerable: true,
+        get: () => {
+          encodes += 1;
+          return state.outbox;
+        },
+      });
+    };
+    const bursts = Array.from({ length: 64 }, (_, i) => counted(i + 1));
+    const saves = bursts.map((state) => store.save(state));
+    expect(await Promise.all(saves)).toHaveLength(64);
+    expect(encodes).toBeLessThanOrEqual(2);
+    expect(decodeStateFile(await readFile(file, 'utf8')).checkpoint).toBe(64);
+  });
+
+  test('a state given as a function is built only when its write starts', async () => {
+    const store = new StateStore(file, logger());
+    const built: number[] = [];
+    const saves = [1, 2, 3, 4].map((checkpoint) =>
+      store.save(() => {
+        built.push(checkpoint);
+        return stateAt(checkpoint);
+      }),
+    );
+    await Promise.all(saves);
+    expect(built).toEqual([1, 4]);
+    expect(decodeStateFile(await readFile(file, 'utf8')).checkpoint).toBe(4);
+  });
+
   test('a queued save equal to what was just written writes nothing', async () => {
     const store = new StateStore(file, logger());
     const first = store.save(stateAt(1));

@@ -526,17 +526,19 @@ export class Outbox<P> {
   }
 
   private delivered(item: Item<P>): void {
-    this.options.events?.onDelivered?.(item.entry.rule, item.entry.target);
+    const { rule, target } = item.entry;
     if (this.takeReplacement(item)) {
       item.attempts = 0;
       item.notBefore = 0;
-      return;
+    } else {
+      this.queue.delete(item.id);
+      if (item.entry.mode === 'once') {
+        this.remember(item.id);
+        this.journal?.append(item.id, () => this.sent, this.maxSentKeys);
+      }
     }
-    this.queue.delete(item.id);
-    if (item.entry.mode === 'once') {
-      this.remember(item.id);
-      this.journal?.append(item.id, () => this.sent, this.maxSentKeys);
-    }
+    // Told once the outbox shows it delivered (and journaled): a state save it triggers records that.
+    this.options.events?.onDelivered?.(rule, target);
   }
 
   private giveUp(item: Item<P>, target: string, error: string, now: number): void {

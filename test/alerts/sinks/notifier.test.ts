@@ -4,13 +4,21 @@
  * and the first release's outbox (version 1) is read back without sending anything twice.
  */
 
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Big from 'big.js';
 import { afterEach, describe, expect, test } from 'vitest';
 import { evaluate, initialAlertState } from '../../../src/alerts/rules.js';
-import { Notifier, type NotifierHooks } from '../../../src/alerts/sinks/notifier.js';
+import { ALERTMANAGER_BATCH_SIZE } from '../../../src/alerts/sinks/alertmanager.js';
+import { Notifier, type NotifierHooks, type NotifierSnapshot } from '../../../src/alerts/sinks/notifier.js';
 import { keyDigest } from '../../../src/alerts/sinks/outbox.js';
 import type { Notification } from '../../../src/alerts/types.js';
 import { type Config, parseConfig } from '../../../src/config/index.js';
+import { alertingHooks } from '../../../src/exporter/alerting.js';
+import { createMetrics } from '../../../src/metrics/index.js';
+import { decodeStateFile } from '../../../src/state/document.js';
+import { StateStore, type StateToSave } from '../../../src/state/store.js';
 import { recordingLogger } from '../../server/support.js';
 import { freePort, startAlertmanager, startWebhook, webhookConfig } from '../../support/alertmanager.js';
 import { type FakeSmtp, startFakeSmtp } from '../../support/fake-smtp.js';
@@ -319,5 +327,51 @@ describe('a sink section removed and re-added by reload', () => {
     await expect.poll(() => heldPayments(amUrl), { timeout: 15_000 }).toEqual(txHashes(notes));
     await n.idle();
     expect(n.snapshot().alertmanager?.queued).toEqual([]);
+  });
+});
+
+// Review finding M6: every accepted alert asked for a state-file write that encoded the whole state at once,
+// 64 times per Alertmanager batch, blocking the event loop while a backlog drained.
+describe('state-file writes while a batch of alerts is accepted', () => {
+  test('64 alerts accepted in one request build the state at most twice, and the file records them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'notifier-save-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const amUrl = await realAlertmanager();
+    const cfg = sinksConfig({ urls: [amUrl] });
+    const metrics = createMetrics({
+      accounts: [],
+      rules: ['big'],
+      servers: [],
+      paymentSizeBucketsXrp: [1],
+      build: { version: '0.0.0', revision: 'test', nodeVersion: process.version },
+      processMetrics: false,
+    });
+    const store = new StateStore(join(dir, 'state.json'), recordingLogger());
+    let builds = 0;
+    const stateToSave = (): StateToSave => {
+      builds += 1;
+      const outbox = n.snapshot();
+      return { version: 1, checkpoint: 1, totals: metrics.totals, dedupe: null, outbox, rules: null };
+    };
+    const n = new Notifier({
+      config: cfg,
+      logger: recordingLogger(),
+      now: Date.now,
+      hooks: alertingHooks(metrics, () => void store.save(stateToSave)),
+      restored: null,
+    });
+    cleanups.push(() => n.stop());
+    const notes = paymentsFor(cfg, ALERTMANAGER_BATCH_SIZE);
+    for (const note of notes) n.notify(note, cfg.rules[0]!);
+    await n.idle();
+    await store.flush();
+    expect(await metrics.render().then((r) => r.body)).toMatch(
+      /xrpl_alertmanager_alerts_sent_total\{rule="big"\} 64/,
+    );
+    expect(builds).toBeLessThanOrEqual(2);
+    const saved = decodeStateFile(await readFile(join(dir, 'state.json'), 'utf8'));
+    const outbox = saved.outbox as NotifierSnapshot;
+    expect(outbox.alertmanager?.queued).toEqual([]);
+    expect(outbox.alertmanager?.sent).toHaveLength(64);
   });
 });
