@@ -9,7 +9,11 @@ import { AssetLabeler, escapeLabelValue } from './labels.js';
 import { type BuildInfo, declareOperationalMetrics, syncLabelValues } from './operational.js';
 import { type ExposedUnit, PAYMENT_FAMILIES, PaymentExposition } from './payment-exposition.js';
 import { type ReceiptEvent, ReceiptTotals } from './totals.js';
-import { declareVerificationMetrics, type VerificationMetrics } from './verification.js';
+import {
+  declareVerificationMetrics,
+  VERIFICATION_FAMILIES,
+  type VerificationMetrics,
+} from './verification.js';
 
 export type { BuildInfo } from './operational.js';
 export type { ReceiptEvent, TotalsSnapshot } from './totals.js';
@@ -208,10 +212,13 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
   };
   reconfigure(options);
 
-  /** The whole exposition as one gzip member: the payment families' cached segments, then the rest. */
+  /**
+   * The whole exposition as one gzip member: the cached segments of the per-unit families (payments,
+   * then verification), then prom-client's.
+   */
   const gzipped = async (): Promise<Buffer> => {
     const rest = deflateSegment(Buffer.from(`\n\n${await registry.metrics()}`));
-    return gzipMember([...exposition.segments(exposedUnits), rest]);
+    return gzipMember([...exposition.segments(exposedUnits), ...verification.segments(), rest]);
   };
 
   const countRule = (rule: string): void => {
@@ -309,6 +316,7 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
     },
     familyNames: () => [
       ...Object.values(PAYMENT_FAMILIES).map((f) => f.name),
+      ...Object.values(VERIFICATION_FAMILIES).map((f) => f.name),
       ...registry.getMetricsAsArray().map((m) => m.name),
     ],
   };

@@ -1,6 +1,7 @@
 import type { Asset } from '../accounting/types.js';
+import { BlockExposition, type FamilyDescription } from './block-exposition.js';
 import type { UnitView } from './group-view.js';
-import { type DeflatedSegment, deflateSegment } from './gzip.js';
+import type { DeflatedSegment } from './gzip.js';
 import { type AssetLabeler, assetKey, escapeLabelValue, formatSample } from './labels.js';
 import type { AssetReceipts } from './totals.js';
 
@@ -10,12 +11,6 @@ export interface ExposedUnit {
   readonly labels: string;
   /** The current totals; undefined while nothing is known, and then every XRP series shows 0. */
   readonly view: () => UnitView | undefined;
-}
-
-export interface FamilyDescription {
-  readonly name: string;
-  readonly type: 'counter' | 'gauge' | 'histogram';
-  readonly help: string;
 }
 
 export const PAYMENT_FAMILIES = {
@@ -70,87 +65,33 @@ const FAMILY_ORDER = [
   PAYMENT_FAMILIES.sizeHistogram,
 ] as const;
 
-/** HELP and TYPE of family f; prom-client separates families with a blank line, and so do we. */
-function familyHeader(f: number): string {
-  const family = FAMILY_ORDER[f]!;
-  return `${f > 0 ? '\n\n' : ''}# HELP ${family.name} ${family.help}\n# TYPE ${family.name} ${family.type}`;
-}
-
 /**
- * Units per cached block: one receipt re-renders and re-compresses one block (about 1 ms for 128
- * accounts), and 100,000 accounts make 782 blocks.
- */
-const BLOCK_SIZE = 128;
-
-interface CachedBlock {
-  /** The newest revision among the block's units when it was rendered: it identifies the content. */
-  readonly revision: number;
-  /** One compressed segment per family of FAMILY_ORDER: the units' lines, each preceded by a newline. */
-  readonly segments: readonly DeflatedSegment[];
-}
-
-/**
- * Renders the payment families in the Prometheus text format 0.0.4 from the cached floats of the
- * exact totals. Only compressed text is kept: per block of units and family, one deflate segment,
- * rebuilt when a unit of the block changed. A scrape joins the segments into one gzip member (see
- * gzip.ts), which is what Prometheus asks for; plain text is decompressed from it. So 100,000 accounts'
- * 178 MB of exposition live as about 24 MB, and one receipt costs one block's rendering.
- * Every unit's XRP receipt series are present, at 0 before any receipt; a balance only once it is known.
+ * Renders the payment families from the cached floats of the exact totals, in cached compressed blocks
+ * (see BlockExposition). Every unit's XRP receipt series are present, at 0 before any receipt; a
+ * balance only once it is known.
  */
 export class PaymentExposition {
   private readonly typeLabels = new Map<string, string>();
   private readonly leLabels: readonly string[];
-  private readonly headers = FAMILY_ORDER.map((_, f) => deflateSegment(Buffer.from(familyHeader(f))));
-  private blocks: CachedBlock[] = [];
-  private blocksOf: readonly ExposedUnit[] | null = null;
+  private readonly blocks: BlockExposition<ExposedUnit, UnitView>;
 
   constructor(
     private readonly labeler: AssetLabeler,
     bucketBounds: readonly number[],
   ) {
     this.leLabels = [...bucketBounds.map((b) => `le="${formatSample(b)}"`), 'le="+Inf"'];
+    this.blocks = new BlockExposition({
+      families: FAMILY_ORDER,
+      labels: (unit) => unit.labels,
+      view: (unit) => unit.view(),
+      render: (labels, view) => this.renderUnit(labels, view),
+      first: true,
+    });
   }
 
   /** The exposition of `units` as deflate segments in order: family by family, block by block. */
   segments(units: readonly ExposedUnit[]): DeflatedSegment[] {
-    const blocks = this.currentBlocks(units);
-    const out: DeflatedSegment[] = [];
-    FAMILY_ORDER.forEach((_, f) => {
-      out.push(this.headers[f]!);
-      for (const block of blocks) out.push(block.segments[f]!);
-    });
-    return out;
-  }
-
-  private currentBlocks(units: readonly ExposedUnit[]): CachedBlock[] {
-    if (this.blocksOf !== units) {
-      this.blocks = [];
-      this.blocksOf = units;
-    }
-    const blocks: CachedBlock[] = [];
-    for (let start = 0, index = 0; start < units.length; start += BLOCK_SIZE, index++) {
-      blocks.push(this.block(index, units.slice(start, start + BLOCK_SIZE)));
-    }
-    return blocks;
-  }
-
-  private block(index: number, units: readonly ExposedUnit[]): CachedBlock {
-    const views = units.map((unit) => unit.view());
-    // Every change gives its account a new, higher global revision (ReceiptTotals.touch), so the
-    // newest revision in the block moves whenever any of its units changed.
-    let revision = 0;
-    for (const view of views) if (view && view.revision > revision) revision = view.revision;
-    const cached = this.blocks[index];
-    if (cached && cached.revision === revision) return cached;
-    const texts: string[] = FAMILY_ORDER.map(() => '');
-    units.forEach((unit, u) => {
-      const chunks = this.renderUnit(unit.labels, views[u]);
-      // A unit may have no sample of a family (an unknown balance): no empty lines.
-      for (let f = 0; f < texts.length; f++) if (chunks[f] !== '') texts[f] += `\n${chunks[f]}`;
-    });
-    const fresh = { revision, segments: texts.map((text) => deflateSegment(Buffer.from(text))) };
-    this.blocks[index] = fresh;
-    return fresh;
+    return this.blocks.segments(units);
   }
 
   private renderUnit(labels: string, view: UnitView | undefined): string[] {

@@ -1,4 +1,7 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
+import { BlockExposition, type FamilyDescription } from './block-exposition.js';
+import type { DeflatedSegment } from './gzip.js';
+import { escapeLabelValue } from './labels.js';
 
 /** The accounts whose series exist: one per configured account, labelled like the payment metrics. */
 export interface LabelledAccount {
@@ -6,30 +9,55 @@ export interface LabelledAccount {
   readonly name: string;
 }
 
-/** Self-verification and network identity metrics (spec "Self-verification, repair and network identity"). */
+export const VERIFICATION_FAMILIES = {
+  breaks: {
+    name: 'xrpl_verification_breaks_total',
+    type: 'counter',
+    help: 'Breaks found in an account’s transaction thread (a transaction the exporter had not processed).',
+  },
+  unverified: {
+    name: 'xrpl_account_unverified',
+    type: 'gauge',
+    help: '1 while a break in the account’s transaction thread is not repaired, else 0.',
+  },
+  verifiedLedger: {
+    name: 'xrpl_account_verified_ledger',
+    type: 'gauge',
+    help: 'Last ledger up to which the account’s transaction thread is proved complete.',
+  },
+} as const satisfies Record<string, FamilyDescription>;
+
+/** One account's verification figures; absent while all are 0. */
+interface AccountVerification {
+  breaks: number;
+  unverified: boolean;
+  verifiedLedger: number;
+  /** Bumped on every change, higher than any before (the exposition caches blocks by it). */
+  revision: number;
+}
+
+const f = VERIFICATION_FAMILIES;
+
+function renderAccount(labels: string, v: AccountVerification | undefined): string[] {
+  return [
+    `${f.breaks.name}{${labels}} ${v?.breaks ?? 0}`,
+    `${f.unverified.name}{${labels}} ${v?.unverified ? 1 : 0}`,
+    `${f.verifiedLedger.name}{${labels}} ${v?.verifiedLedger ?? 0}`,
+  ];
+}
+
+/**
+ * Self-verification and network identity metrics (spec "Self-verification, repair and network
+ * identity"). The three per-account families have a series for every configured account: with
+ * 100,000 accounts, prom-client's label objects and its serialisation on every scrape cost about 3 s
+ * per scrape and tens of megabytes, so they are rendered like the payment families, in cached
+ * compressed blocks (`segments`), from figures kept only for accounts where one is not 0.
+ */
 export function declareVerificationMetrics(registry: Registry) {
   const registers = [registry];
-  const breaks = new Counter({
-    name: 'xrpl_verification_breaks_total',
-    help: 'Breaks found in an account’s transaction thread (a transaction the exporter had not processed).',
-    labelNames: ['account', 'name'] as const,
-    registers,
-  });
   const repaired = new Counter({
     name: 'xrpl_verification_repaired_transactions_total',
     help: 'Missing transactions fetched and processed to repair a break.',
-    registers,
-  });
-  const unverified = new Gauge({
-    name: 'xrpl_account_unverified',
-    help: '1 while a break in the account’s transaction thread is not repaired, else 0.',
-    labelNames: ['account', 'name'] as const,
-    registers,
-  });
-  const verifiedLedger = new Gauge({
-    name: 'xrpl_account_verified_ledger',
-    help: 'Last ledger up to which the account’s transaction thread is proved complete.',
-    labelNames: ['account', 'name'] as const,
     registers,
   });
   const serversRefused = new Counter({
@@ -39,37 +67,57 @@ export function declareVerificationMetrics(registry: Registry) {
     registers,
   });
   repaired.inc(0);
-  let names = new Map<string, string>();
-  const labels = (account: string) => ({ account, name: names.get(account) ?? account });
+  let accounts: readonly LabelledAccount[] = [];
+  let watched = new Set<string>();
+  const figures = new Map<string, AccountVerification>();
+  let revision = 0;
+  const exposition = new BlockExposition<LabelledAccount, AccountVerification>({
+    families: Object.values(VERIFICATION_FAMILIES),
+    labels: (a) => `account="${escapeLabelValue(a.address)}",name="${escapeLabelValue(a.name)}"`,
+    view: (a) => figures.get(a.address),
+    render: renderAccount,
+    first: false,
+  });
+  const change = (account: string, apply: (v: AccountVerification) => void): void => {
+    if (!watched.has(account)) return;
+    let v = figures.get(account);
+    if (!v) {
+      v = { breaks: 0, unverified: false, verifiedLedger: 0, revision: 0 };
+      figures.set(account, v);
+    }
+    apply(v);
+    v.revision = ++revision;
+  };
   return {
-    /** Series for these accounts appear at 0; removed accounts' series disappear. */
-    setAccounts(accounts: readonly LabelledAccount[]): void {
-      const next = new Map(accounts.map((a) => [a.address, a.name]));
-      for (const [address, name] of names) {
-        if (next.get(address) === name) continue;
-        for (const metric of [breaks, unverified, verifiedLedger]) metric.remove({ account: address, name });
-      }
-      for (const [address, name] of next) {
-        if (names.get(address) === name) continue;
-        breaks.inc({ account: address, name }, 0);
-        unverified.set({ account: address, name }, 0);
-        verifiedLedger.set({ account: address, name }, 0);
-      }
-      names = next;
+    /** Series for these accounts appear at 0; removed accounts' series disappear (a renamed one restarts). */
+    setAccounts(next: readonly LabelledAccount[]): void {
+      const nameOf = new Map(accounts.map((a) => [a.address, a.name]));
+      for (const a of next)
+        if (nameOf.has(a.address) && nameOf.get(a.address) !== a.name) figures.delete(a.address);
+      watched = new Set(next.map((a) => a.address));
+      for (const account of figures.keys()) if (!watched.has(account)) figures.delete(account);
+      accounts = next;
     },
     incBreaks(account: string, n = 1): void {
-      if (names.has(account)) breaks.inc(labels(account), n);
+      change(account, (v) => {
+        v.breaks += n;
+      });
     },
     incRepaired(n = 1): void {
       repaired.inc(n);
     },
     setAccountState(account: string, state: { unverified: boolean; verifiedLedger: number }): void {
-      if (!names.has(account)) return;
-      unverified.set(labels(account), state.unverified ? 1 : 0);
-      verifiedLedger.set(labels(account), state.verifiedLedger);
+      change(account, (v) => {
+        v.unverified = state.unverified;
+        v.verifiedLedger = state.verifiedLedger;
+      });
     },
     incServerRefused(server: string, reason: string): void {
       serversRefused.inc({ server, reason });
+    },
+    /** The per-account families, every configured account's series, as cached compressed segments. */
+    segments(): DeflatedSegment[] {
+      return exposition.segments(accounts);
     },
   };
 }

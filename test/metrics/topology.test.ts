@@ -239,7 +239,9 @@ describe('aggregation by group', () => {
     metrics.setBalance(A.address, XRP, new Big('0.1'));
     metrics.setBalance(B.address, XRP, new Big('0.2'));
     const { body } = await metrics.render();
-    const paymentFamilies = body.slice(0, body.indexOf('# HELP xrpl_up '));
+    // The per-account verification families (spec: labels account, name) follow the payment families.
+    const paymentFamilies = body.slice(0, body.indexOf('# HELP xrpl_verification_breaks_total '));
+    expect(paymentFamilies).toContain('xrpl_received_payment_size_xrp_count{group=');
     expect(paymentFamilies).not.toContain('account=');
     const ex = 'group="exchange"';
     expect(sampleValue(body, `xrpl_received_amount_total{${ex},currency="XRP",issuer=""}`)).toBe('0.3');
@@ -376,4 +378,40 @@ describe('cached compressed exposition', () => {
       }
     },
   );
+});
+
+describe('per-account verification series', () => {
+  test('exist at 0 for every account and follow changes through the cached blocks; a rename restarts them', async () => {
+    const accounts = Array.from({ length: 300 }, (_, i) => ({
+      address: `r${String(i).padStart(33, 'v')}`,
+      name: `acct-${i}`,
+      group: null,
+    }));
+    const metrics = createMetrics(options({ accounts }));
+    const series = (family: string, i: number, name = `acct-${i}`) =>
+      `${family}{account="${accounts[i]!.address}",name="${name}"}`;
+    let { body } = await metrics.render();
+    expect(samples(body, 'xrpl_verification_breaks_total')).toHaveLength(300);
+    expect(sampleValue(body, series('xrpl_account_unverified', 299))).toBe('0');
+
+    metrics.verification.incBreaks(accounts[200]!.address, 2);
+    metrics.verification.setAccountState(accounts[299]!.address, {
+      unverified: true,
+      verifiedLedger: 93_000_123,
+    });
+    metrics.verification.incBreaks('rNotWatched', 1);
+    ({ body } = await metrics.render());
+    expect(sampleValue(body, series('xrpl_verification_breaks_total', 200))).toBe('2');
+    expect(sampleValue(body, series('xrpl_account_unverified', 299))).toBe('1');
+    expect(sampleValue(body, series('xrpl_account_verified_ledger', 299))).toBe('93000123');
+    expect(samples(body, 'xrpl_verification_breaks_total')).toHaveLength(300);
+
+    const renamed = accounts.map((a, i) => (i === 200 ? { ...a, name: 'renamed' } : a));
+    metrics.reconfigure({ accounts: renamed, rules: [], servers: [], paymentSizeBucketsXrp: BUCKETS });
+    ({ body } = await metrics.render());
+    expect(sampleValue(body, series('xrpl_verification_breaks_total', 200, 'renamed'))).toBe('0');
+    expect(sampleValue(body, series('xrpl_verification_breaks_total', 200))).toBeUndefined();
+    expect(sampleValue(body, series('xrpl_account_unverified', 299))).toBe('1');
+    expect(promtoolCheckMetrics(body)).toEqual({ status: 0, output: '' });
+  });
 });
