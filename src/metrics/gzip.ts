@@ -44,8 +44,11 @@ const HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
 /** An empty final block with fixed Huffman codes: BFINAL=1, BTYPE=01, end-of-block (RFC 1951 3.2.3). */
 const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
 
-/** The segments, in order, as one gzip member: what a `Content-Encoding: gzip` body holds. */
-export function gzipMember(segments: readonly DeflatedSegment[]): Buffer {
+/**
+ * The segments, in order, as one gzip member (what a `Content-Encoding: gzip` body holds), in parts to
+ * be written one after another: joining them would copy 24 MB per scrape at 100,000 accounts.
+ */
+export function gzipMember(segments: readonly DeflatedSegment[]): Buffer[] {
   let crc = 0;
   let length = 0;
   for (const segment of segments) {
@@ -56,7 +59,7 @@ export function gzipMember(segments: readonly DeflatedSegment[]): Buffer {
   trailer.writeUInt32LE(crc, 0);
   // ISIZE is the length modulo 2^32 (RFC 1952 section 2.3.1).
   trailer.writeUInt32LE(length % 2 ** 32, 4);
-  return Buffer.concat([HEADER, ...segments.map((s) => s.data), FINAL_BLOCK, trailer]);
+  return [HEADER, ...segments.map((s) => s.data), FINAL_BLOCK, trailer];
 }
 
 /** The reflected CRC-32 polynomial of gzip and zlib. */

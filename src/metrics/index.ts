@@ -104,7 +104,8 @@ export interface ExporterMetrics {
 
 export interface ScrapeBody {
   readonly contentType: string;
-  readonly body: Buffer;
+  /** The body in parts, to be written in order (see gzipMember). */
+  readonly body: readonly Buffer[];
   readonly encoding: 'gzip' | 'identity';
 }
 
@@ -216,7 +217,7 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
    * The whole exposition as one gzip member: the cached segments of the per-unit families (payments,
    * then verification), then prom-client's.
    */
-  const gzipped = async (): Promise<Buffer> => {
+  const gzipped = async (): Promise<Buffer[]> => {
     const rest = deflateSegment(Buffer.from(`\n\n${await registry.metrics()}`));
     return gzipMember([...exposition.segments(exposedUnits), ...verification.segments(), rest]);
   };
@@ -289,12 +290,19 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
       else ops.stateWriteFailures.inc();
     },
     reconfigure,
-    render: async () => ({ contentType: METRICS_CONTENT_TYPE, body: gunzipSync(await gzipped()).toString() }),
+    render: async () => ({
+      contentType: METRICS_CONTENT_TYPE,
+      body: gunzipSync(Buffer.concat(await gzipped())).toString(),
+    }),
     renderForScrape: async (gzip) => {
       const body = await gzipped();
       return gzip
         ? { contentType: METRICS_CONTENT_TYPE, body, encoding: 'gzip' }
-        : { contentType: METRICS_CONTENT_TYPE, body: gunzipSync(body), encoding: 'identity' };
+        : {
+            contentType: METRICS_CONTENT_TYPE,
+            body: [gunzipSync(Buffer.concat(body))],
+            encoding: 'identity',
+          };
     },
     accountStatus: (account) => {
       const t = totals.get(account);
@@ -327,6 +335,9 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
  * when a block is rendered rather than kept, as there may be 100,000 of them.
  */
 class AccountUnit implements ExposedUnit {
+  /** ReceiptTotals keeps one object per account for good once it exists: looked up until then. */
+  private found: UnitView | undefined;
+
   constructor(
     private readonly account: Pick<AccountConfig, 'address' | 'name'>,
     private readonly totals: ReceiptTotals,
@@ -337,7 +348,9 @@ class AccountUnit implements ExposedUnit {
   }
 
   view(): UnitView | undefined {
-    return this.totals.get(this.account.address);
+    // A scrape of 100,000 accounts would otherwise make 100,000 lookups in a Map keyed by address.
+    this.found ??= this.totals.get(this.account.address);
+    return this.found;
   }
 }
 

@@ -14,9 +14,11 @@ export interface HttpAppOptions {
    * The exposition, e.g. from a prom-client registry: `{ contentType: registry.contentType, body }`.
    * `gzip`: the scraper accepts gzip; a body compressed for it says `encoding: 'gzip'`.
    */
-  readonly renderMetrics: (
-    gzip: boolean,
-  ) => Promise<{ contentType: string; body: string | Buffer; encoding?: 'gzip' | 'identity' }>;
+  readonly renderMetrics: (gzip: boolean) => Promise<{
+    contentType: string;
+    body: string | Buffer | readonly Buffer[];
+    encoding?: 'gzip' | 'identity';
+  }>;
   /** Connected, subscribed and the ledger stream fresh. */
   readonly isReady: () => boolean;
   readonly getStatus: () => StatusSnapshot;
@@ -75,6 +77,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
         // The body depends on Accept-Encoding: caches must not hand a gzip body to a client without it.
         .set('Vary', 'Accept-Encoding');
       if (encoding === 'gzip') res.set('Content-Encoding', 'gzip');
+      if (Array.isArray(body)) {
+        sendParts(req, res, body);
+        return;
+      }
       // A Buffer, not a string: for strings express re-formats the content type (utils.setCharset).
       res.send(typeof body === 'string' ? Buffer.from(body) : body);
     } catch (error) {
@@ -140,6 +146,18 @@ export function createHttpApp(options: HttpAppOptions): Express {
     text(res, 500, 'Internal Server Error\n');
   });
   return app;
+}
+
+/** A body in parts, written in order without joining them (HEAD: the headers only). */
+function sendParts(req: Request, res: Response, parts: readonly Buffer[]): void {
+  res.set('Content-Length', String(parts.reduce((n, part) => n + part.length, 0)));
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  res.cork();
+  for (const part of parts) res.write(part);
+  res.end();
 }
 
 function text(res: Response, status: number, body: string): void {

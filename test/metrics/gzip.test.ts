@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { crc32, gunzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
-import { crc32Combine, deflateSegment, gzipMember } from '../../src/metrics/gzip.js';
+import {
+  crc32Combine,
+  type DeflatedSegment,
+  deflateSegment,
+  gzipMember as parts,
+} from '../../src/metrics/gzip.js';
+
+/** The member's parts joined, as a client receives them. */
+const gzipMember = (segments: readonly DeflatedSegment[]): Buffer => Buffer.concat(parts(segments));
 
 describe('one gzip member from separately deflated segments', () => {
   test('crc32Combine gives the CRC of the concatenation', () => {
