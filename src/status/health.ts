@@ -1,0 +1,162 @@
+import { formatDuration } from '../server/format.js';
+import type {
+  ConnectionStatus,
+  HealthAlert,
+  HealthItem,
+  HealthLevel,
+  LedgerStatus,
+} from '../server/status.js';
+import type { ActiveAlert, AlertEvaluator } from './alert-evaluator.js';
+import type { HealthArea } from './alert-rules.js';
+
+/** Metrics the summary reads besides those the alert rules read. */
+export const SUMMARY_METRICS: readonly string[] = [
+  'xrpl_state_last_write_success_timestamp_seconds',
+  'xrpl_exporter_config_last_reload_success_timestamp_seconds',
+];
+
+/** What the summary says beyond the alerts: the live state of the parts, and what is configured. */
+export interface HealthFacts {
+  /** Unix seconds. */
+  readonly now: number;
+  readonly connection: ConnectionStatus;
+  readonly ledger: LedgerStatus | null;
+  readonly accounts: {
+    readonly total: number;
+    readonly importing: number;
+    readonly importsFailing: number;
+  };
+  /** state.path is set. */
+  readonly stateFile: boolean;
+  /** An email section is configured. */
+  readonly email: boolean;
+}
+
+/**
+ * The health summary: one item per area, its level from the shipped alerts the evaluator holds active
+ * (alert-rules.ts), its words from the facts and from the same metric samples the alerts read.
+ */
+export function healthItems(facts: HealthFacts, evaluator: AlertEvaluator): HealthItem[] {
+  const active = evaluator.alerts();
+  const item = (
+    area: HealthArea,
+    title: string,
+    summary: string,
+    details: readonly string[] = [],
+    off = false,
+  ): HealthItem => {
+    const alerts = active.filter((a) => a.rule.area === area);
+    return {
+      area,
+      title,
+      level: off ? 'off' : level(alerts),
+      summary,
+      details,
+      alerts: alerts.map(healthAlert),
+    };
+  };
+  const gauge = (metric: string): number | null => evaluator.series(metric)[0]?.value ?? null;
+  const ago = (time: number) => `${formatDuration(facts.now - time)} ago`;
+  return [
+    item('connection', 'Connection', connectionSummary(facts, active), connectionDetails(facts.connection)),
+    item(
+      'ledger',
+      'Validated ledger',
+      facts.ledger
+        ? `Ledger ${facts.ledger.index} closed ${ago(facts.ledger.closeTime)}`
+        : 'No validated ledger yet',
+      count(evaluator.increase('xrpl_ledger_gaps_total', 3600), 'ledger range', 'ledger ranges', [
+        'could not be backfilled in the last hour (the log names them)',
+      ]),
+    ),
+    item('accounts', 'Accounts', `${plural(facts.accounts.total, 'account')} watched`, [
+      ...count(facts.accounts.importing, 'account', 'accounts', ['importing history']),
+      ...count(facts.accounts.importsFailing, 'history import', 'history imports', ['failing']),
+    ]),
+    facts.email
+      ? item(
+          'notifications',
+          'Notifications',
+          `Email: ${gauge('xrpl_alert_emails_queued') ?? 0} queued`,
+          count(
+            evaluator.increase('xrpl_alert_email_failures_total', 900),
+            'failed attempt',
+            'failed attempts',
+            ['to send in the last 15m'],
+          ),
+        )
+      : item('notifications', 'Notifications', 'No email configured', [], true),
+    facts.stateFile
+      ? item(
+          'state',
+          'State file',
+          stateSummary(gauge('xrpl_state_last_write_success_timestamp_seconds'), ago),
+          count(evaluator.increase('xrpl_state_write_failures_total', 300), 'failed write', 'failed writes', [
+            'in the last 5m',
+          ]),
+        )
+      : item('state', 'State file', 'None configured: totals start from 0 after a restart', [], true),
+    item(
+      'reload',
+      'Configuration',
+      reloadSummary(
+        gauge('xrpl_exporter_config_last_reload_successful'),
+        gauge('xrpl_exporter_config_last_reload_success_timestamp_seconds'),
+        ago,
+      ),
+    ),
+  ];
+}
+
+function level(alerts: readonly ActiveAlert[]): HealthLevel {
+  if (alerts.some((a) => a.firing && a.rule.severity === 'critical')) return 'critical';
+  return alerts.length > 0 ? 'warning' : 'ok';
+}
+
+function healthAlert(a: ActiveAlert): HealthAlert {
+  return {
+    alert: a.rule.alert,
+    severity: a.rule.severity,
+    state: a.firing ? 'firing' : 'pending',
+    since: a.activeSince,
+    forSeconds: a.rule.forSeconds,
+    labels: a.labels,
+  };
+}
+
+function connectionSummary(facts: HealthFacts, active: readonly ActiveAlert[]): string {
+  const { connection } = facts;
+  if (connection.up) return `Connected to ${connection.server}`;
+  const down = active.find((a) => a.rule.alert === 'XRPLStreamDown');
+  const since = down ? ` (down for ${formatDuration(facts.now - down.activeSince)})` : '';
+  if (connection.server !== null)
+    return `Connected to ${connection.server}, no fresh validated ledger${since}`;
+  return `Not connected${since}`;
+}
+
+function connectionDetails(connection: ConnectionStatus): string[] {
+  const failing = connection.servers.filter((s) => !s.connected && s.lastError !== null).length;
+  return count(failing, 'other server', 'other servers', ['failing (see Servers)']);
+}
+
+function stateSummary(lastWrite: number | null, ago: (time: number) => string): string {
+  return lastWrite !== null && lastWrite > 0 ? `Saved ${ago(lastWrite)}` : 'Not written yet';
+}
+
+function reloadSummary(
+  successful: number | null,
+  lastSuccess: number | null,
+  ago: (time: number) => string,
+): string {
+  const loaded = lastSuccess !== null && lastSuccess > 0 ? `loaded ${ago(lastSuccess)}` : 'loaded';
+  return successful === 0 ? `Last reload failed; running the one ${loaded}` : `Configuration ${loaded}`;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** `["3 failed writes in the last 5m"]`, or nothing for 0. */
+function count(n: number, one: string, many: string, rest: readonly string[]): string[] {
+  return n > 0 ? [`${plural(n, one, many)} ${rest.join(' ')}`] : [];
+}
