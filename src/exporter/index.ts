@@ -20,6 +20,7 @@ import {
   type PaymentStatus,
   type ReloadResult,
   type RunningHttpServer,
+  type StatusQuery,
   type StatusSnapshot,
   startHttpServer,
   type WebConfig,
@@ -28,6 +29,7 @@ import { inShard } from '../shard.js';
 import type { StateToSave } from '../state/document.js';
 import { StateWriteHealth } from '../state/health.js';
 import { type LoadResult, StateStore } from '../state/store.js';
+import { HEALTH_METRICS, HealthMonitor } from '../status/index.js';
 import { NetworkIdentity, Verifier } from '../verification/index.js';
 import type { BuildInfo } from '../version.js';
 import { Alerting, alertingHooks } from './alerting.js';
@@ -48,6 +50,8 @@ export interface ExporterOptions {
   readonly now: () => number;
   /** How often window and silence rules are re-evaluated. @default 1000 */
   readonly alertTickMs?: number;
+  /** How often the status page's health summary evaluates the shipped alerts. @default 5000 */
+  readonly healthIntervalMs?: number;
 }
 
 /** Invalid-message reasons are logged once each (up to this many distinct reasons), then only counted. */
@@ -78,6 +82,7 @@ export class Exporter {
   private readonly store: StateStore | null;
   private readonly stateHealth: StateWriteHealth | null;
   private readonly recent = new RecentPayments();
+  private readonly health: HealthMonitor;
   private readonly balanceClock = new BalanceClock();
   private readonly startingBalances: StartingBalances;
   private readonly loggedInvalid = new Set<string>();
@@ -244,6 +249,16 @@ export class Exporter {
         onConnectFailed: (server) => this.metrics.incConnectFailures(maskUrlPassword(server)),
       },
     });
+    this.health = new HealthMonitor({
+      sample: () => {
+        // As a scrape does: xrpl_up is set when it is read.
+        this.metrics.setUp(this.client.isUp());
+        return this.metrics.sample(HEALTH_METRICS);
+      },
+      now: options.now,
+      ...(options.healthIntervalMs === undefined ? {} : { intervalMs: options.healthIntervalMs }),
+      logger,
+    });
     this.watchBalances();
   }
 
@@ -266,6 +281,7 @@ export class Exporter {
     await exporter.listen();
     exporter.client.start();
     exporter.verifier.start();
+    exporter.health.start();
     exporter.tickTimer = setInterval(() => exporter.alerting.tick(), options.alertTickMs ?? 1000);
     exporter.tickTimer.unref();
     return exporter;
@@ -345,6 +361,7 @@ export class Exporter {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
+    this.health.stop();
     const importsStopped = this.imports.stop();
     this.verifier.stop();
     // A running backfill belongs to the session that ends here; it is discarded, not awaited.
@@ -368,7 +385,7 @@ export class Exporter {
         return this.metrics.renderForScrape(gzip);
       },
       isReady: () => this.client.isUp(),
-      getStatus: () => this.status(),
+      getStatus: (query) => this.status(query),
       reload: () => this.reload(),
       version: build.version,
       revision: build.revision,
@@ -570,7 +587,7 @@ export class Exporter {
     };
   }
 
-  private status(): StatusSnapshot {
+  private status(query: StatusQuery): StatusSnapshot {
     const server = this.client.currentServer();
     return buildStatus({
       now: this.options.now() / 1000,
@@ -587,6 +604,9 @@ export class Exporter {
       history: (account) => this.imports.status(account),
       verification: (account) => this.verifier.status(account),
       sinks: this.alerting.sinks(),
+      alerts: this.health.evaluator,
+      configured: { stateFile: this.store !== null, email: this.config.email !== null },
+      query,
     });
   }
 }

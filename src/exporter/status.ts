@@ -9,8 +9,16 @@ import type {
   RuleStatus,
   ServerStatus,
   SinksStatus,
+  StatusQuery,
   StatusSnapshot,
 } from '../server/index.js';
+import {
+  ACCOUNTS_SHOWN,
+  type AlertEvaluator,
+  chooseAccounts,
+  healthItems,
+  type RankedAccount,
+} from '../status/index.js';
 import type { RecentPayments } from './recent.js';
 
 export interface StatusSources {
@@ -32,28 +40,63 @@ export interface StatusSources {
   readonly history: (account: string) => ImportStatus | null;
   readonly verification: (account: string) => AccountVerification | null;
   readonly sinks: SinksStatus;
+  /** The shipped alerts evaluated on the exporter's metrics. */
+  readonly alerts: AlertEvaluator;
+  /** What is configured, for the health summary. */
+  readonly configured: { readonly stateFile: boolean; readonly email: boolean };
+  readonly query?: StatusQuery;
 }
 
 /** What the status page and /api/status show, taken from the running exporter's parts. */
 export function buildStatus(s: StatusSources): StatusSnapshot {
+  const connection = {
+    state: s.server === null ? ('connecting' as const) : ('connected' as const),
+    server: s.server,
+    apiVersion: s.apiVersion,
+    up: s.up,
+    servers: s.servers.map((server) => serverStatus(server, s)),
+  };
+  const ledger =
+    s.lastLedger && s.lastLedger.closeTime !== null
+      ? { index: s.lastLedger.index, closeTime: s.lastLedger.closeTime }
+      : null;
+  const ranked = s.accounts.map((account) => rank(account, s));
+  const search = s.query?.account?.trim() || null;
+  const choice = chooseAccounts(ranked, search);
+  const facts = {
+    now: s.now,
+    connection,
+    ledger,
+    accounts: {
+      total: ranked.length,
+      importing: ranked.filter((r) => r.attention === 1).length,
+      importsFailing: ranked.filter((r) => r.attention === 2).length,
+    },
+    ...s.configured,
+  };
   return {
     now: s.now,
-    connection: {
-      state: s.server === null ? 'connecting' : 'connected',
-      server: s.server,
-      apiVersion: s.apiVersion,
-      up: s.up,
-      servers: s.servers.map((server) => serverStatus(server, s)),
-    },
-    ledger:
-      s.lastLedger && s.lastLedger.closeTime !== null
-        ? { index: s.lastLedger.index, closeTime: s.lastLedger.closeTime }
-        : null,
-    accounts: s.accounts.map((account) => accountStatus(account, s)),
+    connection,
+    ledger,
+    health: healthItems(facts, s.alerts),
+    accounts: choice.shown.map((account) => accountStatus(account, s)),
+    accountList: { total: ranked.length, matching: choice.matching, search, limit: ACCOUNTS_SHOWN },
     recentPayments: s.recent.list(),
     rules: s.rules,
     warnings: s.warnings,
     sinks: s.sinks,
+  };
+}
+
+/** Cheap facts only: this runs for every watched account on every request. */
+function rank(account: AccountConfig, s: StatusSources): RankedAccount<AccountConfig> {
+  const history = s.history(account.address);
+  return {
+    account,
+    name: account.name,
+    address: account.address,
+    attention: history?.state === 'failing' ? 2 : history && history.state !== 'done' ? 1 : 0,
+    lastReceivedAt: s.metrics.totals.get(account.address)?.lastReceivedAt ?? null,
   };
 }
 
@@ -84,6 +127,7 @@ function accountStatus(account: AccountConfig, s: StatusSources): AccountStatus 
     balances: totals.balances,
     received: totals.received,
     history: s.history(account.address),
+    trend: s.recent.trend(account.address, s.now),
     lastPayment: last
       ? {
           hash: last.hash,

@@ -100,6 +100,16 @@ export interface ExporterMetrics {
   accountStatus(account: string): AccountStatus;
   /** Every metric family name this exporter exposes (histogram base name, no _bucket/_sum/_count). */
   familyNames(): string[];
+  /**
+   * The current series of these operational metrics (not the payment families), as a scrape would show
+   * them: what the status page evaluates the shipped alerts on. Unknown names are left out.
+   */
+  sample(names: readonly string[]): Promise<Map<string, SampledSeries[]>>;
+}
+
+export interface SampledSeries {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
 }
 
 export interface ScrapeBody {
@@ -327,6 +337,22 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
       ...Object.values(VERIFICATION_FAMILIES).map((f) => f.name),
       ...registry.getMetricsAsArray().map((m) => m.name),
     ],
+    sample: async (names) => {
+      const out = new Map<string, SampledSeries[]>();
+      for (const name of names) {
+        const metric = registry.getSingleMetric(name);
+        if (!metric) continue;
+        const { values } = await metric.get();
+        out.set(
+          name,
+          values.map((v) => ({
+            labels: Object.fromEntries(Object.entries(v.labels).map(([k, l]) => [k, String(l)])),
+            value: v.value,
+          })),
+        );
+      }
+      return out;
+    },
   };
 }
 

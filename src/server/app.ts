@@ -1,6 +1,6 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../log.js';
-import type { StatusSnapshot } from './status.js';
+import type { StatusQuery, StatusSnapshot } from './status.js';
 import { STATUS_CSS } from './status-assets.js';
 import { APP_NAME, renderStatusPage } from './status-page.js';
 import { STATUS_SCRIPT } from './status-script.js';
@@ -21,21 +21,24 @@ export interface HttpAppOptions {
   }>;
   /** Connected, subscribed and the ledger stream fresh. */
   readonly isReady: () => boolean;
-  readonly getStatus: () => StatusSnapshot;
+  readonly getStatus: (query: StatusQuery) => StatusSnapshot;
   /** Reloads the configuration; the errors are shown to the caller as they are, so they must hold no secrets. */
   readonly reload: () => Promise<ReloadResult>;
   readonly version: string;
   /** @default 'unknown' */
   readonly revision?: string;
   readonly logger: Logger;
-  /** How often the status page's script refreshes from /api/status. @default 5000 */
+  /** How often the status page's script refreshes the page. @default 5000 */
   readonly refreshIntervalMs?: number;
 }
 
-/** The policy for the status page: only our own script, stylesheet and API; no framing, no plugins. */
+/**
+ * The policy for the status page: only our own script, stylesheet and requests; no framing, no plugins.
+ * Forms may submit to the page itself (the account search is a GET form).
+ */
 export const STATUS_PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
-  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const TEXT = 'text/plain; charset=utf-8';
 
@@ -88,15 +91,18 @@ export function createHttpApp(options: HttpAppOptions): Express {
     }
   });
 
-  app.get('/', (_req, res) => {
-    const body = renderStatusPage(options.getStatus(), pageOptions);
+  app.get('/', (req, res) => {
+    const body = renderStatusPage(options.getStatus(statusQuery(req)), pageOptions);
     // A policy from the web config's http_server_config.headers (set before the app runs) wins.
     if (!res.get('Content-Security-Policy')) res.set('Content-Security-Policy', STATUS_PAGE_CSP);
     res.status(200).set('Content-Type', 'text/html; charset=utf-8').set('Cache-Control', 'no-store');
     res.send(Buffer.from(body));
   });
-  app.get('/api/status', (_req, res) => {
-    res.status(200).set('Cache-Control', 'no-store').json(options.getStatus());
+  app.get('/api/status', (req, res) => {
+    res
+      .status(200)
+      .set('Cache-Control', 'no-store')
+      .json(options.getStatus(statusQuery(req)));
   });
   app.get('/static/status.js', (_req, res) => {
     res.status(200).set('Content-Type', 'text/javascript; charset=utf-8').send(Buffer.from(STATUS_SCRIPT));
@@ -158,6 +164,12 @@ function sendParts(req: Request, res: Response, parts: readonly Buffer[]): void 
   res.cork();
   for (const part of parts) res.write(part);
   res.end();
+}
+
+/** `?account=TEXT` searches the accounts; anything else (repeated, nested) is ignored. */
+function statusQuery(req: Request): StatusQuery {
+  const account = req.query.account;
+  return { account: typeof account === 'string' ? account.slice(0, 200) : null };
 }
 
 function text(res: Response, status: number, body: string): void {

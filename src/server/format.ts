@@ -1,9 +1,6 @@
 import type { HistoryImportStatus } from './status.js';
 
-/**
- * Human-readable times for the status page. The browser script (status-script.ts) carries the same rules
- * in plain JavaScript; the browser test checks both render a snapshot identically.
- */
+/** Human-readable times and ids for the status page. */
 
 /** "0s", "45s", "3m 2s", "2h 5m", "3d 4h". */
 export function formatDuration(seconds: number): string {
@@ -26,9 +23,23 @@ export function formatTime(time: number): string {
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-/** The first characters of a transaction hash, enough to tell rows apart. */
-export function shortHash(hash: string): string {
-  return hash.length > 12 ? `${hash.slice(0, 12)}…` : hash;
+/** "13:36:00" (UTC), for rows whose day is plain from the context. */
+export function formatClock(time: number): string {
+  const date = new Date(time * 1000);
+  return Number.isNaN(date.getTime()) ? '?' : date.toISOString().slice(11, 19);
+}
+
+/**
+ * A long id (hash, address, 40-hex currency code, MPT issuance id) shortened in the middle:
+ * `0044E4…21C8C`. Enough of both ends to recognise it; short texts stay whole.
+ */
+export function shortId(id: string): string {
+  return id.length > 14 ? `${id.slice(0, 6)}…${id.slice(-5)}` : id;
+}
+
+/** A currency label that is a code rather than a name: 40-hex (not printable ASCII) or an MPT issuance id. */
+export function isCurrencyId(currency: string): boolean {
+  return /^(?:[0-9A-F]{40}|[0-9A-F]{48})$/.test(currency);
 }
 
 /** An account's history import in words: "history importing, 1200 ledgers left (40%)". */

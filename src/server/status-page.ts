@@ -1,14 +1,24 @@
-import { describeHistoryImport, formatDuration, formatRelative, formatTime, shortHash } from './format.js';
+import {
+  describeHistoryImport,
+  formatClock,
+  formatDuration,
+  formatRelative,
+  formatTime,
+  isCurrencyId,
+  shortId,
+} from './format.js';
 import { html, type SafeHtml, safeHref } from './html.js';
 import type {
+  AccountListStatus,
   AccountStatus,
   AssetValue,
   ConnectionStatus,
   DeadLetterStatus,
+  HealthAlert,
+  HealthItem,
   HistoryImportStatus,
   LedgerStatus,
   PaymentStatus,
-  ReceivedTotal,
   RuleStatus,
   ServerStatus,
   SinkTargetStatus,
@@ -16,10 +26,12 @@ import type {
 } from './status.js';
 
 /**
- * The server-side status page. It is complete without JavaScript; `static/status.js` then refreshes the
- * elements with ids (warnings, connection, servers-body, accounts-body, payments-body, rules-body, sinks-body,
- * dead-body, updated) from `api/status`, building the same markup with DOM APIs. Every URL is relative so the page also works behind a
- * reverse proxy that mounts the exporter under a path prefix.
+ * The server-side status page, complete without JavaScript. `static/status.js` refreshes it by fetching
+ * this same page and swapping in every element marked `data-live` (matched by id), so this is the only
+ * renderer: a new section needs its markup here and a `data-live` id, nothing in the script. Every URL
+ * is relative so the page also works behind a reverse proxy that mounts the exporter under a path prefix.
+ *
+ * Every value is interpolated through `html`, which escapes it: ledger and config text stays text.
  */
 export interface StatusPageOptions {
   readonly version: string;
@@ -31,6 +43,9 @@ export interface StatusPageOptions {
 
 export const APP_NAME = 'xrpl-payments-exporter';
 
+/** An account row lists this many assets; the rest fold into a "more" line. */
+const ASSETS_SHOWN = 5;
+
 export function renderStatusPage(status: StatusSnapshot, options: StatusPageOptions): string {
   const links: readonly [string, string, string][] = [
     [relative(options.telemetryPath), 'Metrics', 'Prometheus exposition'],
@@ -38,6 +53,7 @@ export function renderStatusPage(status: StatusSnapshot, options: StatusPageOpti
     ['-/healthy', 'Health', '200 while the process runs'],
     ['-/ready', 'Readiness', '200 once connected, subscribed and fresh'],
   ];
+  const now = status.now;
   const page = html`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -48,43 +64,48 @@ export function renderStatusPage(status: StatusSnapshot, options: StatusPageOpti
 <script src="static/status.js" defer></script>
 </head>
 <body data-refresh-ms="${options.refreshIntervalMs}">
-<header><h1>${APP_NAME}</h1><span class="version">version ${options.version} (revision ${options.revision})</span></header>
+<header><h1>${APP_NAME}</h1><nav>${links.map(([href, text, note]) => html`<a href="${href}" title="${note}">${text}</a>`)}</nav><span class="version">version ${options.version} (revision ${options.revision})</span></header>
 <main>
-<p>Prometheus exporter for validated incoming transfers to XRP Ledger accounts.
-<span id="updated" class="muted">${updatedText(status.now)}</span></p>
-<ul class="links">${links.map(([href, text, note]) => html`<li><a href="${href}">${text}</a> <span class="muted">${note}</span></li>`)}</ul>
-<ul id="warnings" class="warnings">${status.warnings.map((w) => html`<li>${w}</li>`)}</ul>
-<section><h2>Connection</h2>
-<dl id="connection">${connectionItems(status.connection, status.ledger, status.now)}</dl>
-<table><thead><tr><th>Server</th><th>Connected</th><th>Last error</th><th>Next attempt</th></tr></thead>
-<tbody id="servers-body">${status.connection.servers.map((s) => serverRow(s, status.now))}</tbody></table></section>
-<section><h2>Accounts</h2>
-<table><thead><tr><th>Name</th><th>Address</th><th>Balances</th><th>Received</th><th>Last payment</th><th>Verified</th></tr></thead>
-<tbody id="accounts-body">${rowsOrEmpty(
-    status.accounts.map((a) => accountRow(a, status.now)),
-    6,
-    'No accounts configured.',
-  )}</tbody></table></section>
-<section><h2>Recent payments</h2>
-<table><thead><tr><th>Time</th><th>Account</th><th>Amount</th><th>Issuer</th><th>From</th><th>Type</th><th>Memo</th><th>Transaction</th></tr></thead>
-<tbody id="payments-body">${rowsOrEmpty(status.recentPayments.map(paymentRow), 8, 'No payments received yet.')}</tbody></table></section>
-<section><h2>Rules</h2>
-<table><thead><tr><th>Name</th><th>Kind</th><th>State</th><th>Last email</th><th>Next email allowed</th></tr></thead>
-<tbody id="rules-body">${rowsOrEmpty(
-    status.rules.map((r) => ruleRow(r, status.now)),
+<div class="jump"><p id="updated" class="muted" data-live>${updatedText(now)}</p><nav aria-label="Sections"><a href="#accounts">Accounts</a> · <a href="#payments">Recent payments</a> · <a href="#connection-section">Connection</a> · <a href="#rules">Rules</a> · <a href="#sinks">Sinks</a></nav></div>
+<section aria-label="Health"><ul id="health" class="health" data-live>${status.health.map((item) => healthTile(item, now))}</ul></section>
+<ul id="warnings" class="warnings" data-live>${status.warnings.map((w) => html`<li>${w}</li>`)}</ul>
+<section id="accounts"><h2>Accounts</h2>
+<form class="search" method="get" action=""><input type="search" name="account" value="${status.accountList.search ?? ''}" placeholder="Name or address" aria-label="Find accounts by name or address"> <button type="submit">Find</button></form>
+<p id="accounts-note" class="muted" data-live>${accountsNote(status.accountList, status.accounts.length)}</p>
+<div class="table-box"><table class="cards accounts"><thead><tr><th>Account</th><th>Assets</th><th>Last hour</th><th>Last payment</th></tr></thead>
+<tbody id="accounts-body" data-live>${rowsOrEmpty(
+    status.accounts.map((a) => accountRow(a, now)),
+    4,
+    status.accountList.search === null ? 'No accounts configured.' : 'No account matches.',
+  )}</tbody></table></div></section>
+<section id="payments"><h2>Recent payments</h2>
+<div class="table-box"><table class="cards payments"><thead><tr><th>Time (UTC)</th><th>Account</th><th>Amount</th><th>From</th><th>Type</th><th>Memo</th><th>Transaction</th></tr></thead>
+<tbody id="payments-body" data-live>${rowsOrEmpty(
+    status.recentPayments.map((p) => paymentRow(p, now)),
+    7,
+    'No payments received yet.',
+  )}</tbody></table></div></section>
+<section id="connection-section"><h2>Connection</h2>
+<dl id="connection" data-live>${connectionItems(status.connection, status.ledger, now)}</dl>
+<div class="table-box"><table class="cards servers"><thead><tr><th>Server</th><th>Connected</th><th>Last error</th><th>Next attempt</th></tr></thead>
+<tbody id="servers-body" data-live>${status.connection.servers.map((s) => serverRow(s, now))}</tbody></table></div></section>
+<section id="rules"><h2>Rules</h2>
+<div class="table-box"><table class="cards rules"><thead><tr><th>Name</th><th>Kind</th><th>State</th><th>Last email</th><th>Next email allowed</th></tr></thead>
+<tbody id="rules-body" data-live>${rowsOrEmpty(
+    status.rules.map((r) => ruleRow(r, now)),
     5,
     'No rules configured.',
-  )}</tbody></table></section>
-<section><h2>Notification sinks</h2>
-<table><thead><tr><th>Sink</th><th>Target</th><th>Queued</th><th>Last success</th><th>Last error</th></tr></thead>
-<tbody id="sinks-body">${rowsOrEmpty(
-    status.sinks.targets.map((t) => sinkRow(t, status.now)),
+  )}</tbody></table></div></section>
+<section id="sinks"><h2>Notification sinks</h2>
+<div class="table-box"><table class="cards sinks"><thead><tr><th>Sink</th><th>Target</th><th>Queued</th><th>Last success</th><th>Last error</th></tr></thead>
+<tbody id="sinks-body" data-live>${rowsOrEmpty(
+    status.sinks.targets.map((t) => sinkRow(t, now)),
     5,
     'No email or alertmanager section configured.',
-  )}</tbody></table>
+  )}</tbody></table></div>
 <h3>Not delivered (refused for good)</h3>
-<table><thead><tr><th>Time</th><th>Sink</th><th>Rule</th><th>Notification</th><th>Recipient or target</th><th>Error</th></tr></thead>
-<tbody id="dead-body">${rowsOrEmpty(status.sinks.deadLetters.map(deadLetterRow), 6, 'None.')}</tbody></table></section>
+<div class="table-box"><table class="cards dead"><thead><tr><th>Time</th><th>Sink</th><th>Rule</th><th>Notification</th><th>Recipient or target</th><th>Error</th></tr></thead>
+<tbody id="dead-body" data-live>${rowsOrEmpty(status.sinks.deadLetters.map(deadLetterRow), 6, 'None.')}</tbody></table></div></section>
 </main>
 </body>
 </html>
@@ -99,6 +120,51 @@ function relative(path: string): string {
 
 function updatedText(now: number): string {
   return `Snapshot taken ${formatTime(now)}.`;
+}
+
+const LEVEL_WORDS: Readonly<Record<string, string>> = {
+  ok: 'OK',
+  warning: 'Warning',
+  critical: 'Critical',
+  off: 'Off',
+};
+
+/** Class names come from this whitelist, never from data. */
+function levelClass(level: string): string {
+  return level in LEVEL_WORDS ? level : 'off';
+}
+
+function healthTile(item: HealthItem, now: number): SafeHtml {
+  const level = levelClass(item.level);
+  const lines = [
+    ...item.details.map((d) => html`<li>${d}</li>`),
+    ...item.alerts.map((a) => alertLine(a, now)),
+  ];
+  return html`<li class="tile level-${level}" data-area="${item.area}"><div class="tile-head"><h3>${item.title}</h3><span class="level">${LEVEL_WORDS[level]}</span></div><p>${item.summary}</p>${
+    lines.length > 0 ? html`<ul>${lines}</ul>` : ''
+  }</li>`;
+}
+
+/** "XRPLStreamDown pending for 45s (fires after 2m 0s)". */
+function alertLine(a: HealthAlert, now: number): SafeHtml {
+  const about = Object.values(a.labels);
+  const subject = about.length > 0 ? ` (${about.join(', ')})` : '';
+  const held = formatDuration(now - a.since);
+  const text =
+    a.state === 'firing'
+      ? `${a.alert}${subject} firing, for ${held}`
+      : `${a.alert}${subject} pending for ${held} (fires after ${formatDuration(a.forSeconds)})`;
+  return html`<li class="alert alert-${a.state === 'firing' ? 'firing' : 'pending'}">${text}</li>`;
+}
+
+function accountsNote(list: AccountListStatus, shown: number): string {
+  const found = list.search === null ? '' : ` matching "${list.search}"`;
+  if (shown === list.matching) {
+    return list.search === null
+      ? `${list.total} ${list.total === 1 ? 'account' : 'accounts'}.`
+      : `${list.matching} of ${list.total} accounts${found}.`;
+  }
+  return `Showing ${shown} of ${list.matching} accounts${found}: those needing attention first, then the most recently paid. Search to find any other.`;
 }
 
 function connectionItems(connection: ConnectionStatus, ledger: LedgerStatus | null, now: number): SafeHtml {
@@ -121,7 +187,7 @@ function serverRow(server: ServerStatus, now: number): SafeHtml {
     server.nextAttemptAt === null
       ? '—'
       : `${formatTime(server.nextAttemptAt)} (${formatRelative(server.nextAttemptAt, now)})`;
-  return html`<tr><td class="mono">${server.url}</td><td>${server.connected ? 'yes' : 'no'}</td><td>${error}</td><td>${next}</td></tr>`;
+  return html`<tr><td data-label="Server" class="mono wrap">${server.url}</td><td data-label="Connected">${server.connected ? 'yes' : 'no'}</td><td data-label="Last error" class="wrap">${error}</td><td data-label="Next attempt">${next}</td></tr>`;
 }
 
 /** Class names come from this whitelist, never from data. */
@@ -134,38 +200,113 @@ function rowsOrEmpty(rows: readonly SafeHtml[], columns: number, emptyText: stri
   return html`<tr><td colspan="${columns}" class="muted">${emptyText}</td></tr>`;
 }
 
-function link(url: string | null | undefined, text: string): SafeHtml {
+function link(url: string | null | undefined, text: string, title: string): SafeHtml {
   const href = safeHref(url);
-  return href ? html`<a href="${href}" rel="noreferrer">${text}</a>` : html`<span>${text}</span>`;
+  return href
+    ? html`<a href="${href}" rel="noreferrer" title="${title}">${text}</a>`
+    : html`<span title="${title}">${text}</span>`;
 }
 
-function asset(a: AssetValue, suffix = ''): SafeHtml {
-  const issuer = a.issuer ? html` <span class="issuer">${a.issuer}</span>` : '';
-  return html`<div class="asset"><span class="amount">${a.value}</span> <span class="currency">${a.currency}</span>${issuer}${suffix}</div>`;
+/**
+ * A long id shortened in the middle, the whole of it in the title and behind a copy button (shown
+ * once the script runs: it does the copying).
+ */
+function id(value: string, href?: string | null): SafeHtml {
+  if (value === '') return html`<span class="muted">—</span>`;
+  return html`<span class="id">${link(href, shortId(value), value)}<button type="button" class="copy" data-copy="${value}" title="Copy ${value}" aria-label="Copy ${value}"></button></span>`;
 }
 
-function receivedLine(r: ReceivedTotal): SafeHtml {
-  return asset(r, ` in ${r.count} ${r.count === 1 ? 'transfer' : 'transfers'}`);
+/** A currency as its label shows it: a name stays, a hex code or MPT issuance id is an id. */
+function currency(label: string): SafeHtml {
+  return isCurrencyId(label) ? id(label) : html`<span class="currency">${label}</span>`;
+}
+
+/** One asset: currency, and the issuer once. */
+function assetName(a: { readonly currency: string; readonly issuer: string }): SafeHtml {
+  return html`${currency(a.currency)}${a.issuer ? html` <span class="issuer">${id(a.issuer)}</span>` : ''}`;
+}
+
+interface AssetLine {
+  readonly currency: string;
+  readonly issuer: string;
+  balance: string | null;
+  received: { value: string; count: number } | null;
+}
+
+/** Balances and received totals joined per asset: XRP first, then the most often received. */
+function assetLines(account: AccountStatus): AssetLine[] {
+  const lines = new Map<string, AssetLine>();
+  const line = (a: AssetValue): AssetLine => {
+    const key = `${a.currency}\u0000${a.issuer}`;
+    let found = lines.get(key);
+    if (!found) {
+      found = { currency: a.currency, issuer: a.issuer, balance: null, received: null };
+      lines.set(key, found);
+    }
+    return found;
+  };
+  for (const b of account.balances) line(b).balance = b.value;
+  for (const r of account.received) line(r).received = { value: r.value, count: r.count };
+  const xrpFirst = (l: AssetLine) => (l.currency === 'XRP' && l.issuer === '' ? 0 : 1);
+  return [...lines.values()].sort(
+    (a, b) => xrpFirst(a) - xrpFirst(b) || (b.received?.count ?? 0) - (a.received?.count ?? 0),
+  );
+}
+
+function assetRow(l: AssetLine): SafeHtml {
+  const received = l.received
+    ? html`${l.received.value} <span class="muted">in ${l.received.count}</span>`
+    : html`<span class="muted">—</span>`;
+  return html`<tr><th scope="row">${assetName(l)}</th><td>${l.balance ?? html`<span class="muted">—</span>`}</td><td>${received}</td></tr>`;
+}
+
+function assetsCell(account: AccountStatus): SafeHtml | string {
+  const lines = assetLines(account);
+  if (lines.length === 0) return html`<span class="muted">—</span>`;
+  const head = html`<thead><tr><th>Asset</th><th>Balance</th><th>Received</th></tr></thead>`;
+  const first = lines.slice(0, ASSETS_SHOWN).map(assetRow);
+  const rest = lines.slice(ASSETS_SHOWN);
+  const more =
+    rest.length > 0
+      ? html`<details data-key="assets-${account.address}"><summary>${rest.length} more ${rest.length === 1 ? 'asset' : 'assets'}</summary><table class="assets">${rest.map(assetRow)}</table></details>`
+      : '';
+  return html`<table class="assets">${head}<tbody>${first}</tbody></table>${more}`;
 }
 
 function accountRow(account: AccountStatus, now: number): SafeHtml {
   const last = account.lastPayment;
   const lastCell = last
-    ? html`${asset({ value: last.amount, currency: last.currency, issuer: last.issuer })}<div class="muted">${formatRelative(last.time, now)}</div><div>${link(last.explorerLink, shortHash(last.hash))}</div>`
-    : 'none yet';
-  return html`<tr><td>${account.name}${historyLine(account.history)}</td><td class="mono">${link(account.explorerUrl, account.address)}</td><td>${
-    account.balances.length > 0 ? account.balances.map((b) => asset(b)) : '—'
-  }</td><td>${account.received.length > 0 ? account.received.map(receivedLine) : '—'}</td><td>${lastCell}</td><td>${verificationCell(account)}</td></tr>`;
+    ? html`<div>${last.amount} ${currency(last.currency)}</div><div class="muted">${formatRelative(last.time, now)}</div><div>${id(last.hash, last.explorerLink)}</div>`
+    : html`<span class="muted">none yet</span>`;
+  return html`<tr><td data-label="Account"><div class="name">${account.name}</div><div>${id(account.address, account.explorerUrl)}</div>${verificationLine(account)}${historyLine(account.history)}</td><td data-label="Assets">${assetsCell(
+    account,
+  )}</td><td data-label="Last hour">${sparkline(account.trend ?? null)}</td><td data-label="Last payment">${lastCell}</td></tr>`;
+}
+
+/** Bars of receipts per minute, drawn from numbers only; the total beside them. */
+function sparkline(perMinute: readonly number[] | null): SafeHtml {
+  if (perMinute === null || perMinute.length === 0) return html`<span class="muted">none</span>`;
+  const height = 20;
+  const counts = perMinute.map((n) => (Number.isFinite(n) && n > 0 ? Math.floor(n) : 0));
+  const max = Math.max(1, ...counts);
+  const total = counts.reduce((a, b) => a + b, 0);
+  const bars = counts
+    .map((n, i) =>
+      n === 0 ? '' : `M${i} ${height}v-${Math.max(2, Math.round((n / max) * height))}h0.8V${height}z`,
+    )
+    .join('');
+  const label = `${total} ${total === 1 ? 'receipt' : 'receipts'} in the last hour, at most ${max} in a minute`;
+  return html`<span class="trend"><svg class="spark" viewBox="0 0 ${counts.length} ${height}" preserveAspectRatio="none" role="img" aria-label="${label}"><title>${label}</title><path class="base" d="M0 ${height - 0.25}H${counts.length}"/><path d="${bars}"/></svg> <span class="muted">${total}</span></span>`;
 }
 
 /** Red with the ledger ranges while a break is unrepaired; else the ledger the thread is proved to. */
-function verificationCell(account: AccountStatus): SafeHtml | string {
+function verificationLine(account: AccountStatus): SafeHtml | string {
   const v = account.verification;
-  if (!v) return '—';
+  if (!v) return '';
   if (v.unverifiedRanges.length > 0) {
-    return html`<span class="badge state-disconnected">unverified</span> <span class="mono">ledgers ${v.unverifiedRanges.join(', ')}</span>`;
+    return html`<div class="wrap"><span class="badge state-disconnected">unverified</span> <span class="mono">ledgers ${v.unverifiedRanges.join(', ')}</span></div>`;
   }
-  return html`<span class="badge state-ok">verified</span> <span class="muted">to ledger ${v.verifiedLedger}</span>`;
+  return html`<div class="muted">verified to ledger ${v.verifiedLedger}</div>`;
 }
 
 /** The account's history import, in words; nothing when it has none. */
@@ -173,9 +314,11 @@ function historyLine(history: HistoryImportStatus | null | undefined): SafeHtml 
   return history ? html`<div class="muted history">${describeHistoryImport(history)}</div>` : '';
 }
 
-function paymentRow(p: PaymentStatus): SafeHtml {
+function paymentRow(p: PaymentStatus, now: number): SafeHtml {
   const partial = p.partial ? html` <span class="badge partial">partial</span>` : '';
-  return html`<tr><td class="nowrap">${formatTime(p.time)}</td><td>${p.accountName}<div class="mono muted">${p.accountAddress}</div></td><td><span class="amount">${p.amount}</span> <span class="currency">${p.currency}</span>${partial}</td><td class="mono">${p.issuer || '—'}</td><td class="mono">${p.sender}</td><td>${p.type}</td><td class="memo">${p.memo ?? ''}</td><td class="mono">${link(p.link, shortHash(p.hash))}</td></tr>`;
+  const issuer = p.issuer ? html`<div class="issuer">${id(p.issuer)}</div>` : '';
+  const memo = p.memo ?? '';
+  return html`<tr><td data-label="Time" class="nowrap"><span title="${formatTime(p.time)}">${formatClock(p.time)}</span><div class="muted">${formatRelative(p.time, now)}</div></td><td data-label="Account"><div class="name">${p.accountName}</div>${id(p.accountAddress)}</td><td data-label="Amount"><span class="amount">${p.amount}</span> ${currency(p.currency)}${partial}${issuer}</td><td data-label="From">${id(p.sender)}</td><td data-label="Type">${p.type}</td><td data-label="Memo">${memo === '' ? '' : html`<div class="memo" title="${memo}">${memo}</div>`}</td><td data-label="Transaction">${id(p.hash, p.link)}</td></tr>`;
 }
 
 function ruleRow(rule: RuleStatus, now: number): SafeHtml {
@@ -188,7 +331,7 @@ function ruleRow(rule: RuleStatus, now: number): SafeHtml {
     rule.nextEmailAllowedAt === null || rule.nextEmailAllowedAt <= now
       ? 'now'
       : `${formatTime(rule.nextEmailAllowedAt)} (in ${formatDuration(rule.nextEmailAllowedAt - now)})`;
-  return html`<tr><td>${rule.name}</td><td>${rule.kind}</td><td><span class="badge state-${state}">${state}</span></td><td>${last}</td><td>${next}</td></tr>`;
+  return html`<tr><td data-label="Name" class="wrap">${rule.name}</td><td data-label="Kind">${rule.kind}</td><td data-label="State"><span class="badge state-${state}">${state}</span></td><td data-label="Last email">${last}</td><td data-label="Next email">${next}</td></tr>`;
 }
 
 function sinkRow(t: SinkTargetStatus, now: number): SafeHtml {
@@ -197,9 +340,9 @@ function sinkRow(t: SinkTargetStatus, now: number): SafeHtml {
       ? 'never'
       : `${formatTime(t.lastSuccessAt)} (${formatRelative(t.lastSuccessAt, now)})`;
   const error = t.lastError === null ? '—' : `${formatTime(t.lastError.at)}: ${t.lastError.message}`;
-  return html`<tr><td>${t.sink}</td><td class="mono">${t.target}</td><td>${String(t.queued)}</td><td>${last}</td><td>${error}</td></tr>`;
+  return html`<tr><td data-label="Sink">${t.sink}</td><td data-label="Target" class="mono wrap">${t.target}</td><td data-label="Queued">${String(t.queued)}</td><td data-label="Last success">${last}</td><td data-label="Last error" class="wrap">${error}</td></tr>`;
 }
 
 function deadLetterRow(d: DeadLetterStatus): SafeHtml {
-  return html`<tr><td class="nowrap">${formatTime(d.at)}</td><td>${d.sink}</td><td>${d.rule}</td><td>${d.what}</td><td class="mono">${d.recipient ?? d.target}</td><td>${d.error}</td></tr>`;
+  return html`<tr><td data-label="Time" class="nowrap">${formatTime(d.at)}</td><td data-label="Sink">${d.sink}</td><td data-label="Rule" class="wrap">${d.rule}</td><td data-label="Notification" class="wrap">${d.what}</td><td data-label="Recipient" class="mono wrap">${d.recipient ?? d.target}</td><td data-label="Error" class="wrap">${d.error}</td></tr>`;
 }

@@ -12,7 +12,11 @@ export interface StatusSnapshot {
   readonly connection: ConnectionStatus;
   /** The last validated ledger seen, or null before the first one. */
   readonly ledger: LedgerStatus | null;
+  /** What an operator reads first: one item per area, coloured by the shipped Prometheus alerts. */
+  readonly health: readonly HealthItem[];
+  /** The accounts shown: all of them, or those accountList says (a search, or the first ACCOUNTS_SHOWN). */
   readonly accounts: readonly AccountStatus[];
+  readonly accountList: AccountListStatus;
   /** Newest first, at most 50. */
   readonly recentPayments: readonly PaymentStatus[];
   readonly rules: readonly RuleStatus[];
@@ -20,6 +24,54 @@ export interface StatusSnapshot {
   readonly warnings: readonly string[];
   /** Where notifications go, and those given up. */
   readonly sinks: SinksStatus;
+}
+
+/** What the page was asked for: `?account=` searches the accounts by name or address. */
+export interface StatusQuery {
+  readonly account?: string | null;
+}
+
+/**
+ * ok: no shipped alert of the area is active; warning: one is pending (its condition holds, not yet for
+ * its `for`) or a warning is firing; critical: a critical alert is firing; off: not configured.
+ */
+export type HealthLevel = 'ok' | 'warning' | 'critical' | 'off';
+
+export interface HealthItem {
+  /** A stable key: connection, ledger, accounts, notifications, state, reload. */
+  readonly area: string;
+  readonly title: string;
+  readonly level: HealthLevel;
+  /** The line an operator reads first. */
+  readonly summary: string;
+  /** More lines, e.g. queues per sink. */
+  readonly details: readonly string[];
+  /** The area's shipped alerts (prometheus/alerts.yml) that are pending or firing. */
+  readonly alerts: readonly HealthAlert[];
+}
+
+export interface HealthAlert {
+  /** The alert's name in prometheus/alerts.yml. */
+  readonly alert: string;
+  readonly severity: 'critical' | 'warning';
+  readonly state: 'pending' | 'firing';
+  /** When its condition began to hold, Unix seconds. */
+  readonly since: number;
+  /** How long it must hold before it fires. */
+  readonly forSeconds: number;
+  /** The series' labels, e.g. the server or rule it is about. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface AccountListStatus {
+  /** Accounts watched. */
+  readonly total: number;
+  /** Accounts matching the search (total without one). */
+  readonly matching: number;
+  /** The search given (`?account=`), or null. */
+  readonly search: string | null;
+  /** The most the page shows. */
+  readonly limit: number;
 }
 
 export type ConnectionState = 'connected' | 'connecting' | 'disconnected';
@@ -80,6 +132,8 @@ export interface AccountStatus {
   readonly history?: HistoryImportStatus | null;
   /** The proof of the account's transaction thread; null before it starts. */
   readonly verification?: AccountVerification | null;
+  /** Receipts per minute over the last hour, oldest first; null when none. */
+  readonly trend?: readonly number[] | null;
 }
 
 export interface AccountVerification {

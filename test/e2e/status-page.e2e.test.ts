@@ -83,10 +83,19 @@ describe('status page in a real browser, fed by the fake rippled through the exp
       .poll(() => page.locator('body').textContent(), { timeout: 20_000 })
       .toContain('window.__pwned=1');
     expect(await page.locator('script').count()).toBe(scriptsBefore);
-    expect(await page.locator('svg').count()).toBe(0);
+    // The only pictures are the sparklines the page draws; none came from the ledger.
+    expect(await page.locator('svg:not(.spark)').count()).toBe(0);
+    expect(await page.locator('svg[onload]').count()).toBe(0);
     expect(await page.locator('img[src="x"]').count()).toBe(0);
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(dialogs).toEqual([]);
+    // alice's receipts of the last hour, drawn from the exporter's own recent data.
+    await expect
+      .poll(() => page.locator('#accounts-body svg.spark').getAttribute('aria-label'), { timeout: 20_000 })
+      .toMatch(/^2 receipts in the last hour/);
+    expect(await page.locator('#health [data-area="connection"]').getAttribute('class')).toBe(
+      'tile level-ok',
+    );
     // The server-rendered page (no JavaScript) escapes it too.
     const html = await (await fetch(base)).text();
     expect(html).not.toContain(HOSTILE_CURRENCY);

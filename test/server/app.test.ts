@@ -2,8 +2,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { createHttpApp, type HttpAppOptions, type ReloadResult } from '../../src/server/app.js';
 import { type RunningHttpServer, startHttpServer } from '../../src/server/listen.js';
-import type { StatusSnapshot } from '../../src/server/status.js';
-import { HOSTILE_SCRIPT, recordingLogger, sampleSnapshot } from './support.js';
+import type { StatusQuery, StatusSnapshot } from '../../src/server/status.js';
+import { HOSTILE_SCRIPT, LP_TOKEN, MPT_ID, recordingLogger, sampleSnapshot } from './support.js';
 
 const EXPOSITION = '# HELP xrpl_up 1 = connected\n# TYPE xrpl_up gauge\nxrpl_up 1\n';
 const PROM_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -199,11 +199,35 @@ describe('everything else', () => {
     expect(await response.json()).toEqual(snapshot);
   });
 
+  test('?account= reaches the status as a search, for the page and the JSON alike; nothing else does', async () => {
+    const queries: StatusQuery[] = [];
+    const base = await serve({
+      getStatus: (query) => {
+        queries.push(query);
+        return sampleSnapshot();
+      },
+    });
+    await fetch(`${base}/?account=treasury`);
+    await fetch(`${base}/api/status?account=${encodeURIComponent('<b>x</b>')}`);
+    await fetch(`${base}/?account=a&account=b`);
+    await fetch(`${base}/?account[x]=1`);
+    await fetch(`${base}/api/status`);
+    expect(queries).toEqual([
+      { account: 'treasury' },
+      { account: '<b>x</b>' },
+      { account: null },
+      { account: null },
+      { account: null },
+    ]);
+  });
+
   test('the status page script and stylesheet are served as files', async () => {
     const base = await serve();
     const script = await fetch(`${base}/static/status.js`);
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    expect(await script.text()).toContain("fetch('api/status'");
+    const source = await script.text();
+    expect(source).toContain('DOMParser');
+    expect(source).toContain('[data-live][id]');
     const css = await fetch(`${base}/static/status.css`);
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
     expect(await css.text()).toContain('#e6522c');
@@ -227,20 +251,55 @@ describe('status page', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
     expect(body.match(/<script\b[^>]*>/g)).toEqual(['<script src="static/status.js" defer>']);
+    // The account search submits to the page itself, nowhere else.
+    expect(csp).toContain("form-action 'self'");
   });
 
-  test('shows connection, ledger, accounts, payments, rules and links', async () => {
+  test('the search is shown back in its field, escaped, with what it matched', async () => {
+    const search = '"><script>x</script>';
+    const { body } = await page({
+      ...sampleSnapshot(),
+      accounts: [],
+      accountList: { total: 100_000, matching: 0, search, limit: 100 },
+    });
+    expect(body).toContain('value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"');
+    expect(body).toContain(
+      '0 of 100000 accounts matching &quot;&quot;&gt;&lt;script&gt;x&lt;/script&gt;&quot;.',
+    );
+    expect(body).toContain('No account matches.');
+    const many = await page({
+      ...sampleSnapshot(),
+      accountList: { total: 100_000, matching: 100_000, search: null, limit: 100 },
+    });
+    expect(many.body).toContain(
+      'Showing 2 of 100000 accounts: those needing attention first, then the most recently paid.',
+    );
+  });
+
+  test('shows health, connection, ledger, accounts, payments, rules and links', async () => {
     const { body } = await page();
     for (const expected of [
+      '<li class="tile level-ok" data-area="connection"><div class="tile-head"><h3>Connection</h3><span class="level">OK</span>',
+      '<li class="tile level-warning" data-area="notifications">',
+      '<li class="tile level-critical" data-area="state">',
+      '<li class="tile level-off" data-area="reload">',
+      '<li>3 failed attempts to send in the last 15m</li>',
+      '<li class="alert alert-firing">XRPLAlertEmailFailing (large-xrp-payment) firing, for 5m 0s</li>',
+      'XRPLServerUnreachable (&quot;&gt;&lt;img src=x onerror=alert(1)&gt;) pending for 1m 30s (fires after 10m 0s)',
       'wss://s.altnet.rippletest.net:51233',
       '<dt>API version</dt><dd>2</dd>',
       '<dt>Last validated ledger</dt><dd>12345678</dd>',
       '(4s ago)',
-      'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe',
-      '1000.000012',
-      '250.5</span> <span class="currency">XRP</span> in 3 transfers',
+      '2 accounts.',
+      '<span class="id"><a href="https://testnet.xrpl.org/accounts/rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe" rel="noreferrer" title="rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe">rPT1Sj…bpAYe</a><button type="button" class="copy" data-copy="rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe"',
+      '<tr><th scope="row"><span class="currency">XRP</span></th><td>1000.000012</td><td>250.5 <span class="muted">in 3</span></td></tr>',
+      `title="${MPT_ID}">000000…EDAFC</span>`,
+      `title="${LP_TOKEN}">03930D…197B1</span>`,
+      '<summary>2 more assets</summary>',
+      'aria-label="27 receipts in the last hour, at most 6 in a minute"',
       '2m 5s ago',
       'href="https://testnet.xrpl.org/transactions/AAAAAAAA',
+      '>AAAAAA…AAAAA</a>',
       'CheckCash',
       'class="badge state-firing">firing',
       '(in 14m 0s)',
@@ -249,12 +308,20 @@ describe('status page', () => {
       'href="-/ready"',
       'href="api/status"',
       'version 1.2.3 (revision abc123)',
-      '<td class="mono">wss://user:&lt;secret&gt;@backup.example:51233</td><td>no</td><td>Unexpected server response: 502 &lt;script&gt;',
-      '(30s ago)</td><td>2026-09-21 ',
+      '<td data-label="Server" class="mono wrap">wss://user:&lt;secret&gt;@backup.example:51233</td><td data-label="Connected">no</td><td data-label="Last error" class="wrap">Unexpected server response: 502 &lt;script&gt;',
+      '(30s ago)</td><td data-label="Next attempt">2026-09-21 ',
       '(in 12s)</td></tr>',
     ]) {
       expect(body).toContain(expected);
     }
+  });
+
+  test('the issuer is shown once per asset: balance and received total share a line', async () => {
+    const { body } = await page();
+    const accountRows = body.slice(body.indexOf('id="accounts-body"'), body.indexOf('id="payments-body"'));
+    const issuerLines = accountRows.match(/<span class="issuer">/g) ?? [];
+    // Balances and totals name the issuer rHb9… for two assets and rPT1… for three: five asset lines.
+    expect(issuerLines).toHaveLength(5);
   });
 
   test('escapes hostile ledger text and never links a javascript: URL', async () => {
@@ -295,7 +362,9 @@ describe('status page', () => {
         ],
       },
       ledger: null,
+      health: [],
       accounts: [],
+      accountList: { total: 0, matching: 0, search: null, limit: 100 },
       recentPayments: [],
       rules: [],
       warnings: [],

@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { formatDuration, formatRelative, formatTime, shortHash } from '../../src/server/format.js';
+import {
+  formatClock,
+  formatDuration,
+  formatRelative,
+  formatTime,
+  isCurrencyId,
+  shortId,
+} from '../../src/server/format.js';
 import { escapeHtml, html, SafeHtml, safeHref } from '../../src/server/html.js';
 
 describe('html', () => {
@@ -59,8 +66,28 @@ describe('format', () => {
     expect(formatTime(Number.NaN)).toBe('?');
   });
 
-  test('shortHash keeps twelve characters', () => {
-    expect(shortHash('ABCDEF0123456789')).toBe('ABCDEF012345…');
-    expect(shortHash('ABC')).toBe('ABC');
+  test.each([
+    ['0044E4C9FB70ADC1A604A5792643A38CA5887219C21C8C0000000000021C8C', '0044E4…21C8C'],
+    ['rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe', 'rPT1Sj…bpAYe'],
+    ['0123456789ABCD', '0123456789ABCD'],
+    ['0123456789ABCDE', '012345…ABCDE'],
+    ['USD', 'USD'],
+  ])('shortId(%s) = %s', (id, expected) => {
+    expect(shortId(id)).toBe(expected);
+  });
+
+  test.each([
+    ['0000000000000000000000005553440000000000', true],
+    ['00000001365FEC4C03F5B3D9FD06C6EBCEA05A5B04BEDAFC', true],
+    ['USD', false],
+    ['RLUSD', false],
+    ['03930d02208264e2e40ec1b0c09e4db96ee197b1', false],
+  ])('isCurrencyId(%s) = %s', (currency, expected) => {
+    expect(isCurrencyId(currency)).toBe(expected);
+  });
+
+  test('formatClock is the UTC time of day', () => {
+    expect(formatClock(1_790_000_000)).toBe('14:13:20');
+    expect(formatClock(Number.NaN)).toBe('?');
   });
 });

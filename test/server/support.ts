@@ -4,6 +4,14 @@ import type { StatusSnapshot } from '../../src/server/status.js';
 
 export const HOSTILE_SCRIPT = '<script>alert(1)</script>';
 export const HOSTILE_IMG = '"><img src=x onerror=alert(1)>';
+/** An MPT issuance id (48 hex) and a 40-hex currency code that is not printable text (an AMM LP token). */
+export const MPT_ID = '00000001365FEC4C03F5B3D9FD06C6EBCEA05A5B04BEDAFC';
+export const LP_TOKEN = '03930D02208264E2E40EC1B0C09E4DB96EE197B1';
+
+/** Receipts per minute over the last hour: a few, and a busy minute just now. */
+export const SAMPLE_TREND: readonly number[] = Array.from({ length: 60 }, (_, i) =>
+  i === 59 ? 6 : i % 10 === 3 ? 2 : i % 7 === 0 ? 1 : 0,
+);
 
 /** A logger that keeps every line, so tests can check what was (and was not) logged. */
 export function recordingLogger(): Logger & { lines: string[] } {
@@ -43,6 +51,75 @@ export function sampleSnapshot(now = 1_790_000_000): StatusSnapshot {
       ],
     },
     ledger: { index: 12_345_678, closeTime: now - 4 },
+    health: [
+      {
+        area: 'connection',
+        title: 'Connection',
+        level: 'ok',
+        summary: 'Connected to wss://s.altnet.rippletest.net:51233',
+        details: ['1 other server failing (see Servers)'],
+        alerts: [
+          {
+            alert: 'XRPLServerUnreachable',
+            severity: 'warning',
+            state: 'pending',
+            since: now - 90,
+            forSeconds: 600,
+            labels: { server: HOSTILE_IMG },
+          },
+        ],
+      },
+      {
+        area: 'ledger',
+        title: 'Validated ledger',
+        level: 'ok',
+        summary: 'Ledger 12345678 closed 4s ago',
+        details: [],
+        alerts: [],
+      },
+      {
+        area: 'accounts',
+        title: 'Accounts',
+        level: 'ok',
+        summary: '2 accounts watched',
+        details: ['1 account importing history'],
+        alerts: [],
+      },
+      {
+        area: 'notifications',
+        title: 'Notifications',
+        level: 'warning',
+        summary: 'Email: 2 queued',
+        details: ['3 failed attempts to send in the last 15m'],
+        alerts: [
+          {
+            alert: 'XRPLAlertEmailFailing',
+            severity: 'warning',
+            state: 'firing',
+            since: now - 300,
+            forSeconds: 0,
+            labels: { rule: 'large-xrp-payment' },
+          },
+        ],
+      },
+      {
+        area: 'state',
+        title: 'State file',
+        level: 'critical',
+        summary: 'Saved 12m 5s ago',
+        details: [HOSTILE_SCRIPT],
+        alerts: [],
+      },
+      {
+        area: 'reload',
+        title: 'Configuration',
+        level: 'off',
+        summary: 'Configuration loaded 2h 0m ago',
+        details: [],
+        alerts: [],
+      },
+    ],
+    accountList: { total: 2, matching: 2, search: null, limit: 100 },
     accounts: [
       {
         name: 'treasury',
@@ -51,9 +128,19 @@ export function sampleSnapshot(now = 1_790_000_000): StatusSnapshot {
         balances: [
           { currency: 'XRP', issuer: '', value: '1000.000012' },
           { currency: HOSTILE_SCRIPT, issuer: 'rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh', value: '5' },
+          { currency: MPT_ID, issuer: '', value: '12' },
+          { currency: LP_TOKEN, issuer: 'rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh', value: '0.5' },
         ],
-        received: [{ currency: 'XRP', issuer: '', value: '250.5', count: 3 }],
+        received: [
+          { currency: 'XRP', issuer: '', value: '250.5', count: 3 },
+          { currency: HOSTILE_SCRIPT, issuer: 'rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh', value: '5', count: 1 },
+          { currency: MPT_ID, issuer: '', value: '12', count: 2 },
+          { currency: 'USD', issuer: 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe', value: '7.25', count: 1 },
+          { currency: 'EUR', issuer: 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe', value: '1', count: 1 },
+          { currency: 'JPY', issuer: 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe', value: '300', count: 1 },
+        ],
         history: { state: 'importing', ledgersLeft: 1200, percent: 40, error: null },
+        trend: SAMPLE_TREND,
         lastPayment: {
           hash: 'A'.repeat(64),
           explorerLink: `https://testnet.xrpl.org/transactions/${'A'.repeat(64)}`,
