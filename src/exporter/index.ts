@@ -605,7 +605,7 @@ export class Exporter {
       verification: (account) => this.verifier.status(account),
       sinks: this.alerting.sinks(),
       alerts: this.health.evaluator,
-      configured: { stateFile: this.store !== null, email: this.config.email !== null },
+      configured: { stateFile: this.store !== null },
       query,
     });
   }

@@ -14,8 +14,10 @@ import type {
 } from '../server/index.js';
 import {
   ACCOUNTS_SHOWN,
+  type AccountCounts,
   type AlertEvaluator,
   chooseAccounts,
+  type HealthFacts,
   healthItems,
   type RankedAccount,
 } from '../status/index.js';
@@ -43,7 +45,7 @@ export interface StatusSources {
   /** The shipped alerts evaluated on the exporter's metrics. */
   readonly alerts: AlertEvaluator;
   /** What is configured, for the health summary. */
-  readonly configured: { readonly stateFile: boolean; readonly email: boolean };
+  readonly configured: { readonly stateFile: boolean };
   readonly query?: StatusQuery;
 }
 
@@ -63,16 +65,13 @@ export function buildStatus(s: StatusSources): StatusSnapshot {
   const ranked = s.accounts.map((account) => rank(account, s));
   const search = s.query?.account?.trim() || null;
   const choice = chooseAccounts(ranked, search);
-  const facts = {
+  const facts: HealthFacts = {
     now: s.now,
     connection,
     ledger,
-    accounts: {
-      total: ranked.length,
-      importing: ranked.filter((r) => r.attention === 1).length,
-      importsFailing: ranked.filter((r) => r.attention === 2).length,
-    },
-    ...s.configured,
+    accounts: countAccounts(ranked),
+    stateFile: s.configured.stateFile,
+    sinks: s.sinks,
   };
   return {
     now: s.now,
@@ -88,16 +87,39 @@ export function buildStatus(s: StatusSources): StatusSnapshot {
   };
 }
 
+interface Ranked extends RankedAccount<AccountConfig> {
+  readonly verification: AccountVerification | null;
+  readonly history: ImportStatus | null;
+}
+
 /** Cheap facts only: this runs for every watched account on every request. */
-function rank(account: AccountConfig, s: StatusSources): RankedAccount<AccountConfig> {
+function rank(account: AccountConfig, s: StatusSources): Ranked {
   const history = s.history(account.address);
+  const verification = s.verification(account.address);
+  const unverified = (verification?.unverifiedRanges.length ?? 0) > 0;
+  const importing = history !== null && history.state !== 'done';
   return {
     account,
     name: account.name,
     address: account.address,
-    attention: history?.state === 'failing' ? 2 : history && history.state !== 'done' ? 1 : 0,
+    attention: unverified || history?.state === 'failing' ? 2 : importing ? 1 : 0,
     lastReceivedAt: s.metrics.totals.get(account.address)?.lastReceivedAt ?? null,
+    verification,
+    history,
   };
+}
+
+function countAccounts(ranked: readonly Ranked[]): AccountCounts {
+  const counts = { total: ranked.length, verified: 0, unverified: 0, importing: 0, importsFailing: 0 };
+  for (const r of ranked) {
+    if (r.verification !== null) {
+      if (r.verification.unverifiedRanges.length > 0) counts.unverified++;
+      else counts.verified++;
+    }
+    if (r.history?.state === 'failing') counts.importsFailing++;
+    else if (r.history !== null && r.history.state !== 'done') counts.importing++;
+  }
+  return counts;
 }
 
 function serverStatus(state: ServerConnectionState, s: StatusSources): ServerStatus {

@@ -68,7 +68,10 @@ export function declareVerificationMetrics(registry: Registry) {
   });
   repaired.inc(0);
   let accounts: readonly LabelledAccount[] = [];
-  let watched = new Set<string>();
+  /** Configured accounts by address, with their names. */
+  let watched = new Map<string, string>();
+  /** Accounts whose xrpl_account_unverified is 1: few, so the status page reads them without a scrape. */
+  const unverifiedNow = new Set<string>();
   const figures = new Map<string, AccountVerification>();
   let revision = 0;
   const exposition = new BlockExposition<LabelledAccount, AccountVerification>({
@@ -91,11 +94,11 @@ export function declareVerificationMetrics(registry: Registry) {
   return {
     /** Series for these accounts appear at 0; removed accounts' series disappear (a renamed one restarts). */
     setAccounts(next: readonly LabelledAccount[]): void {
-      const nameOf = new Map(accounts.map((a) => [a.address, a.name]));
       for (const a of next)
-        if (nameOf.has(a.address) && nameOf.get(a.address) !== a.name) figures.delete(a.address);
-      watched = new Set(next.map((a) => a.address));
+        if (watched.has(a.address) && watched.get(a.address) !== a.name) figures.delete(a.address);
+      watched = new Map(next.map((a) => [a.address, a.name]));
       for (const account of figures.keys()) if (!watched.has(account)) figures.delete(account);
+      for (const account of unverifiedNow) if (!watched.has(account)) unverifiedNow.delete(account);
       accounts = next;
     },
     incBreaks(account: string, n = 1): void {
@@ -111,6 +114,16 @@ export function declareVerificationMetrics(registry: Registry) {
         v.unverified = state.unverified;
         v.verifiedLedger = state.verifiedLedger;
       });
+      if (!watched.has(account)) return;
+      if (state.unverified) unverifiedNow.add(account);
+      else unverifiedNow.delete(account);
+    },
+    /** The xrpl_account_unverified series at 1, as labels: what `== 1` selects, without reading the rest. */
+    unverifiedSeries(): { labels: { account: string; name: string }; value: number }[] {
+      return [...unverifiedNow].map((account) => ({
+        labels: { account, name: watched.get(account) ?? account },
+        value: 1,
+      }));
     },
     incServerRefused(server: string, reason: string): void {
       serversRefused.inc({ server, reason });

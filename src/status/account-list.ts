@@ -5,7 +5,7 @@ export interface RankedAccount<T> {
   readonly account: T;
   readonly name: string;
   readonly address: string;
-  /** 2: something is wrong (e.g. its history import fails), 1: in progress (importing), 0: neither. */
+  /** 2: something is wrong (unverified, its history import fails), 1: in progress (importing), 0: neither. */
   readonly attention: number;
   /** Ledger close time of its newest receipt, Unix seconds; null when it never received anything. */
   readonly lastReceivedAt: number | null;

@@ -5,6 +5,7 @@ import type {
   HealthItem,
   HealthLevel,
   LedgerStatus,
+  SinksStatus,
 } from '../server/status.js';
 import type { ActiveAlert, AlertEvaluator } from './alert-evaluator.js';
 import type { HealthArea } from './alert-rules.js';
@@ -21,15 +22,21 @@ export interface HealthFacts {
   readonly now: number;
   readonly connection: ConnectionStatus;
   readonly ledger: LedgerStatus | null;
-  readonly accounts: {
-    readonly total: number;
-    readonly importing: number;
-    readonly importsFailing: number;
-  };
+  readonly accounts: AccountCounts;
   /** state.path is set. */
   readonly stateFile: boolean;
-  /** An email section is configured. */
-  readonly email: boolean;
+  /** The notification sinks' targets (none when neither email nor alertmanager is configured). */
+  readonly sinks: SinksStatus;
+}
+
+export interface AccountCounts {
+  readonly total: number;
+  /** Accounts whose thread is proved complete up to a ledger, with no unrepaired break. */
+  readonly verified: number;
+  /** Accounts with an unrepaired break (xrpl_account_unverified 1). */
+  readonly unverified: number;
+  readonly importing: number;
+  readonly importsFailing: number;
 }
 
 /**
@@ -69,23 +76,38 @@ export function healthItems(facts: HealthFacts, evaluator: AlertEvaluator): Heal
         'could not be backfilled in the last hour (the log names them)',
       ]),
     ),
-    item('accounts', 'Accounts', `${plural(facts.accounts.total, 'account')} watched`, [
+    item('accounts', 'Accounts', accountsSummary(facts.accounts), [
       ...count(facts.accounts.importing, 'account', 'accounts', ['importing history']),
       ...count(facts.accounts.importsFailing, 'history import', 'history imports', ['failing']),
     ]),
-    facts.email
-      ? item(
-          'notifications',
-          'Notifications',
-          `Email: ${gauge('xrpl_alert_emails_queued') ?? 0} queued`,
-          count(
+    facts.sinks.targets.length > 0
+      ? item('notifications', 'Notifications', queuedSummary(facts.sinks), [
+          ...count(
             evaluator.increase('xrpl_alert_email_failures_total', 900),
-            'failed attempt',
-            'failed attempts',
-            ['to send in the last 15m'],
+            'failed email attempt',
+            'failed email attempts',
+            ['in the last 15m'],
           ),
-        )
-      : item('notifications', 'Notifications', 'No email configured', [], true),
+          ...count(
+            evaluator.increase('xrpl_alertmanager_errors_total', 300),
+            'failed Alertmanager delivery',
+            'failed Alertmanager deliveries',
+            ['in the last 5m'],
+          ),
+          ...count(
+            evaluator.increase('xrpl_alert_dead_letters_total', 3600),
+            'notification',
+            'notifications',
+            ['refused for good in the last hour (see Notification sinks)'],
+          ),
+          ...count(
+            evaluator.increase('xrpl_alert_email_recipients_refused_total', 3600),
+            'email recipient',
+            'email recipients',
+            ['refused in the last hour'],
+          ),
+        ])
+      : item('notifications', 'Notifications', 'No email or Alertmanager configured', [], true),
     facts.stateFile
       ? item(
           'state',
@@ -137,6 +159,19 @@ function connectionSummary(facts: HealthFacts, active: readonly ActiveAlert[]): 
 function connectionDetails(connection: ConnectionStatus): string[] {
   const failing = connection.servers.filter((s) => !s.connected && s.lastError !== null).length;
   return count(failing, 'other server', 'other servers', ['failing (see Servers)']);
+}
+
+function accountsSummary(a: AccountCounts): string {
+  const watched = `${plural(a.total, 'account')} watched`;
+  if (a.verified === 0 && a.unverified === 0) return watched;
+  return `${watched}: ${a.verified} verified, ${a.unverified} unverified`;
+}
+
+/** "Queued: email 0, alertmanager 3" (summed per sink over its targets). */
+function queuedSummary(sinks: SinksStatus): string {
+  const perSink = new Map<string, number>();
+  for (const t of sinks.targets) perSink.set(t.sink, (perSink.get(t.sink) ?? 0) + t.queued);
+  return `Queued: ${[...perSink].map(([sink, n]) => `${sink} ${n}`).join(', ')}`;
 }
 
 function stateSummary(lastWrite: number | null, ago: (time: number) => string): string {

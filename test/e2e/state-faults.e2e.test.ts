@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { StatusSnapshot } from '../../src/server/status.js';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { decodeStateFile } from '../../src/state/document.js';
 import { type ConfigFile, configFile, watcherYaml } from '../support/config-file.js';
@@ -119,6 +120,18 @@ describe('the built exporter when its state file is damaged', () => {
     expect(Number(/\((\d+) failed/.exec(status.warnings[0]!)![1])).toBeGreaterThanOrEqual(failures);
     const page = await (await fetch(`${w.base}/`)).text();
     expect(page).toContain('State file not saved');
+    // The health summary evaluates XRPLStateWriteFailing on the exporter's own metrics: pending, so amber.
+    const tile = await waitFor(
+      'the state file tile turning amber',
+      async () => {
+        const body = (await (await fetch(`${w.base}/api/status`)).json()) as StatusSnapshot;
+        const state = body.health.find((h) => h.area === 'state');
+        return state?.level === 'warning' ? state : undefined;
+      },
+      20_000,
+    );
+    expect(tile.alerts).toMatchObject([{ alert: 'XRPLStateWriteFailing', state: 'pending' }]);
+    expect(tile.details).toEqual([expect.stringMatching(/^\d+ failed writes? in the last 5m$/)]);
 
     expect(await terminate(w)).toBe(1);
     expect(w.process.output()).toMatch(/level=error msg="shutdown failed".*cannot write state file/);

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { StatusSnapshot } from '../../src/server/status.js';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { configFile, watcherYaml } from '../support/config-file.js';
 import { parseExposition, sampleValue } from '../support/exposition.js';
@@ -81,6 +82,20 @@ describe('self-verification and network identity (the built exporter)', () => {
     expect(sampleValue(samples, 'xrpl_verification_breaks_total', labels)).toBe(1);
     expect(sampleValue(samples, 'xrpl_verification_repaired_transactions_total')).toBe(0);
     expect(exporter!.output()).toMatch(new RegExp(`break not repaired.*ledgers=${first + 1}-${hidden}`));
+    // The health summary: XRPLAccountUnverified pending (it fires after 10 minutes), the account counted.
+    const tile = await waitFor(
+      'the accounts tile turning amber',
+      async () => {
+        const body = (await (await fetch(`${base}/api/status`)).json()) as StatusSnapshot;
+        const accounts = body.health.find((h) => h.area === 'accounts');
+        return accounts?.level === 'warning' ? accounts : undefined;
+      },
+      20_000,
+    );
+    expect(tile.summary).toBe('1 account watched: 0 verified, 1 unverified');
+    expect(tile.alerts).toMatchObject([
+      { alert: 'XRPLAccountUnverified', state: 'pending', labels: { account: WATCHED, name: 'watched' } },
+    ]);
     const page = await (await fetch(`${base}/`)).text();
     expect(page).toContain(`ledgers ${first + 1}-${hidden}`);
   });

@@ -34,7 +34,7 @@ function sources(overrides: Partial<StatusSources>): StatusSources {
     verification: () => null,
     sinks: { targets: [], deadLetters: [] },
     alerts: new AlertEvaluator(ALERT_RULES),
-    configured: { stateFile: false, email: false },
+    configured: { stateFile: false },
     ...overrides,
   };
 }
@@ -167,6 +167,23 @@ describe('buildStatus: many accounts', () => {
     );
     expect(status.accounts.map((a) => a.name).slice(0, 2)).toEqual(['deposit-4', 'deposit-3']);
     expect(status.health.find((h) => h.area === 'accounts')?.details).toEqual(['1 history import failing']);
+  });
+
+  test('unverified accounts come first; the health tile counts verified and unverified', () => {
+    const few = accounts.slice(0, 4);
+    const verification = (account: string) =>
+      account === few[0]!.address
+        ? null
+        : {
+            verifiedLedger: 100,
+            unverifiedRanges: account === few[2]!.address ? ['90-99'] : [],
+          };
+    const status = buildStatus(sources({ now: NOW, accounts: few, verification }));
+    expect(status.accounts[0]?.name).toBe('deposit-2');
+    expect(status.accounts[0]?.verification).toEqual({ verifiedLedger: 100, unverifiedRanges: ['90-99'] });
+    expect(status.health.find((h) => h.area === 'accounts')?.summary).toBe(
+      '4 accounts watched: 2 verified, 1 unverified',
+    );
   });
 
   test('each shown account carries its receipts per minute over the last hour', () => {

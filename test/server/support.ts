@@ -140,6 +140,7 @@ export function sampleSnapshot(now = 1_790_000_000): StatusSnapshot {
           { currency: 'JPY', issuer: 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe', value: '300', count: 1 },
         ],
         history: { state: 'importing', ledgersLeft: 1200, percent: 40, error: null },
+        verification: { verifiedLedger: 12_345_670, unverifiedRanges: [] },
         trend: SAMPLE_TREND,
         lastPayment: {
           hash: 'A'.repeat(64),
@@ -156,6 +157,7 @@ export function sampleSnapshot(now = 1_790_000_000): StatusSnapshot {
         balances: [],
         received: [],
         lastPayment: null,
+        verification: { verifiedLedger: 12_345_500, unverifiedRanges: ['12345501-12345510', '12345600'] },
       },
     ],
     recentPayments: [

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { ConnectionStatus } from '../../src/server/status.js';
+import type { ConnectionStatus, SinksStatus } from '../../src/server/status.js';
 import { AlertEvaluator, type SeriesValue } from '../../src/status/alert-evaluator.js';
 import { ALERT_RULES } from '../../src/status/alert-rules.js';
 import { type HealthFacts, healthItems } from '../../src/status/health.js';
@@ -33,14 +33,33 @@ const connected: ConnectionStatus = {
   servers: [{ url: SERVER, connected: true, lastError: null, lastErrorAt: null, nextAttemptAt: null }],
 };
 
+const AM = 'http://alertmanager:9093';
+
+function sinks(emailQueued = 0, alertmanagerQueued: number | null = null): SinksStatus {
+  const target = (sink: string, name: string, queued: number) => ({
+    sink,
+    target: name,
+    queued,
+    lastSuccessAt: null,
+    lastError: null,
+  });
+  return {
+    targets: [
+      target('email', 'smtp', emailQueued),
+      ...(alertmanagerQueued === null ? [] : [target('alertmanager', AM, alertmanagerQueued)]),
+    ],
+    deadLetters: [],
+  };
+}
+
 function facts(now: number, overrides: Partial<HealthFacts> = {}): HealthFacts {
   return {
     now,
     connection: connected,
     ledger: { index: 12_345_678, closeTime: now - 3 },
-    accounts: { total: 3, importing: 0, importsFailing: 0 },
+    accounts: { total: 3, verified: 3, unverified: 0, importing: 0, importsFailing: 0 },
     stateFile: true,
-    email: true,
+    sinks: sinks(),
     ...overrides,
   };
 }
@@ -67,8 +86,8 @@ describe('healthItems', () => {
     expect(byArea(healthItems(facts(now), evaluated(now, healthy)))).toEqual({
       connection: { level: 'ok', summary: `Connected to ${SERVER}`, details: [] },
       ledger: { level: 'ok', summary: 'Ledger 12345678 closed 3s ago', details: [] },
-      accounts: { level: 'ok', summary: '3 accounts watched', details: [] },
-      notifications: { level: 'ok', summary: 'Email: 0 queued', details: [] },
+      accounts: { level: 'ok', summary: '3 accounts watched: 3 verified, 0 unverified', details: [] },
+      notifications: { level: 'ok', summary: 'Queued: email 0', details: [] },
       state: { level: 'ok', summary: 'Saved 2s ago', details: [] },
       reload: { level: 'ok', summary: 'Configuration loaded 1h 1m ago', details: [] },
     });
@@ -76,15 +95,18 @@ describe('healthItems', () => {
 
   test('what is not configured is off, not green', () => {
     const now = T0;
-    const items = byArea(
-      healthItems(facts(now, { stateFile: false, email: false }), evaluated(now, healthy)),
-    );
+    const nothing = { stateFile: false, sinks: { targets: [], deadLetters: [] } };
+    const items = byArea(healthItems(facts(now, nothing), evaluated(now, healthy)));
     expect(items.state).toEqual({
       level: 'off',
       summary: 'None configured: totals start from 0 after a restart',
       details: [],
     });
-    expect(items.notifications).toEqual({ level: 'off', summary: 'No email configured', details: [] });
+    expect(items.notifications).toEqual({
+      level: 'off',
+      summary: 'No email or Alertmanager configured',
+      details: [],
+    });
   });
 
   test('the stream down: amber while XRPLStreamDown is pending, red once it fires after 2 minutes', () => {
@@ -146,12 +168,12 @@ describe('healthItems', () => {
       xrpl_alert_email_failures_total: [{ labels: { rule: 'big' }, value: t >= T0 + 30 ? 3 : 0 }],
     });
     const now = T0 + 120;
-    const items = healthItems(facts(now), evaluated(now, at));
+    const items = healthItems(facts(now, { sinks: sinks(2) }), evaluated(now, at));
     const notifications = items.find((i) => i.area === 'notifications')!;
     expect(notifications).toMatchObject({
       level: 'warning',
-      summary: 'Email: 2 queued',
-      details: ['3 failed attempts to send in the last 15m'],
+      summary: 'Queued: email 2',
+      details: ['3 failed email attempts in the last 15m'],
     });
     expect(notifications.alerts.map((a) => [a.alert, a.state])).toEqual([
       ['XRPLAlertEmailFailing', 'firing'],
@@ -191,10 +213,68 @@ describe('healthItems', () => {
     });
   });
 
+  test('an unverified account: amber while the repair may still succeed, red after 10 minutes', () => {
+    const brokenFrom = T0 + 30;
+    const at = (t: number) => ({
+      ...healthy(t),
+      xrpl_account_unverified: [
+        { labels: { account: 'rA', name: 'treasury' }, value: t >= brokenFrom ? 1 : 0 },
+        { labels: { account: 'rB', name: 'shop' }, value: 0 },
+      ],
+    });
+    const counts = { total: 2, verified: 1, unverified: 1, importing: 0, importsFailing: 0 };
+    const pendingAt = brokenFrom + 300;
+    const pending = healthItems(facts(pendingAt, { accounts: counts }), evaluated(pendingAt, at));
+    expect(pending.find((i) => i.area === 'accounts')).toMatchObject({
+      level: 'warning',
+      summary: '2 accounts watched: 1 verified, 1 unverified',
+      alerts: [
+        { alert: 'XRPLAccountUnverified', state: 'pending', labels: { account: 'rA', name: 'treasury' } },
+      ],
+    });
+    const firingAt = brokenFrom + 600;
+    const firing = healthItems(facts(firingAt, { accounts: counts }), evaluated(firingAt, at));
+    expect(firing.find((i) => i.area === 'accounts')?.level).toBe('critical');
+  });
+
+  test('Alertmanager failing, notifications refused for good, recipients refused: amber with the counts', () => {
+    const at = (t: number) => {
+      const onceAt = (from: number, n: number) => (t >= T0 + from ? n : 0);
+      return {
+        ...healthy(t),
+        xrpl_alertmanager_errors_total: [
+          { labels: { url: AM }, value: onceAt(30, Math.floor((t - T0) / 15)) },
+        ],
+        xrpl_alert_dead_letters_total: [{ labels: { sink: 'email', rule: 'big' }, value: onceAt(60, 1) }],
+        xrpl_alert_email_recipients_refused_total: [{ labels: { rule: 'big' }, value: onceAt(60, 2) }],
+      };
+    };
+    const now = T0 + 120;
+    const notifications = healthItems(facts(now, { sinks: sinks(0, 4) }), evaluated(now, at)).find(
+      (i) => i.area === 'notifications',
+    )!;
+    expect(notifications).toMatchObject({
+      level: 'warning',
+      summary: 'Queued: email 0, alertmanager 4',
+      details: [
+        '8 failed Alertmanager deliveries in the last 5m',
+        '1 notification refused for good in the last hour (see Notification sinks)',
+        '2 email recipients refused in the last hour',
+      ],
+    });
+    expect(notifications.alerts.map((a) => [a.alert, a.state])).toEqual([
+      ['XRPLAlertmanagerFailing', 'pending'],
+      ['XRPLAlertNotificationsRefused', 'firing'],
+      ['XRPLAlertEmailRecipientRefused', 'firing'],
+    ]);
+  });
+
   test('accounts importing history and imports failing are told, not coloured (no shipped alert)', () => {
     const now = T0;
     const items = healthItems(
-      facts(now, { accounts: { total: 100_000, importing: 2, importsFailing: 1 } }),
+      facts(now, {
+        accounts: { total: 100_000, verified: 0, unverified: 0, importing: 2, importsFailing: 1 },
+      }),
       evaluated(now, healthy),
     );
     expect(byArea(items).accounts).toEqual({
