@@ -55,8 +55,9 @@ dd { margin: 0; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; font-size: 0.93em; }
 th, td { text-align: left; vertical-align: top; padding: 0.3em 0.5em; border-bottom: 1px solid #eee; }
 thead th { background: #f4f4f4; white-space: nowrap; }
-table.assets { width: 100%; max-width: 44em; table-layout: fixed; font-size: 0.92em; }
-table.assets tr > :first-child { width: 38%; }
+table.assets { width: 100%; max-width: 52em; table-layout: fixed; font-size: 0.92em; }
+table.assets tr > :first-child { width: 34%; }
+table.assets tr > :nth-child(2) { width: 28%; }
 table.assets th, table.assets td { padding: 0.05em 0.8em 0.05em 0; border: 0; background: none; font-weight: normal; }
 table.assets thead th { color: #6b6b6b; font-size: 0.9em; }
 table.assets td { overflow-wrap: anywhere; }
@@ -73,7 +74,7 @@ details summary { cursor: pointer; color: #6b6b6b; font-size: 0.9em; }
 .copy.copy-failed { color: #c62828; border-color: #c62828; }
 .offscreen { position: fixed; left: -9999px; top: 0; opacity: 0; }
 
-.trend { white-space: nowrap; }
+.trend, .count { white-space: nowrap; }
 .spark { width: 7.5em; height: 1.5em; vertical-align: middle; }
 .spark path { fill: #e6522c; }
 .spark path.base { fill: none; stroke: #bbb; stroke-width: 0.5; }

@@ -66,7 +66,7 @@ function assetLines(account: AccountStatus): AssetLine[] {
 
 function assetRow(l: AssetLine): SafeHtml {
   const received = l.received
-    ? html`${l.received.value} <span class="muted">in ${l.received.count}</span>`
+    ? html`${l.received.value} <span class="muted count">in ${l.received.count}</span>`
     : html`<span class="muted">—</span>`;
   return html`<tr><th scope="row">${assetName(l)}</th><td>${l.balance ?? html`<span class="muted">—</span>`}</td><td>${received}</td></tr>`;
 }

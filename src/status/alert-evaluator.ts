@@ -94,11 +94,6 @@ export class AlertEvaluator {
     return out;
   }
 
-  /** When the last evaluation ran, Unix seconds; null before the first. */
-  lastEvaluation(): number | null {
-    return this.latest?.t ?? null;
-  }
-
   /** The series of a metric in the last sample (empty when it has none or was not sampled). */
   series(metric: string): readonly SeriesValue[] {
     return this.latest?.sample.get(metric) ?? [];

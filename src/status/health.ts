@@ -1,3 +1,4 @@
+import { formatDuration as promDuration } from '../config/duration.js';
 import { formatDuration } from '../server/format.js';
 import type {
   ConnectionStatus,
@@ -8,7 +9,7 @@ import type {
   SinksStatus,
 } from '../server/status.js';
 import type { ActiveAlert, AlertEvaluator } from './alert-evaluator.js';
-import type { HealthArea } from './alert-rules.js';
+import { ALERT_RULES, type HealthArea } from './alert-rules.js';
 
 /** Metrics the summary reads besides those the alert rules read. */
 export const SUMMARY_METRICS: readonly string[] = [
@@ -64,6 +65,17 @@ export function healthItems(facts: HealthFacts, evaluator: AlertEvaluator): Heal
   };
   const gauge = (metric: string): number | null => evaluator.series(metric)[0]?.value ?? null;
   const ago = (time: number) => `${formatDuration(facts.now - time)} ago`;
+  /** "3 failed writes in the last 5m": the increase an alert compares, over that alert's window. */
+  const recent = (alert: string, one: string, many: string, note = ''): string[] => {
+    const { metric, windowSeconds } = increaseOperand(alert);
+    const window = `in the last ${promDuration(windowSeconds * 1000)}`;
+    return count(
+      evaluator.increase(metric, windowSeconds),
+      one,
+      many,
+      [window, note].filter((t) => t !== ''),
+    );
+  };
   return [
     item('connection', 'Connection', connectionSummary(facts, active), connectionDetails(facts.connection)),
     item(
@@ -72,9 +84,12 @@ export function healthItems(facts: HealthFacts, evaluator: AlertEvaluator): Heal
       facts.ledger
         ? `Ledger ${facts.ledger.index} closed ${ago(facts.ledger.closeTime)}`
         : 'No validated ledger yet',
-      count(evaluator.increase('xrpl_ledger_gaps_total', 3600), 'ledger range', 'ledger ranges', [
-        'could not be backfilled in the last hour (the log names them)',
-      ]),
+      recent(
+        'XRPLLedgerGap',
+        'ledger range not backfilled',
+        'ledger ranges not backfilled',
+        '(the log names them)',
+      ),
     ),
     item('accounts', 'Accounts', accountsSummary(facts.accounts), [
       ...count(facts.accounts.importing, 'account', 'accounts', ['importing history']),
@@ -82,30 +97,19 @@ export function healthItems(facts: HealthFacts, evaluator: AlertEvaluator): Heal
     ]),
     facts.sinks.targets.length > 0
       ? item('notifications', 'Notifications', queuedSummary(facts.sinks), [
-          ...count(
-            evaluator.increase('xrpl_alert_email_failures_total', 900),
-            'failed email attempt',
-            'failed email attempts',
-            ['in the last 15m'],
-          ),
-          ...count(
-            evaluator.increase('xrpl_alertmanager_errors_total', 300),
+          ...recent('XRPLAlertEmailFailing', 'failed email attempt', 'failed email attempts'),
+          ...recent(
+            'XRPLAlertmanagerFailing',
             'failed Alertmanager delivery',
             'failed Alertmanager deliveries',
-            ['in the last 5m'],
           ),
-          ...count(
-            evaluator.increase('xrpl_alert_dead_letters_total', 3600),
-            'notification',
-            'notifications',
-            ['refused for good in the last hour (see Notification sinks)'],
+          ...recent(
+            'XRPLAlertNotificationsRefused',
+            'notification refused for good',
+            'notifications refused for good',
+            '(see Notification sinks)',
           ),
-          ...count(
-            evaluator.increase('xrpl_alert_email_recipients_refused_total', 3600),
-            'email recipient',
-            'email recipients',
-            ['refused in the last hour'],
-          ),
+          ...recent('XRPLAlertEmailRecipientRefused', 'email recipient refused', 'email recipients refused'),
         ])
       : item('notifications', 'Notifications', 'No email or Alertmanager configured', [], true),
     facts.stateFile
@@ -113,9 +117,7 @@ export function healthItems(facts: HealthFacts, evaluator: AlertEvaluator): Heal
           'state',
           'State file',
           stateSummary(gauge('xrpl_state_last_write_success_timestamp_seconds'), ago),
-          count(evaluator.increase('xrpl_state_write_failures_total', 300), 'failed write', 'failed writes', [
-            'in the last 5m',
-          ]),
+          recent('XRPLStateWriteFailing', 'failed write', 'failed writes'),
         )
       : item('state', 'State file', 'None configured: totals start from 0 after a restart', [], true),
     item(
@@ -128,6 +130,13 @@ export function healthItems(facts: HealthFacts, evaluator: AlertEvaluator): Heal
       ),
     ),
   ];
+}
+
+/** The counter and window of an alert that compares an increase. */
+function increaseOperand(alert: string): { metric: string; windowSeconds: number } {
+  const operand = ALERT_RULES.find((r) => r.alert === alert)?.operand;
+  if (operand?.fn !== 'increase') throw new Error(`${alert} is not an increase() rule`);
+  return operand;
 }
 
 function level(alerts: readonly ActiveAlert[]): HealthLevel {

@@ -90,7 +90,7 @@ export function sampleSnapshot(now = 1_790_000_000): StatusSnapshot {
         title: 'Notifications',
         level: 'warning',
         summary: 'Email: 2 queued',
-        details: ['3 failed attempts to send in the last 15m'],
+        details: ['3 failed email attempts in the last 15m'],
         alerts: [
           {
             alert: 'XRPLAlertEmailFailing',

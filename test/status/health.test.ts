@@ -155,7 +155,7 @@ describe('healthItems', () => {
     expect(byArea(healthItems(facts(now), evaluated(now, at))).ledger).toEqual({
       level: 'critical',
       summary: 'Ledger 12345678 closed 3s ago',
-      details: ['1 ledger range could not be backfilled in the last hour (the log names them)'],
+      details: ['1 ledger range not backfilled in the last 1h (the log names them)'],
     });
     const later = T0 + 30 + 3600 + 15;
     expect(byArea(healthItems(facts(later), evaluated(later, at))).ledger?.level).toBe('ok');
@@ -258,8 +258,8 @@ describe('healthItems', () => {
       summary: 'Queued: email 0, alertmanager 4',
       details: [
         '8 failed Alertmanager deliveries in the last 5m',
-        '1 notification refused for good in the last hour (see Notification sinks)',
-        '2 email recipients refused in the last hour',
+        '1 notification refused for good in the last 1h (see Notification sinks)',
+        '2 email recipients refused in the last 1h',
       ],
     });
     expect(notifications.alerts.map((a) => [a.alert, a.state])).toEqual([
