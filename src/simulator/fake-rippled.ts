@@ -312,6 +312,11 @@ export class FakeRippled extends EventEmitter {
     for (const hash of hashes) this.store.omitted.add(hash.toUpperCase());
   }
 
+  /** Ends the lie about these transactions: later answers show them again (the stream sent stays sent). */
+  revealTransactions(hashes: Iterable<string>): void {
+    for (const hash of hashes) this.store.omitted.delete(hash.toUpperCase());
+  }
+
   /** Sends arbitrary text (malformed JSON, unknown message types...) to every client. */
   sendRaw(text: string): void {
     for (const c of this.live) if (c.socket.readyState === WebSocket.OPEN) c.socket.send(text);

@@ -19,8 +19,11 @@ export interface RepairContext {
   readonly apiVersion: 1 | 2;
   /** Processes one fetched transaction for one account on the one transaction path. */
   readonly process: (tx: HistoryTransaction, account: string) => void;
-  /** True when the account's thread already holds this transaction (processed before). */
-  readonly processed: (account: string, hash: string) => boolean;
+  /**
+   * True when the transaction is on the account's thread as it was proved (processed on the normal
+   * path, or by a finished repair); false for one an unfinished repair processed (see ThreadBook).
+   */
+  readonly joinsThread: (account: string, hash: string) => boolean;
 }
 
 /** A thread longer than this is not walked back by hash in one go (the range read covers it instead). */
@@ -51,8 +54,9 @@ async function walkBack(
 ): Promise<boolean> {
   let want: ThreadLink | null = start;
   for (let steps = 0; want !== null && steps < MAX_WALK; steps++) {
-    // Joined what was processed: the hole is filled.
-    if (want.tx === brk.known || ctx.processed(brk.account, want.tx)) return true;
+    // Joined the thread as it was known: the hole is filled. A transaction an earlier attempt processed
+    // is walked through (its own link is followed): the hole below it may still be open.
+    if (want.tx === brk.known || ctx.joinsThread(brk.account, want.tx)) return true;
     // An entry unseen since the watch began has reached its baseline; below the last good ledger
     // without meeting the known transaction, the server's thread disagrees with ours.
     if (brk.known === null && want.ledger <= brk.after) return true;

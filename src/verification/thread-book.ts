@@ -45,6 +45,12 @@ interface AccountBook {
   verifiedLedger: number;
   breaks: Break[];
   readonly entries: Map<string, { readonly type: EntryType; versions: Version[] }>;
+  /**
+   * Transactions a repair processed (hash -> ledger) while the account has an open break: counted once
+   * already, and not proof that the thread below them is complete. Persisted, so a repair that goes on
+   * after a restart neither counts them again nor stops at them.
+   */
+  readonly repaired: Map<string, number>;
 }
 
 export interface AccountVerification {
@@ -63,6 +69,8 @@ export interface ThreadBookSnapshot {
     readonly entries: ReadonlyArray<
       readonly [string, EntryType, string, number, number, boolean, string | null]
     >;
+    /** [hash, ledger] of the transactions repairs processed while a break is open. */
+    readonly repaired: ReadonlyArray<readonly [string, number]>;
   };
 }
 
@@ -86,6 +94,7 @@ export class ThreadBook {
       verifiedLedger: ledger,
       breaks: [],
       entries: new Map(),
+      repaired: new Map(),
     });
   }
 
@@ -278,10 +287,31 @@ export class ThreadBook {
     return false;
   }
 
-  /** A repaired break is closed. */
+  /** A repair processed this transaction for the account (call before processing it). */
+  recordRepaired(account: string, hash: string, ledger: number): void {
+    this.accounts.get(account)?.repaired.set(hash, ledger);
+  }
+
+  /** True when a repair processed this transaction while a break of the account was open. */
+  wasRepaired(account: string, hash: string): boolean {
+    return this.accounts.get(account)?.repaired.has(hash) ?? false;
+  }
+
+  /**
+   * True when the transaction is on the account's thread as the normal path (stream, backfill) or a
+   * finished repair built it: a repair walking back may stop there. A transaction an unfinished repair
+   * processed is not: the hole below it may still be open.
+   */
+  joinsThread(account: string, hash: string): boolean {
+    return this.knows(account, hash) && !this.wasRepaired(account, hash);
+  }
+
+  /** A repaired break is closed; with none left open, what the repairs processed is proved thread. */
   close(brk: Break): void {
     const book = this.accounts.get(brk.account);
-    if (book) book.breaks = book.breaks.filter((b) => b !== brk);
+    if (!book) return;
+    book.breaks = book.breaks.filter((b) => b !== brk);
+    if (book.breaks.length === 0) book.repaired.clear();
   }
 
   /** A check at `ledger` found nothing: with no open break, the thread is proved complete up to it. */
@@ -328,6 +358,7 @@ export class ThreadBook {
             ? [[id, entry.type, v.tx, v.ledger, v.index, v.deleted, v.xrpDrops?.toString() ?? null] as const]
             : [];
         }),
+        repaired: [...book.repaired],
       };
     }
     return out;
@@ -398,7 +429,13 @@ function restoreAccount(account: string, value: unknown): AccountBook | null {
       reason: typeof brk.reason === 'string' ? brk.reason : '',
     });
   }
-  return { watchStart: v.watchStart, verifiedLedger: v.verifiedLedger, breaks, entries };
+  // Absent in state files written before repairs were persisted.
+  const repaired = new Map<string, number>();
+  for (const r of Array.isArray(v.repaired) ? v.repaired : []) {
+    if (!Array.isArray(r) || typeof r[0] !== 'string' || !isLedger(r[1])) return null;
+    repaired.set(r[0], r[1]);
+  }
+  return { watchStart: v.watchStart, verifiedLedger: v.verifiedLedger, breaks, entries, repaired };
 }
 
 function isLedger(value: unknown): value is number {

@@ -56,8 +56,6 @@ export class Verifier {
   private readonly busy = new Map<string, Promise<void>>();
   private running = 0;
   private readonly waiting: Array<() => void> = [];
-  /** `account:hash` processed by repair in this process, so two breaks needing one transaction count it once. */
-  private readonly repaired = new Set<string>();
   private round: Promise<void> | null = null;
   private roundAgain = false;
   private stopped = false;
@@ -186,8 +184,10 @@ export class Verifier {
       await this.repairOpen(account);
       for (let attempt = 0; attempt < 2; attempt++) {
         const state = await readAccountState(this.options.live, account, ledger);
+        const open = new Set(this.book.status(account)?.breaks);
         const breaks = this.book.compare(account, ledger, state.entries, state.complete);
-        const fresh = breaks.filter((b) => !status.breaks.includes(b));
+        // compare() hands back an open break it finds again: only the others are news.
+        const fresh = breaks.filter((b) => !open.has(b));
         for (const brk of fresh) {
           this.options.metrics.incBreaks(account);
           this.options.logger.warn('account state differs from the processed transactions', {
@@ -220,7 +220,7 @@ export class Verifier {
         watch: this.watch,
         apiVersion: this.options.apiVersion,
         process: (tx, forAccount) => this.processRepaired(tx, forAccount),
-        processed: (forAccount, hash) => this.book.knows(forAccount, hash.toUpperCase()),
+        joinsThread: (forAccount, hash) => this.book.joinsThread(forAccount, hash.toUpperCase()),
       }).catch(() => false);
       if (repaired) {
         this.book.close(brk);
@@ -244,11 +244,9 @@ export class Verifier {
 
   private processRepaired(tx: HistoryTransaction, account: string): void {
     const hash = tx.hash.toUpperCase();
-    const key = `${account}:${hash}`;
-    // Processed before (by this run, or filed in the thread): never count a transaction twice.
-    if (this.repaired.has(key) || this.book.knows(account, hash)) return;
-    if (this.repaired.size > 100_000) this.repaired.clear();
-    this.repaired.add(key);
+    // Processed before (by a repair, also before a restart, or filed in the thread): never count twice.
+    if (this.book.wasRepaired(account, hash) || this.book.knows(account, hash)) return;
+    this.book.recordRepaired(account, hash, tx.ledgerIndex);
     this.options.process(tx, account);
     this.options.metrics.incRepaired();
     this.options.logger.info('missing transaction processed', { account, hash, ledger: tx.ledgerIndex });

@@ -150,6 +150,26 @@ describe('ThreadBook persistence and pruning', () => {
     expect(ThreadBook.restore(undefined).isWatched(HOLDER)).toBe(false);
   });
 
+  it('keeps what an unfinished repair processed across a restart, and forgets it once no break is open', () => {
+    const b = book();
+    b.observe(rootTouch({ tx: h(1), ledger: 90 }), { hash: h(2), ledger: 101, index: 0 });
+    const brk = b.observe(rootTouch({ tx: h(9), ledger: 103 }), { hash: h(3), ledger: 105, index: 0 })!;
+    b.recordRepaired(HOLDER, h(9), 103);
+    b.observe(rootTouch({ tx: h(8), ledger: 102 }), { hash: h(9), ledger: 103, index: 0 });
+    // Processed by the repair, but the hole below it (h(8)) is still open: no place to stop a walk.
+    expect(b.knows(HOLDER, h(9))).toBe(true);
+    expect(b.joinsThread(HOLDER, h(9))).toBe(false);
+    expect(b.joinsThread(HOLDER, h(2))).toBe(true);
+    const restored = ThreadBook.restore(JSON.parse(JSON.stringify(b.snapshot())));
+    expect(restored.wasRepaired(HOLDER, h(9))).toBe(true);
+    // A state file written before repairs were persisted still restores.
+    const { repaired: _, ...older } = b.snapshot()[HOLDER]!;
+    expect(ThreadBook.restore({ [HOLDER]: older }).status(HOLDER)).toEqual(b.status(HOLDER));
+    b.close(brk);
+    expect(b.wasRepaired(HOLDER, h(9))).toBe(false);
+    expect(b.joinsThread(HOLDER, h(9))).toBe(true);
+  });
+
   it('prunes versions no pending check can ask about', () => {
     const b = book();
     b.observe(rootTouch({ tx: h(1), ledger: 90 }), { hash: h(2), ledger: 101, index: 0 });

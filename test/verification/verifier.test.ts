@@ -1,0 +1,230 @@
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fetchAccountHistory, type HistoryServer, type Requester } from '../../src/backfill/index.js';
+import { createLogger } from '../../src/log.js';
+import { declareVerificationMetrics } from '../../src/metrics/verification.js';
+import { DedupeWindow } from '../../src/pipeline/dedupe.js';
+import { TransactionProcessor } from '../../src/pipeline/processor.js';
+import { FakeRippled } from '../../src/simulator/fake-rippled.js';
+import { Verifier } from '../../src/verification/verifier.js';
+import { RawClient } from '../fake-rippled/raw-client.js';
+import { fixtureTx } from '../support/history.js';
+
+/** A real 20 XRP payment (dev portal, subscribe.md); its Destination is mapped onto the watched account. */
+const PAYMENT = 'xrpl-dev-portal/extracted/subscribe.md-transaction-stream-v2-payment.json';
+const DESTINATION = 'rfdGuuVnq9juqWDV4W3LoLiNcW8g2hAXhN';
+const WATCHED = 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe';
+const h = (n: number) => n.toString(16).toUpperCase().padStart(64, '0');
+const payment = (n: number) => fixtureTx(PAYMENT, { map: { [DESTINATION]: WATCHED }, hash: h(n) });
+
+const clients: RawClient[] = [];
+const fakes: FakeRippled[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  for (const f of fakes.splice(0)) await f.close();
+});
+
+async function requester(fake: FakeRippled): Promise<Requester & { close(): void }> {
+  const client = await RawClient.connect(fake.url);
+  clients.push(client);
+  return {
+    request: async (cmd) => {
+      const r = await client.request(cmd);
+      if (r.error) throw r;
+      return r.result;
+    },
+    close: () => client.close(),
+  };
+}
+
+/** What survives a restart: the state file's verification part and dedupe window. */
+interface Saved {
+  readonly verification: unknown;
+  readonly dedupe: unknown;
+}
+
+/**
+ * The verifier wired as the exporter wires it: a real TransactionProcessor (the one transaction path with
+ * its dedupe window) counting receipts per hash, fed from the fake's validated ledgers as the stream
+ * would deliver them (a lying server leaves its omitted transactions out of those too).
+ */
+async function exporterLike(fake: FakeRippled, saved: Saved | null = null) {
+  const counted = new Map<string, number>();
+  const lines: string[] = [];
+  const breaks = new Map<string, number>();
+  const metrics = declareVerificationMetrics(new Registry());
+  metrics.setAccounts([{ address: WATCHED, name: 'watched' }]);
+  const live = await requester(fake);
+  const servers: HistoryServer[] = [{ url: fake.url, connect: () => requester(fake) }];
+  const dedupe = DedupeWindow.restore(saved?.dedupe);
+  let checkpoint: number | null = null;
+  let verifier: Verifier;
+  const processor = new TransactionProcessor(new Set([WATCHED]), dedupe, {
+    onBalances: () => {},
+    onReceipt: (r) => counted.set(r.hash, (counted.get(r.hash) ?? 0) + 1),
+    onInvalid: (reason) => lines.push(`invalid ${reason}`),
+    onBackfilled: () => {},
+    onValidated: (hash, ledger, meta, account) => verifier.observe(hash, ledger, meta, account),
+  });
+  verifier = new Verifier({
+    restored: saved?.verification,
+    intervalMs: 0,
+    apiVersion: 2,
+    live,
+    repairServers: () => servers,
+    process: (tx, account) => processor.process(tx.entry, tx.ledgerIndex, 'repair', account),
+    checkpoint: () => checkpoint,
+    metrics: {
+      ...metrics,
+      incBreaks: (account: string, n = 1) => {
+        breaks.set(account, (breaks.get(account) ?? 0) + n);
+        metrics.incBreaks(account, n);
+      },
+    },
+    logger: createLogger({ level: 'debug', write: (line) => lines.push(line) }),
+    onChange: () => {},
+  });
+  return {
+    counted,
+    lines,
+    breaks,
+    verifier,
+    /** The stream: every validated ledger after the checkpoint, then the checkpoint moves. */
+    async stream(): Promise<void> {
+      const from = (checkpoint ?? fake.validatedLedgerIndex - 1) + 1;
+      if (checkpoint === null) {
+        checkpoint = from - 1;
+        verifier.setAccounts([WATCHED], checkpoint);
+      }
+      const to = fake.validatedLedgerIndex;
+      const read = await fetchAccountHistory(live, WATCHED, { from, to }, 2);
+      if (!read.covered) throw new Error(read.reason);
+      for (const tx of read.transactions) processor.process(tx.entry, tx.ledgerIndex, 'live');
+      checkpoint = to;
+      dedupe.prune(to);
+      verifier.onCheckpoint(to);
+      await verifier.idle();
+    },
+    /** One periodic check round, finished. */
+    async round(): Promise<void> {
+      verifier.checkAll(0);
+      await verifier.idle();
+    },
+    save(): Saved {
+      return JSON.parse(
+        JSON.stringify({ verification: verifier.snapshot(), dedupe: dedupe.snapshot() }),
+      ) as Saved;
+    },
+    resumeAt(ledger: number): void {
+      checkpoint = ledger;
+      verifier.setAccounts([WATCHED], ledger);
+    },
+    stop(): void {
+      verifier.stop();
+      live.close();
+    },
+  };
+}
+
+async function started(): Promise<FakeRippled> {
+  const fake = await FakeRippled.start();
+  fakes.push(fake);
+  fake.addLedger([]);
+  await fake.publishAll();
+  return fake;
+}
+
+describe('Verifier: the periodic check', () => {
+  it('counts, logs and shows a break that only the state check finds (a missing last transaction)', async () => {
+    const fake = await started();
+    const exporter = await exporterLike(fake);
+    await exporter.stream();
+    const first = fake.addLedger([payment(1)]).index;
+    fake.addLedger([]);
+    const hidden = fake.addLedger([payment(2)]).index;
+    fake.addLedger([]);
+    fake.omitTransactions([h(2)]);
+    await fake.publishAll();
+    await exporter.stream();
+    expect(exporter.breaks.get(WATCHED)).toBeUndefined();
+
+    await exporter.round();
+    expect(exporter.breaks.get(WATCHED)).toBe(1);
+    expect(exporter.lines.join('\n')).toMatch(
+      new RegExp(`account state differs from the processed transactions.*ledgers=${first + 1}-${hidden}`),
+    );
+    expect(exporter.verifier.status(WATCHED)?.unverifiedRanges).toEqual([`${first + 1}-${hidden}`]);
+    // Found again by the next round, it is the same break: not counted twice.
+    await exporter.round();
+    expect(exporter.breaks.get(WATCHED)).toBe(1);
+    expect([...exporter.counted.values()]).toEqual([1]);
+    exporter.stop();
+  });
+});
+
+describe('Verifier: repairs that take several attempts', () => {
+  /**
+   * Ledgers: payment 1 (processed), payments 2, 3, 4 hidden by the only server, payment 5 (processed)
+   * reveals the break. The server first shows none of the hidden ones, then only the newest (4).
+   */
+  async function partlyRepaired(fake: FakeRippled) {
+    const exporter = await exporterLike(fake);
+    await exporter.stream();
+    const first = fake.addLedger([payment(1)]).index;
+    for (const n of [2, 3, 4, 5]) fake.addLedger([payment(n)]);
+    fake.addLedger([]);
+    fake.omitTransactions([h(2), h(3), h(4)]);
+    await fake.publishAll();
+    await exporter.stream();
+    expect(exporter.breaks.get(WATCHED)).toBe(1);
+    fake.revealTransactions([h(4)]);
+    await exporter.round();
+    expect(exporter.counted.get(h(4))).toBe(1);
+    return { exporter, first };
+  }
+
+  it('keeps the break open while a hole below what an earlier attempt repaired is still open', async () => {
+    const fake = await started();
+    const { exporter, first } = await partlyRepaired(fake);
+    await exporter.round();
+    await exporter.round();
+    expect(exporter.verifier.status(WATCHED)?.unverifiedRanges).toEqual([`${first + 1}-${first + 3}`]);
+    expect(exporter.lines.join('\n')).not.toMatch(/break repaired/);
+
+    fake.revealTransactions([h(2), h(3)]);
+    await exporter.round();
+    expect(exporter.verifier.status(WATCHED)?.unverifiedRanges).toEqual([]);
+    expect(Object.fromEntries(exporter.counted)).toEqual({
+      [h(1)]: 1,
+      [h(2)]: 1,
+      [h(3)]: 1,
+      [h(4)]: 1,
+      [h(5)]: 1,
+    });
+    expect(exporter.breaks.get(WATCHED)).toBe(1);
+    exporter.stop();
+  });
+
+  it('never counts a repaired transaction twice when the repair goes on after a restart', async () => {
+    const fake = await started();
+    const { exporter } = await partlyRepaired(fake);
+    // The stream goes on: the checkpoint passes the repaired ledgers (the dedupe window forgets them).
+    fake.addLedger([]);
+    await fake.publishAll();
+    await exporter.stream();
+    const checkpoint = fake.validatedLedgerIndex;
+    const saved = exporter.save();
+    exporter.stop();
+
+    fake.revealTransactions([h(2), h(3)]);
+    const restarted = await exporterLike(fake, saved);
+    restarted.resumeAt(checkpoint);
+    await restarted.round();
+    expect(restarted.verifier.status(WATCHED)?.unverifiedRanges).toEqual([]);
+    // Before the restart: 1, 4 and 5; after it: 2 and 3, and nothing again.
+    expect(Object.fromEntries(exporter.counted)).toEqual({ [h(1)]: 1, [h(4)]: 1, [h(5)]: 1 });
+    expect(Object.fromEntries(restarted.counted)).toEqual({ [h(2)]: 1, [h(3)]: 1 });
+    restarted.stop();
+  });
+});
