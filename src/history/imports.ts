@@ -185,6 +185,10 @@ export class HistoryImports {
       apiVersion: this.options.apiVersion,
       logger,
       onSlice: (slice, through) => {
+        // A reload removed the account while this slice was read: the one path no longer counts it, so
+        // neither the slice nor its end is recorded (a re-added account resumes at the first uncounted
+        // ledger).
+        if (!this.options.isWatched(account)) return 'stop';
         // Counting a slice and recording its end happen in one synchronous step (see the class comment).
         for (const tx of slice) this.options.process(tx.entry, tx.ledgerIndex, account);
         transactions += slice.length;
@@ -192,7 +196,7 @@ export class HistoryImports {
         this.options.save();
         this.publishRemaining(account);
         this.logDecile(account);
-        return this.stopped || !this.options.isWatched(account) ? 'stop' : undefined;
+        return this.stopped ? 'stop' : undefined;
       },
     });
     if (outcome.complete) this.finished(account, transactions);

@@ -84,7 +84,8 @@ export async function readHistory(options: ReadHistoryOptions): Promise<ReadHist
           },
         );
         if (outcome.covered) {
-          await deliver(range.to);
+          // The last slice may be refused too: then the range is not complete.
+          if ((await deliver(range.to)) === 'stop') return { complete: false, stopped: true };
           return { complete: true };
         }
       } finally {

@@ -95,6 +95,21 @@ describe('the history reader', () => {
     expect(throughs).toEqual([...throughs].sort((a, b) => a - b));
   });
 
+  it('ends stopped, never complete, when the caller refuses a slice, the last one included', async () => {
+    const account = history.accounts[0]!;
+    const read = (refuse: (through: number) => boolean) =>
+      readHistory({
+        servers: [plain(second.url)],
+        account,
+        range: { from: 1001, to: 1300 },
+        apiVersion: 2,
+        logger: silentLogger,
+        onSlice: (_, through) => (refuse(through) ? 'stop' : undefined),
+      });
+    expect(await read(() => true)).toEqual({ complete: false, stopped: true });
+    expect(await read((through) => through === 1300)).toEqual({ complete: false, stopped: true });
+  });
+
   it('says which part no server holds, and whether a retry may help', async () => {
     const recent = await FakeRippled.start({ startTime: START });
     recent.addLedgers(history.ledgers);
