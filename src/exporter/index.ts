@@ -178,10 +178,12 @@ export class Exporter {
       repairServers: () => this.historyServers(),
       process: (tx, account) => this.processor.process(tx.entry, tx.ledgerIndex, 'repair', account),
       checkpoint: () => this.cursor.checkpoint,
+      importEnd: (account) => this.importBook.get(account)?.to,
       metrics: this.metrics.verification,
       logger,
       onChange: () => this.saveState(),
     });
+    this.verifier.setAccounts(this.addresses, this.cursor.checkpoint);
     this.sequencer = new StreamSequencer({
       cursor: this.cursor,
       maxBackfillLedgers: config.state.maxBackfillLedgers,
@@ -334,7 +336,6 @@ export class Exporter {
     );
     this.config = next;
     this.setAccounts(accounts);
-    this.verifier.forget(before.accounts.filter((a) => !this.accountByAddress.has(a)));
     this.verifier.setAccounts(this.addresses, this.cursor.checkpoint);
     this.metrics.reconfigure(this.topology());
     this.alerting.reconfigure(next, this.accounts);
@@ -346,7 +347,10 @@ export class Exporter {
       );
     }
     // Added accounts are subscribed now: every later ledger reaches them live, their past is history.
-    if (imported.length > 0 && this.client.isUp()) this.imports.startWatching([this.lastLedger?.index]);
+    if (imported.length > 0 && this.client.isUp()) {
+      this.imports.startWatching([this.lastLedger?.index]);
+      this.verifier.setAccounts(this.addresses, this.cursor.checkpoint);
+    }
     this.imports.wake();
     this.watchBalances();
     this.metrics.setConfigReload(true, nowSeconds);

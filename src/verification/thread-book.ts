@@ -98,8 +98,9 @@ export class ThreadBook {
     });
   }
 
-  unwatch(account: string): void {
-    this.accounts.delete(account);
+  /** Forgets every account not among these. */
+  retain(accounts: ReadonlySet<string>): void {
+    for (const account of this.accounts.keys()) if (!accounts.has(account)) this.accounts.delete(account);
   }
 
   isWatched(account: string): boolean {

@@ -20,6 +20,11 @@ export interface VerifierOptions {
   readonly process: (tx: HistoryTransaction, account: string) => void;
   /** The last complete ledger, or null before the first one. */
   readonly checkpoint: () => number | null;
+  /**
+   * The last ledger an account's history import covers: undefined without an import, null while the
+   * import's watch start is not fixed (its thread waits for it).
+   */
+  readonly importEnd: (account: string) => number | null | undefined;
   readonly metrics: VerificationMetrics;
   readonly logger: Logger;
   /** Something to persist changed. */
@@ -75,18 +80,27 @@ export class Verifier {
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** The accounts to prove; a new one's proof starts at `checkpoint` (a known one keeps its start). */
+  /**
+   * The accounts to prove (call at start-up, on every subscription and reload). An account not among
+   * them is forgotten: while it is not watched it has no thread to prove, so when it is watched again
+   * its proof starts afresh. A new one's proof starts at `checkpoint` (everything after it reaches it
+   * through the stream or a backfill), or where its history import ends; a known one keeps its start.
+   */
   setAccounts(accounts: readonly string[], checkpoint: number | null): void {
     this.watch = new WatchIndex(accounts);
+    this.book.retain(this.watch.accounts);
     for (const account of accounts) {
-      if (checkpoint !== null) this.book.watch(account, checkpoint);
+      const start = this.watchStart(account, checkpoint);
+      if (start !== null) this.book.watch(account, start);
       this.publish(account);
     }
   }
 
-  /** Stop proving accounts no longer watched (a reload removed them). */
-  forget(accounts: readonly string[]): void {
-    for (const account of accounts) this.book.unwatch(account);
+  private watchStart(account: string, checkpoint: number | null): number | null {
+    const importEnd = this.options.importEnd(account);
+    if (checkpoint === null || importEnd === null) return null;
+    // The import counts every ledger up to its end; the stream and backfill only those after it.
+    return Math.max(checkpoint, importEnd ?? checkpoint);
   }
 
   snapshot(): unknown {

@@ -49,7 +49,11 @@ interface Saved {
  * its dedupe window) counting receipts per hash, fed from the fake's validated ledgers as the stream
  * would deliver them (a lying server leaves its omitted transactions out of those too).
  */
-async function exporterLike(fake: FakeRippled, saved: Saved | null = null) {
+async function exporterLike(
+  fake: FakeRippled,
+  saved: Saved | null = null,
+  importEnd: (account: string) => number | null | undefined = () => undefined,
+) {
   const counted = new Map<string, number>();
   const lines: string[] = [];
   const breaks = new Map<string, number>();
@@ -75,6 +79,7 @@ async function exporterLike(fake: FakeRippled, saved: Saved | null = null) {
     repairServers: () => servers,
     process: (tx, account) => processor.process(tx.entry, tx.ledgerIndex, 'repair', account),
     checkpoint: () => checkpoint,
+    importEnd,
     metrics: {
       ...metrics,
       incBreaks: (account: string, n = 1) => {
@@ -90,9 +95,12 @@ async function exporterLike(fake: FakeRippled, saved: Saved | null = null) {
     lines,
     breaks,
     verifier,
-    /** The stream: every validated ledger after the checkpoint, then the checkpoint moves. */
-    async stream(): Promise<void> {
-      const from = (checkpoint ?? fake.validatedLedgerIndex - 1) + 1;
+    /**
+     * The stream: every validated ledger after the checkpoint (or after `after`, what a history import
+     * leaves to it), then the checkpoint moves.
+     */
+    async stream(after?: number): Promise<void> {
+      const from = (after ?? checkpoint ?? fake.validatedLedgerIndex - 1) + 1;
       if (checkpoint === null) {
         checkpoint = from - 1;
         verifier.setAccounts([WATCHED], checkpoint);
@@ -116,9 +124,10 @@ async function exporterLike(fake: FakeRippled, saved: Saved | null = null) {
         JSON.stringify({ verification: verifier.snapshot(), dedupe: dedupe.snapshot() }),
       ) as Saved;
     },
-    resumeAt(ledger: number): void {
+    /** A start on a state file: the restored checkpoint and the configured accounts. */
+    resumeAt(ledger: number, accounts: readonly string[] = [WATCHED]): void {
       checkpoint = ledger;
-      verifier.setAccounts([WATCHED], ledger);
+      verifier.setAccounts(accounts, ledger);
     },
     stop(): void {
       verifier.stop();
@@ -226,5 +235,69 @@ describe('Verifier: repairs that take several attempts', () => {
     expect(Object.fromEntries(exporter.counted)).toEqual({ [h(1)]: 1, [h(4)]: 1, [h(5)]: 1 });
     expect(Object.fromEntries(restarted.counted)).toEqual({ [h(2)]: 1, [h(3)]: 1 });
     restarted.stop();
+  });
+});
+
+describe('Verifier: where an account’s thread starts', () => {
+  it('starts afresh for an account dropped from the config across a restart and re-added later', async () => {
+    const fake = await started();
+    const first = await exporterLike(fake);
+    await first.stream();
+    fake.addLedger([payment(1)]);
+    fake.addLedger([]);
+    await fake.publishAll();
+    await first.stream();
+    first.stop();
+
+    // Restarted without the account: payments 2 and 3 arrive while nobody watches it.
+    const without = await exporterLike(fake, first.save());
+    without.resumeAt(fake.validatedLedgerIndex, []);
+    fake.addLedger([payment(2)]);
+    fake.addLedger([payment(3)]);
+    fake.addLedger([]);
+    await fake.publishAll();
+    const unwatchedUntil = fake.validatedLedgerIndex;
+    without.stop();
+
+    // Restarted with it again at the checkpoint the run without it reached: payment 4 links to 3.
+    const again = await exporterLike(fake, without.save());
+    again.resumeAt(unwatchedUntil);
+    fake.addLedger([payment(4)]);
+    fake.addLedger([]);
+    await fake.publishAll();
+    await again.stream();
+    await again.round();
+    expect(again.breaks.get(WATCHED)).toBeUndefined();
+    expect(Object.fromEntries(again.counted)).toEqual({ [h(4)]: 1 });
+    expect(again.verifier.status(WATCHED)).toEqual({
+      verifiedLedger: fake.validatedLedgerIndex,
+      unverifiedRanges: [],
+    });
+    again.stop();
+  });
+
+  it('starts where the history import ends for an account with since, and waits while that is not fixed', async () => {
+    const fake = await started();
+    let importEnd: number | null = null;
+    const exporter = await exporterLike(fake, null, () => importEnd);
+    const checkpoint = fake.validatedLedgerIndex;
+    exporter.resumeAt(checkpoint);
+    expect(exporter.verifier.status(WATCHED)).toBeNull();
+    // Payment 1 is the import's (up to its end); payment 2, after it, links to it.
+    fake.addLedger([payment(1)]);
+    importEnd = fake.addLedger([]).index;
+    fake.addLedger([payment(2)]);
+    fake.addLedger([]);
+    await fake.publishAll();
+    exporter.resumeAt(checkpoint);
+    await exporter.stream(importEnd);
+    await exporter.round();
+    expect(exporter.breaks.get(WATCHED)).toBeUndefined();
+    expect(exporter.verifier.status(WATCHED)).toEqual({
+      verifiedLedger: fake.validatedLedgerIndex,
+      unverifiedRanges: [],
+    });
+    expect(Object.fromEntries(exporter.counted)).toEqual({ [h(2)]: 1 });
+    exporter.stop();
   });
 });
