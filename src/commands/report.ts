@@ -4,6 +4,8 @@ import { formatConfigErrors, loadConfigFile, maskUrlPassword } from '../config/i
 import { buildReport, formatReport } from '../history/report.js';
 import { silentLogger } from '../log.js';
 import { RequestConnection } from '../rippled/request-connection.js';
+import { admitServer, type ServerJudge } from '../rippled/server-check.js';
+import { NetworkIdentity } from '../verification/network.js';
 import type { CommandIO } from './io.js';
 
 /**
@@ -26,7 +28,11 @@ export async function reportCommand(flags: Flags, io: CommandIO): Promise<number
     flags.accounts.length > 0
       ? [...new Set(flags.accounts)].map((address) => ({ address, name: names.get(address) ?? address }))
       : config.accounts.map((a) => ({ address: a.address, name: a.name }));
-  const connections = new ConnectionCache(config.xrpl.apiVersion, config.xrpl.requestTimeoutMs);
+  // The exporter's check of every server: `xrpl.network_id`, or else the first network a server states.
+  const network = new NetworkIdentity(config.xrpl.networkId, null);
+  const connections = new ConnectionCache(config.xrpl.apiVersion, config.xrpl.requestTimeoutMs, (_, id) =>
+    network.refusal(id),
+  );
   const bar = io.stderrIsTTY ? new ProgressBar(io) : null;
   try {
     const result = await buildReport({
@@ -56,13 +62,18 @@ export async function reportCommand(flags: Flags, io: CommandIO): Promise<number
   }
 }
 
-/** One request connection per server, opened on first use and reopened if it dropped. */
+/**
+ * One request connection per server, opened on first use (and checked as the exporter checks every
+ * server: a server of another network is refused, and the read fails over past it) and reopened if it
+ * dropped.
+ */
 class ConnectionCache {
   private readonly open = new Map<string, RequestConnection>();
 
   constructor(
     private readonly apiVersion: 1 | 2,
     private readonly requestTimeoutMs: number,
+    private readonly judge: ServerJudge,
   ) {}
 
   server(url: string): HistoryServer {
@@ -76,6 +87,12 @@ class ConnectionCache {
       apiVersion: this.apiVersion,
       requestTimeoutMs: this.requestTimeoutMs,
     });
+    try {
+      await admitServer(connection, url, this.judge, silentLogger);
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
     this.open.set(url, connection);
     return connection;
   }

@@ -30,7 +30,7 @@ import type { StateToSave } from '../state/document.js';
 import { StateWriteHealth } from '../state/health.js';
 import { type LoadResult, StateStore } from '../state/store.js';
 import { HEALTH_METRICS, HealthMonitor } from '../status/index.js';
-import { NetworkIdentity, Verifier } from '../verification/index.js';
+import { NetworkGate, Verifier } from '../verification/index.js';
 import type { BuildInfo } from '../version.js';
 import { Alerting, alertingHooks } from './alerting.js';
 import { displayAmount, explorerLink, RecentPayments } from './recent.js';
@@ -76,9 +76,7 @@ export class Exporter {
   private readonly client: RippledClient;
   private readonly alerting: Alerting;
   private readonly verifier: Verifier;
-  private readonly network: NetworkIdentity;
-  /** Servers that reported another network: never used for backfill or repair either. */
-  private readonly refused = new Set<string>();
+  private readonly network: NetworkGate;
   private readonly store: StateStore | null;
   private readonly stateHealth: StateWriteHealth | null;
   private readonly recent = new RecentPayments();
@@ -169,7 +167,15 @@ export class Exporter {
       save: () => this.saveState(),
       logger,
     });
-    this.network = new NetworkIdentity(config.xrpl.networkId, restored?.networkId ?? null);
+    this.network = new NetworkGate({
+      configured: config.xrpl.networkId,
+      recorded: restored?.networkId ?? null,
+      onRefused: (server) =>
+        this.metrics.verification.incServerRefused(maskUrlPassword(server), 'network_id'),
+      onRecorded: () => void this.saveState(),
+      logger,
+      display: maskUrlPassword,
+    });
     this.verifier = new Verifier({
       restored: restored?.verification,
       intervalMs: config.verification.intervalMs,
@@ -217,7 +223,7 @@ export class Exporter {
       requestTimeoutMs: config.xrpl.requestTimeoutMs,
       staleAfterMs: config.xrpl.staleAfterMs,
       subscription: () => this.subscription(),
-      refuse: (server, info) => this.refuseServer(server, info?.networkId ?? null),
+      refuse: (server, networkId) => this.network.judge(server, networkId),
       logger,
       handlers: {
         onSubscribed: (info) => {
@@ -454,22 +460,6 @@ export class Exporter {
     };
   }
 
-  private refuseServer(server: string, networkId: number | null): string | null {
-    const refusal = this.network.refusal(networkId);
-    if (refusal === null) {
-      this.refused.delete(server);
-      void this.saveState();
-      return null;
-    }
-    this.refused.add(server);
-    this.metrics.verification.incServerRefused(maskUrlPassword(server), 'network_id');
-    this.options.logger.error('server refused: another network', {
-      server: maskUrlPassword(server),
-      reason: refusal,
-    });
-    return refusal;
-  }
-
   private backfill(range: { from: number; to: number }) {
     return backfill({
       ...this.serverChoice(),
@@ -486,7 +476,7 @@ export class Exporter {
 
   private serverChoice(): ServerChoice {
     // A server of another network is never read from, for backfill, history or repair.
-    const usable = this.config.xrpl.servers.filter((url) => !this.refused.has(url));
+    const usable = this.config.xrpl.servers.filter((url) => !this.network.isRefused(url));
     return serverChoice(
       this.client,
       usable.length > 0 ? usable : this.config.xrpl.servers,

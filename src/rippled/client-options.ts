@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
 import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type RippledMessage, type RippledResult } from './request-connection.js';
+import type { ServerJudge } from './server-check.js';
 import type { ServerInfo } from './server-info.js';
 import { DEFAULT_MAX_SUBSCRIBE_REQUEST_BYTES } from './subscribe-chunks.js';
 
@@ -75,10 +76,13 @@ export interface RippledClientOptions {
   /** Asked on every (re)connect, so a reloaded account list is what gets subscribed. */
   readonly subscription: () => Subscription;
   /**
-   * Asked with the session's `server_info` before anything is subscribed: a reason to refuse the server
-   * (the session ends, failover moves on), or null to use it. @default accept every server
+   * Asked with the `network_id` a server states, wherever it states it: its `server_info` before any
+   * connection to it is used (the live session before anything is subscribed, side connections, probes
+   * of a preferred server), the subscribe answer and every `ledgerClosed`. A reason refuses the server
+   * (the session ends and failover moves on; a side connection or probe is closed), null uses it.
+   * @default accept every server
    */
-  readonly refuse?: (server: string, info: ServerInfo | null) => string | null;
+  readonly refuse?: ServerJudge;
   readonly logger: Logger;
   /** Jitter source. @default Math.random */
   readonly random?: () => number;

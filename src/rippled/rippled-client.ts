@@ -8,7 +8,8 @@ import {
   type RippledMessage,
   type RippledResult,
 } from './request-connection.js';
-import { parseServerInfo, type ServerInfo } from './server-info.js';
+import { admitServer, ServerRefusedError } from './server-check.js';
+import { networkIdOf, type ServerInfo } from './server-info.js';
 import { type FailureKind, type ServerChoice, ServerPool, type ServerRest } from './server-pool.js';
 import { closeToEnd, Session, type SessionEnd } from './session.js';
 import { classifyStreamMessage, isLedgerIndex } from './stream-message.js';
@@ -22,9 +23,10 @@ export interface ServerConnectionState extends ServerRest {
 /** The long-lived rippled session: connect, subscribe, heartbeat, reconnect forever with per-server
  * backoff, failover in the configured order and return to earlier servers once they answer again.
  *
- * Switching back to a preferred server: we open the preferred server and check it answers `ping`,
- * then close the old session and subscribe on the new one (no overlap, so handlers never see two
- * servers interleaved). Any ledgers missed in between are covered by the caller's backfill, which
+ * Switching back to a preferred server: we open the preferred server and check it as every connection
+ * is checked (`server_info` and the `refuse` judge: a server of another network is never preferred
+ * again until it passes), then close the old session and subscribe on the new one (no overlap, so
+ * handlers never see two servers interleaved). Any ledgers missed in between are covered by the caller's backfill, which
  * starts from `onSubscribed`, as after every reconnect. */
 export class RippledClient {
   private readonly options: RippledClientOptions;
@@ -122,6 +124,12 @@ export class RippledClient {
       onClose: () => this.sideConnections.delete(connection),
     });
     this.sideConnections.add(connection);
+    try {
+      await admitServer(connection, server, this.judge, this.log);
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
     return connection;
   }
 
@@ -242,13 +250,16 @@ export class RippledClient {
 
   private async subscribe(session: Session): Promise<void> {
     const connection = session.connection!;
-    const serverInfo = await this.serverInfo(session);
-    if (session.done) return;
-    const refusal = this.options.refuse?.(session.server, serverInfo) ?? null;
-    if (refusal !== null) {
-      session.finish({ kind: 'unhealthy', reason: `refused: ${refusal}` });
+    let serverInfo: ServerInfo | null;
+    try {
+      // Asked before subscribing: its answer decides whether the server is used at all, and how far
+      // its ledger claims are trusted.
+      serverInfo = await admitServer(connection, session.server, this.judge, this.log);
+    } catch (error) {
+      if (!session.done) session.finish({ kind: 'unhealthy', reason: errorText(error) });
       return;
     }
+    if (session.done) return;
     try {
       const { accounts, streams } = this.options.subscription();
       await sendAccountsChunked(connection, 'subscribe', accounts, this.chunkOptions());
@@ -257,6 +268,9 @@ export class RippledClient {
       const result =
         streams.length > 0 ? await connection.request({ command: 'subscribe', streams: [...streams] }) : {};
       if (session.done) return;
+      // The ledger stream's answer states the network again (a server that did not answer server_info
+      // is judged here, before anything it sent is counted).
+      if (this.refused(session, result)) return;
       session.subscribed = true;
       if (streams.includes('ledger'))
         session.markFresh(this.options.staleAfterMs, () => this.onStale(session));
@@ -285,15 +299,18 @@ export class RippledClient {
     }
   }
 
-  /** The session's `server_info`, asked before subscribing so its answer can decide how far the
-   * server's ledger claims are trusted. A server that does not answer it is still used. */
-  private async serverInfo(session: Session): Promise<ServerInfo | null> {
-    try {
-      return parseServerInfo(await session.connection!.request({ command: 'server_info' }));
-    } catch (error) {
-      if (!session.done) this.log.warn('server_info failed', { server: session.server, err: error });
-      return null;
-    }
+  /** The `refuse` judge, accepting every server when none is given. */
+  private readonly judge = (server: string, networkId: number | null): string | null =>
+    this.options.refuse?.(server, networkId) ?? null;
+
+  /** Ends the session when `message` (subscribe answer, ledgerClosed) states a network the judge refuses. */
+  private refused(session: Session, message: RippledMessage): boolean {
+    const networkId = networkIdOf(message);
+    if (networkId === null) return false;
+    const refusal = this.judge(session.server, networkId);
+    if (refusal === null) return false;
+    session.finish({ kind: 'unhealthy', reason: `refused: ${refusal}` });
+    return true;
   }
 
   private onStale(session: Session): void {
@@ -324,6 +341,8 @@ export class RippledClient {
     } else if (kind.kind === 'transaction') {
       this.call(() => handlers.onTransaction(message, server));
     } else {
+      // Nothing of a ledger stated to be another network's is used: the session ends before it is seen.
+      if (this.refused(session, message)) return;
       // Only a ledger the caller accepts as new keeps the stream fresh: a server repeating an old
       // index (or sending junk) must go stale and be left.
       let fresh = false;
@@ -362,12 +381,20 @@ export class RippledClient {
         });
         return;
       }
-      await probe.connection!.request({ command: 'ping' });
+      // The same check as any connection: a server of another network answers ping just as well.
+      await admitServer(probe.connection!, candidate, this.judge, this.log);
       if (session.done || this.stopping || probe.done) throw new Error('session changed while probing');
       this.log.info('preferred server is back; switching', { server: candidate, from: session.server });
       session.finish({ kind: 'switch', to: probe });
     } catch (error) {
-      this.log.warn('preferred server probe failed', { server: candidate, err: error });
+      if (error instanceof ServerRefusedError) {
+        // Rests like a failed server; the judge logged the refusal once, not at every probe.
+        this.pool.recordFailure(candidate, 'failed', performance.now(), error.message);
+        this.log.debug('preferred server still refused; staying', {
+          server: candidate,
+          reason: error.reason,
+        });
+      } else this.log.warn('preferred server probe failed', { server: candidate, err: error });
       probe.finish({ kind: 'closed', reason: 'probe failed' });
       await probe.connection?.close();
     } finally {

@@ -37,12 +37,19 @@ export function parseServerInfo(result: RippledResult): ServerInfo {
                 : null,
           }
         : null,
-    networkId:
-      typeof info.network_id === 'number' && Number.isInteger(info.network_id) && info.network_id >= 0
-        ? info.network_id
-        : null,
+    networkId: networkIdOf(info),
     completeLedgers: typeof info.complete_ledgers === 'string' ? info.complete_ledgers : null,
   };
+}
+
+/**
+ * The `network_id` a message states: `server_info`'s `info`, a subscribe answer or a `ledgerClosed`
+ * message (rippled 2.6+ adds it to the ledger stream, PR #5579; xrpl-protocol.md §1.2, §1.6); null when
+ * it states none.
+ */
+export function networkIdOf(message: Record<string, unknown>): number | null {
+  const id = message.network_id;
+  return typeof id === 'number' && Number.isInteger(id) && id >= 0 ? id : null;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -130,6 +130,39 @@ describe('self-verification and network identity (the built exporter)', () => {
     expect(sampleValue(samples, 'xrpl_verification_repaired_transactions_total')).toBe(1);
   });
 
+  it('never repairs from a server of another network later in the list (side connections are checked)', async () => {
+    const liar = await FakeRippled.start({ networkId: 0 });
+    const testnet = await FakeRippled.start({ networkId: 1 });
+    fakes.push(liar, testnet);
+    const base = await start([liar, testnet], ['network_id: 0']);
+    for (const fake of [liar, testnet]) {
+      fake.addLedger([payment(1)]);
+      fake.addLedger([payment(2)]);
+      fake.addLedger([]);
+    }
+    // Only the other network's server holds the hidden payment: repairing from it would count it.
+    liar.omitTransactions([h(2)]);
+    await Promise.all([liar.publishAll(), testnet.publishAll()]);
+    const labels = { account: WATCHED, name: 'watched' };
+    const samples = await waitFor(
+      'the break left unrepaired and the other network refused',
+      async () => {
+        const s = parseExposition(await (await fetch(`${base}/metrics`)).text());
+        return sampleValue(s, 'xrpl_account_unverified', labels) === 1 &&
+          sampleValue(s, 'xrpl_servers_refused_total', { server: testnet.url, reason: 'network_id' }) === 1
+          ? s
+          : undefined;
+      },
+      20_000,
+    );
+    expect(sampleValue(samples, 'xrpl_received_amount_total', { ...labels, currency: 'XRP' })).toBe(20);
+    expect(sampleValue(samples, 'xrpl_verification_repaired_transactions_total')).toBe(0);
+    // Asked who it is, then closed: never asked for ledger data.
+    const asked = new Set(testnet.requests.map((r) => r.command));
+    expect([...asked]).toEqual(['server_info']);
+    expect(exporter!.output()).toMatch(/server refused: another network.*network_id 1, xrpl.network_id is 0/);
+  });
+
   it('refuses a server of another network first in the list, and never counts its payments', async () => {
     const testnet = await FakeRippled.start({ networkId: 1 });
     const mainnet = await FakeRippled.start({ networkId: 0 });
@@ -157,6 +190,33 @@ describe('self-verification and network identity (the built exporter)', () => {
     expect(sampleValue(samples, 'xrpl_stream_connected', { server: testnet.url })).toBe(0);
     // Never subscribed to: the refused server saw no subscribe request.
     expect(testnet.requests.filter((r) => r.command === 'subscribe')).toEqual([]);
+    expect(exporter!.output()).toMatch(/server refused: another network.*network_id 1, xrpl.network_id is 0/);
+  });
+
+  it('judges a server that does not answer server_info by the network its ledger stream states', async () => {
+    const testnet = await FakeRippled.start({ networkId: 1 });
+    const mainnet = await FakeRippled.start({ networkId: 0 });
+    fakes.push(testnet, mainnet);
+    // server_info times out: the subscribe answer and ledgerClosed (rippled 2.6+) still say network 1.
+    testnet.ignoreRequests('server_info');
+    const base = await start([testnet, mainnet], ['network_id: 0', 'request_timeout: 1s']);
+    testnet.addLedger([payment(7), payment(8), payment(9)]);
+    mainnet.addLedger([payment(1)]);
+    for (const fake of [testnet, mainnet]) fake.addLedger([]);
+    await Promise.all([testnet.publishAll(), mainnet.publishAll()]);
+    const labels = { account: WATCHED, name: 'watched' };
+    const samples = await waitFor(
+      'the mainnet payment, and the testnet server refused',
+      async () => {
+        const s = parseExposition(await (await fetch(`${base}/metrics`)).text());
+        return sampleValue(s, 'xrpl_received_amount_total', { ...labels, currency: 'XRP' }) === 20 &&
+          sampleValue(s, 'xrpl_servers_refused_total', { server: testnet.url, reason: 'network_id' }) === 1
+          ? s
+          : undefined;
+      },
+      20_000,
+    );
+    expect(sampleValue(samples, 'xrpl_received_amount_total', { ...labels, currency: 'XRP' })).toBe(20);
     expect(exporter!.output()).toMatch(/server refused: another network.*network_id 1, xrpl.network_id is 0/);
   });
 });

@@ -46,10 +46,11 @@ function startHistory(fake: FakeRippled): void {
   for (const files of LEDGERS) fake.addLedger(files.map((file) => loadFixture(file)));
 }
 
-function writeConfig(file: ConfigFile, servers: readonly string[]): void {
+function writeConfig(file: ConfigFile, servers: readonly string[], xrpl: readonly string[] = []): void {
   file.write([
     'xrpl:',
     `  servers: [${servers.map((s) => `"${s}"`).join(', ')}]`,
+    ...xrpl.map((line) => `  ${line}`),
     '  request_timeout: 5s',
     'accounts:',
     ...Object.entries(ACCOUNTS).map(([name, address]) => `  - { address: ${address}, name: ${name} }`),
@@ -178,6 +179,31 @@ describe('xrpl-payments-exporter report', () => {
     }
     // The same range read from the full server works: the failure is about the range, not the flags.
     expect((await report(recent, ['--since=1006'])).code).toBe(0);
+  });
+
+  it('never reads from a server of another network: exits 1 with one line when only such a server holds the range', async () => {
+    const testnet = await FakeRippled.start({ startTime: START, networkId: 1 });
+    try {
+      startHistory(testnet);
+      await testnet.publishAll();
+      const configured = configFile('report-network-configured');
+      writeConfig(configured, [recentOnly.url, testnet.url], ['network_id: 0']);
+      // Without xrpl.network_id, the first network a server states is the one the others must agree with.
+      const firstSeen = configFile('report-network-first-seen');
+      writeConfig(firstSeen, [recentOnly.url, testnet.url]);
+      for (const file of [configured, firstSeen]) {
+        const run = await report(file, ['--since=1000']);
+        expect(run.stdout).toBe('');
+        expect(run.stderr).toMatch(
+          /^report: [^\n]*refused: server reports network_id 1, [^\n]+ is 0[^\n]*\n$/,
+        );
+        expect(run.code).toBe(1);
+      }
+      // What the right network's server holds is still read.
+      expect((await report(configured, ['--since=1006'])).code).toBe(0);
+    } finally {
+      await testnet.close();
+    }
   });
 
   it('exits 1 when the period has not ended yet, rather than print a report that looks complete', async () => {

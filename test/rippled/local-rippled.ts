@@ -20,6 +20,8 @@ export class LocalRippled {
   /** performance.now() of every connection attempt, refused ones included. */
   readonly attempts: number[] = [];
   ledgerIndex = 1000;
+  /** Stated in server_info, the subscribe answer and ledgerClosed, as rippled 2.6+ does. */
+  networkId = 0;
   /** Reject the HTTP upgrade (the client sees a connect error) while true. */
   refuse = false;
   respond: (request: Record<string, unknown>, socket: WebSocket) => Reply = () => 'default';
@@ -75,6 +77,7 @@ export class LocalRippled {
       type: 'ledgerClosed',
       ledger_index: this.ledgerIndex,
       ledger_hash: 'AB'.repeat(32),
+      network_id: this.networkId,
     });
     for (const socket of this.ledgerSubscribers) socket.send(text);
   }
@@ -115,10 +118,15 @@ export class LocalRippled {
         const streams = Array.isArray(message.streams) ? message.streams : [];
         if (!streams.includes('ledger')) return {};
         this.ledgerSubscribers.add(socket);
-        return { ledger_index: this.ledgerIndex, ledger_hash: 'CD'.repeat(32), ledger_time: 800_000_000 };
+        return {
+          ledger_index: this.ledgerIndex,
+          ledger_hash: 'CD'.repeat(32),
+          ledger_time: 800_000_000,
+          network_id: this.networkId,
+        };
       }
       case 'server_info':
-        return { info: { network_id: 0, validated_ledger: { age: 1, seq: this.ledgerIndex } } };
+        return { info: { network_id: this.networkId, validated_ledger: { age: 1, seq: this.ledgerIndex } } };
       default:
         return { error: 'unknownCmd' };
     }
