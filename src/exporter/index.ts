@@ -145,7 +145,8 @@ export class Exporter {
         onReceipt: (receipt) => this.applyReceipt(receipt),
         onInvalid: (reason) => this.invalid(reason),
         onBackfilled: () => this.metrics.incBackfilled(1),
-        onValidated: (hash, ledger, meta, account) => this.verifier.observe(hash, ledger, meta, account),
+        onValidated: (hash, ledger, meta, source, account) =>
+          this.verifier.observe(hash, ledger, meta, source, account),
       },
       this.importBook,
     );
@@ -184,7 +185,7 @@ export class Exporter {
       repairServers: () => this.historyServers(),
       process: (tx, account) => this.processor.process(tx.entry, tx.ledgerIndex, 'repair', account),
       checkpoint: () => this.cursor.checkpoint,
-      importEnd: (account) => this.importBook.get(account)?.to,
+      historyImport: (account) => this.importBook.get(account),
       metrics: this.metrics.verification,
       logger,
       onChange: () => this.saveState(),
@@ -353,10 +354,7 @@ export class Exporter {
       );
     }
     // Added accounts are subscribed now: every later ledger reaches them live, their past is history.
-    if (imported.length > 0 && this.client.isUp()) {
-      this.imports.startWatching([this.lastLedger?.index]);
-      this.verifier.setAccounts(this.addresses, this.cursor.checkpoint);
-    }
+    if (imported.length > 0 && this.client.isUp()) this.imports.startWatching([this.lastLedger?.index]);
     this.imports.wake();
     this.watchBalances();
     this.metrics.setConfigReload(true, nowSeconds);

@@ -35,11 +35,17 @@ export interface ProcessorSinks {
   /** A backfilled transaction that had an effect on a watched account for the first time. */
   onBackfilled(): void;
   /**
-   * Every validated transaction of the stream, a backfill or a repair with its metadata (counted or not,
-   * new or already seen), for the thread check: it reads what the metadata already says, no request.
-   * `account`: the one account a repair processed it for.
+   * Every validated transaction with its metadata (counted or not, new or already seen), for the thread
+   * check: it reads what the metadata already says, no request. `account`: the one account an import or
+   * a repair processed it for.
    */
-  onValidated?(hash: string, ledgerIndex: number, meta: Record<string, unknown>, account?: string): void;
+  onValidated?(
+    hash: string,
+    ledgerIndex: number,
+    meta: Record<string, unknown>,
+    source: TransactionSource,
+    account?: string,
+  ): void;
 }
 
 /**
@@ -82,17 +88,22 @@ export class TransactionProcessor {
       );
       return;
     }
-    if (source === 'history') {
-      // The import's ledger ranges never overlap the stream's (HistoryBoundary) and are read once each,
-      // so the dedupe window (bounded by the ledgers in flight) is not needed and not filled.
-      const effect = analysis.accounts.find((e) => e.account === account);
-      if (effect?.counted) this.sinks.onReceipt({ analysis, effect, hash, ledgerIndex, source });
-      return;
-    }
     // analyzeTransaction accepted this envelope, so opening it again cannot throw.
     if (this.sinks.onValidated) {
       const meta = openEnvelope(input).meta ?? {};
-      this.sinks.onValidated(hash, ledgerIndex, meta, source === 'repair' ? account : undefined);
+      const one = source === 'repair' || source === 'history' ? account : undefined;
+      this.sinks.onValidated(hash, ledgerIndex, meta, source, one);
+    }
+    // A repair in ledgers the account's import covers fills a hole the import's server left (the import
+    // has read past it): it is history, counted without alerts (the verifier never repairs one twice).
+    const historyRepair =
+      source === 'repair' && account !== undefined && this.history.coveredByHistory(account, ledgerIndex);
+    if (source === 'history' || historyRepair) {
+      // The import's ledger ranges never overlap the stream's (HistoryBoundary) and are read once each,
+      // so the dedupe window (bounded by the ledgers in flight) is not needed and not filled.
+      const effect = analysis.accounts.find((e) => e.account === account);
+      if (effect?.counted) this.sinks.onReceipt({ analysis, effect, hash, ledgerIndex, source: 'history' });
+      return;
     }
     let fresh = false;
     for (const effect of analysis.accounts) {

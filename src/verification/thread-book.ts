@@ -41,7 +41,7 @@ export interface ObservedEntry {
 
 interface AccountBook {
   /** The last ledger before the exporter began counting this account: its thread is proved from here. */
-  readonly watchStart: number;
+  watchStart: number;
   verifiedLedger: number;
   breaks: Break[];
   readonly entries: Map<string, { readonly type: EntryType; versions: Version[] }>;
@@ -51,7 +51,24 @@ interface AccountBook {
    * after a restart neither counts them again nor stops at them.
    */
   readonly repaired: Map<string, number>;
+  /**
+   * While the account's history import runs: the last ledger it covers. Its transactions arrive in
+   * ledger order but later than the stream's, so they form their own segment of each entry's thread.
+   */
+  importThrough: number | null;
+  /** Per entry, the stream's first link into the import's range: judged once the import is done. */
+  readonly joins: Map<string, Join>;
 }
+
+/** A link from the stream's first transaction on an entry, waiting for the import to reach it. */
+interface Join {
+  readonly type: EntryType;
+  readonly previous: ThreadLink;
+  readonly at: TxPosition;
+}
+
+/** Where a processed transaction comes from, for the thread: the stream or a backfill, an import, a repair. */
+export type Observation = 'path' | 'import' | 'repair';
 
 export interface AccountVerification {
   readonly watchStart: number;
@@ -71,6 +88,9 @@ export interface ThreadBookSnapshot {
     >;
     /** [hash, ledger] of the transactions repairs processed while a break is open. */
     readonly repaired: ReadonlyArray<readonly [string, number]>;
+    readonly importThrough: number | null;
+    /** [entry, type, previous tx, previous ledger, at hash, at ledger, at index] */
+    readonly joins: ReadonlyArray<readonly [string, EntryType, string, number, string, number, number]>;
   };
 }
 
@@ -86,8 +106,11 @@ function before(a: { ledger: number; index: number }, b: { ledger: number; index
 export class ThreadBook {
   private readonly accounts = new Map<string, AccountBook>();
 
-  /** Starts the proof for an account at `ledger` (the last ledger not counted); a known account keeps its start. */
-  watch(account: string, ledger: number): void {
+  /**
+   * Starts the proof for an account at `ledger` (the last ledger not counted); a known account keeps its
+   * start. `importThrough`: a history import runs from `ledger` + 1 up to this ledger and feeds the thread.
+   */
+  watch(account: string, ledger: number, importThrough: number | null = null): void {
     if (this.accounts.has(account)) return;
     this.accounts.set(account, {
       watchStart: ledger,
@@ -95,7 +118,53 @@ export class ThreadBook {
       breaks: [],
       entries: new Map(),
       repaired: new Map(),
+      importThrough,
+      joins: new Map(),
     });
+  }
+
+  /**
+   * The import's first ledger is known (`since` resolved): its thread starts before it. Only while no
+   * import transaction was filed yet (until then the import's range is left out).
+   */
+  importFrom(account: string, after: number): void {
+    const book = this.accounts.get(account);
+    if (!book || book.importThrough === null || after >= book.watchStart) return;
+    book.watchStart = after;
+    book.verifiedLedger = Math.min(book.verifiedLedger, after);
+  }
+
+  /** True while the account's history import still feeds its thread. */
+  isImporting(account: string): boolean {
+    return (this.accounts.get(account)?.importThrough ?? null) !== null;
+  }
+
+  /**
+   * The import is done: the stream's first link on each entry must join the newest transaction the
+   * import processed for it (or, for an entry the import never saw, one before the import's start).
+   * Returns the breaks found.
+   */
+  finishImport(account: string): Break[] {
+    const book = this.accounts.get(account);
+    if (!book || book.importThrough === null) return [];
+    const through = book.importThrough;
+    book.importThrough = null;
+    const found: Break[] = [];
+    for (const [entry, join] of book.joins) {
+      const versions = book.entries.get(entry)?.versions ?? [];
+      const touch = {
+        account,
+        entry,
+        type: join.type,
+        kind: 'modified',
+        previous: join.previous,
+        xrpDropsAfter: null,
+      } as const;
+      const brk = this.linkBreak(book, touch, asOf(versions, through), join.at);
+      if (brk) found.push(brk);
+    }
+    book.joins.clear();
+    return found;
   }
 
   /** Forgets every account not among these. */
@@ -114,11 +183,16 @@ export class ThreadBook {
 
   /**
    * One processed transaction's touch of an entry. Returns the break it reveals, if any. A transaction
-   * older than the newest one seen for the entry (a repair) is filed in order and never a break.
+   * older than the newest one seen for the entry (a repair) is filed in order and never a break, except
+   * an import's: the import goes through its range in order, so each of its transactions must link to
+   * the one before it. While an import runs, the stream's first link on an entry into the import's range
+   * waits for the import to be done (finishImport).
    */
-  observe(touch: EntryTouch, at: TxPosition): Break | null {
+  observe(touch: EntryTouch, at: TxPosition, from: Observation = 'path'): Break | null {
     const book = this.accounts.get(touch.account);
     if (!book || at.ledger <= book.watchStart) return null;
+    // A running import delivers its range itself, in order: the stream's copies are left to it.
+    if (from === 'path' && book.importThrough !== null && at.ledger <= book.importThrough) return null;
     let entry = book.entries.get(touch.entry);
     if (!entry) {
       entry = { type: touch.type, versions: [] };
@@ -138,8 +212,20 @@ export class ThreadBook {
       xrpDrops:
         touch.xrpDropsAfter ?? (touch.kind === 'modified' ? (previousVersion?.xrpDrops ?? null) : null),
     });
-    if (position < versions.length - 1) return null;
+    if (from === 'import') return this.linkBreak(book, touch, previousVersion, at);
+    if (position < versions.length - 1 || this.waitsForImport(book, touch, previousVersion, at)) return null;
     return this.linkBreak(book, touch, previousVersion, at);
+  }
+
+  /** The stream's first transaction on an entry while the import runs: its link is judged at the end. */
+  private waitsForImport(book: AccountBook, touch: EntryTouch, last: Version | undefined, at: TxPosition) {
+    const through = book.importThrough;
+    if (through === null || at.ledger <= through || (last && last.ledger > through)) return false;
+    if (touch.kind === 'created' || touch.previous === null) return false;
+    if (!book.joins.has(touch.entry)) {
+      book.joins.set(touch.entry, { type: touch.type, previous: touch.previous, at });
+    }
+    return true;
   }
 
   private linkBreak(
@@ -183,7 +269,8 @@ export class ThreadBook {
    */
   compare(account: string, ledger: number, observed: readonly ObservedEntry[], complete: boolean): Break[] {
     const book = this.accounts.get(account);
-    if (!book || ledger <= book.watchStart) return [];
+    // While an import runs, the thread is not complete up to any ledger after its start yet.
+    if (!book || ledger <= book.watchStart || book.importThrough !== null) return [];
     const found: Break[] = [];
     const seen = new Set<string>();
     for (const o of observed) {
@@ -318,7 +405,7 @@ export class ThreadBook {
   /** A check at `ledger` found nothing: with no open break, the thread is proved complete up to it. */
   verified(account: string, ledger: number): boolean {
     const book = this.accounts.get(account);
-    if (!book || book.breaks.length > 0) return false;
+    if (!book || book.breaks.length > 0 || book.importThrough !== null) return false;
     book.verifiedLedger = Math.max(book.verifiedLedger, ledger);
     return true;
   }
@@ -335,10 +422,12 @@ export class ThreadBook {
    */
   prune(floor: number): void {
     for (const book of this.accounts.values()) {
+      // A running import goes on from its newest version of each entry.
+      const keep = Math.min(floor, book.importThrough ?? floor);
       for (const entry of book.entries.values()) {
         let keepFrom = 0;
         entry.versions.forEach((v, i) => {
-          if (v.ledger <= floor) keepFrom = i;
+          if (v.ledger <= keep) keepFrom = i;
         });
         // A deleted entry keeps its last version: whatever comes next links to the deletion.
         if (keepFrom > 0) entry.versions = entry.versions.slice(keepFrom);
@@ -353,13 +442,17 @@ export class ThreadBook {
         watchStart: book.watchStart,
         verifiedLedger: book.verifiedLedger,
         breaks: book.breaks.map(({ account: _, ...rest }) => rest),
-        entries: [...book.entries].flatMap(([id, entry]) => {
-          const v = entry.versions.at(-1);
-          return v
-            ? [[id, entry.type, v.tx, v.ledger, v.index, v.deleted, v.xrpDrops?.toString() ?? null] as const]
-            : [];
-        }),
+        entries: [...book.entries].flatMap(([id, entry]) =>
+          persistedVersions(entry.versions, book.importThrough).map(
+            (v) => [id, entry.type, v.tx, v.ledger, v.index, v.deleted, v.xrpDrops?.toString() ?? null] as const,
+          ),
+        ),
         repaired: [...book.repaired],
+        importThrough: book.importThrough,
+        joins: [...book.joins].map(
+          ([entry, j]) =>
+            [entry, j.type, j.previous.tx, j.previous.ledger, j.at.hash, j.at.ledger, j.at.index] as const,
+        ),
       };
     }
     return out;
@@ -375,6 +468,14 @@ export class ThreadBook {
     }
     return book;
   }
+}
+
+/** The newest version, and while an import runs the newest of its segment too (it goes on from there). */
+function persistedVersions(versions: readonly Version[], importThrough: number | null): Version[] {
+  const newest = versions.at(-1);
+  if (!newest) return [];
+  const imported = importThrough === null ? undefined : asOf(versions, importThrough);
+  return imported && imported !== newest ? [imported, newest] : [newest];
 }
 
 function asOf(versions: readonly Version[], ledger: number): Version | undefined {
@@ -408,10 +509,11 @@ function restoreAccount(account: string, value: unknown): AccountBook | null {
       return null;
     if (!isLedger(ledger) || typeof index !== 'number' || typeof deleted !== 'boolean') return null;
     if (drops !== null && (typeof drops !== 'string' || !/^\d+$/.test(drops))) return null;
-    entries.set(id, {
-      type: type as EntryType,
-      versions: [{ tx, ledger, index, deleted, xrpDrops: drops === null ? null : BigInt(drops) }],
-    });
+    const version = { tx, ledger, index, deleted, xrpDrops: drops === null ? null : BigInt(drops) };
+    // An entry may have two rows (the import's newest version, then the newest): oldest first.
+    const known = entries.get(id);
+    if (known) known.versions.push(version);
+    else entries.set(id, { type: type as EntryType, versions: [version] });
   }
   const breaks: Break[] = [];
   for (const b of v.breaks) {
@@ -436,7 +538,31 @@ function restoreAccount(account: string, value: unknown): AccountBook | null {
     if (!Array.isArray(r) || typeof r[0] !== 'string' || !isLedger(r[1])) return null;
     repaired.set(r[0], r[1]);
   }
-  return { watchStart: v.watchStart, verifiedLedger: v.verifiedLedger, breaks, entries, repaired };
+  // Absent in state files written before imports fed the thread.
+  const importThrough = isLedger(v.importThrough) ? v.importThrough : null;
+  const joins = new Map<string, Join>();
+  for (const j of Array.isArray(v.joins) ? v.joins : []) {
+    if (!Array.isArray(j) || j.length !== 7) return null;
+    const [entry, type, tx, ledger, hash, atLedger, index] = j as unknown[];
+    if (typeof entry !== 'string' || typeof type !== 'string' || !ENTRY_TYPES.has(type)) return null;
+    if (typeof tx !== 'string' || !isLedger(ledger) || typeof hash !== 'string' || !isLedger(atLedger))
+      return null;
+    if (typeof index !== 'number') return null;
+    joins.set(entry, {
+      type: type as EntryType,
+      previous: { tx, ledger },
+      at: { hash, ledger: atLedger, index },
+    });
+  }
+  return {
+    watchStart: v.watchStart,
+    verifiedLedger: v.verifiedLedger,
+    breaks,
+    entries,
+    repaired,
+    importThrough,
+    joins,
+  };
 }
 
 function isLedger(value: unknown): value is number {

@@ -1,5 +1,6 @@
 import type { HistoryTransaction, Requester } from '../backfill/index.js';
 import type { Logger } from '../log.js';
+import type { TransactionSource } from '../pipeline/processor.js';
 import type { VerificationMetrics } from '../metrics/verification.js';
 import { entryTouches, transactionIndex, WatchIndex } from './links.js';
 import { type RepairServer, repairBreak } from './repair.js';
@@ -20,17 +21,22 @@ export interface VerifierOptions {
   readonly process: (tx: HistoryTransaction, account: string) => void;
   /** The last complete ledger, or null before the first one. */
   readonly checkpoint: () => number | null;
-  /**
-   * The last ledger an account's history import covers: undefined without an import, null while the
-   * import's watch start is not fixed (its thread waits for it).
-   */
-  readonly importEnd: (account: string) => number | null | undefined;
+  /** An account's history import, if it has one (history/progress.ts ImportRecord). */
+  readonly historyImport: (account: string) => HistoryImportRange | undefined;
   readonly metrics: VerificationMetrics;
   readonly logger: Logger;
   /** Something to persist changed. */
   readonly onChange: () => void;
   /** Checks in flight at once. @default 4 */
   readonly concurrency?: number;
+}
+
+export interface HistoryImportRange {
+  /** The first ledger imported; null until `since` is resolved. */
+  readonly from: number | null;
+  /** The last ledger imported (the stream counts the ledgers after it); null until fixed. */
+  readonly to: number | null;
+  readonly done: boolean;
 }
 
 /** What the status page shows per account. */
@@ -61,6 +67,10 @@ export class Verifier {
   private readonly busy = new Map<string, Promise<void>>();
   private running = 0;
   private readonly waiting: Array<() => void> = [];
+  /** Watched accounts whose proof has not started: no checkpoint yet, or their import's end not fixed. */
+  private readonly notStarted = new Set<string>();
+  /** Accounts whose history import feeds their thread: joined to the stream's part once it is done. */
+  private readonly importing = new Set<string>();
   private round: Promise<void> | null = null;
   private roundAgain = false;
   private stopped = false;
@@ -83,24 +93,47 @@ export class Verifier {
   /**
    * The accounts to prove (call at start-up, on every subscription and reload). An account not among
    * them is forgotten: while it is not watched it has no thread to prove, so when it is watched again
-   * its proof starts afresh. A new one's proof starts at `checkpoint` (everything after it reaches it
-   * through the stream or a backfill), or where its history import ends; a known one keeps its start.
+   * its proof starts afresh. A known one keeps its start; a new one's starts at `checkpoint` (everything
+   * after it reaches it through the stream or a backfill), or with a history import that the stream
+   * joins, before `since`: the import feeds the thread.
    */
   setAccounts(accounts: readonly string[], checkpoint: number | null): void {
     this.watch = new WatchIndex(accounts);
     this.book.retain(this.watch.accounts);
+    for (const account of this.notStarted) if (!this.watch.accounts.has(account)) this.notStarted.delete(account);
+    this.importing.clear();
     for (const account of accounts) {
-      const start = this.watchStart(account, checkpoint);
-      if (start !== null) this.book.watch(account, start);
+      if (this.book.isWatched(account)) {
+        if (this.book.isImporting(account)) this.importing.add(account);
+      } else {
+        this.startProof(account, checkpoint, false);
+      }
       this.publish(account);
     }
   }
 
-  private watchStart(account: string, checkpoint: number | null): number | null {
-    const importEnd = this.options.importEnd(account);
-    if (checkpoint === null || importEnd === null) return null;
-    // The import counts every ledger up to its end; the stream and backfill only those after it.
-    return Math.max(checkpoint, importEnd ?? checkpoint);
+  /**
+   * Starts an account's proof, or leaves it waiting. `waited`: it has waited since it was configured, so
+   * the stream leaves its import's range to the import from the start (history/progress.ts).
+   */
+  private startProof(account: string, checkpoint: number | null, waited: boolean): void {
+    const record = this.options.historyImport(account);
+    if (checkpoint === null || record?.to === null) {
+      this.notStarted.add(account);
+      return;
+    }
+    this.notStarted.delete(account);
+    if (record === undefined) {
+      this.book.watch(account, checkpoint);
+    } else if (!record.done && (waited || record.to >= checkpoint)) {
+      // The stream's part starts after the import's end; the import's part before `since` (importFrom).
+      this.book.watch(account, record.to, record.to);
+      this.importing.add(account);
+    } else {
+      // Imported already, or re-added after a pause: the ledgers in between were not watched.
+      this.book.watch(account, Math.max(checkpoint, record.to));
+    }
+    this.publish(account);
   }
 
   snapshot(): unknown {
@@ -114,21 +147,47 @@ export class Verifier {
   }
 
   /**
-   * One validated transaction on the one path (live, backfill or repair). `account`: the one account a
-   * repair processed it for. Costs no request: the metadata carries every link.
+   * One validated transaction on the one path (live, backfill, history or repair). `account`: the one
+   * account an import or a repair processed it for. Costs no request: the metadata carries every link.
    */
-  observe(hash: string, ledger: number, meta: Record<string, unknown>, account?: string): void {
+  observe(
+    hash: string,
+    ledger: number,
+    meta: Record<string, unknown>,
+    source: TransactionSource,
+    account?: string,
+  ): void {
     const at = { hash: hash.toUpperCase(), ledger, index: transactionIndex(meta) };
+    const from = source === 'history' ? 'import' : source === 'repair' ? 'repair' : 'path';
     for (const touch of entryTouches(meta, this.watch)) {
       if (account !== undefined && touch.account !== account) continue;
-      const brk = this.book.observe(touch, at);
+      if (this.notStarted.has(touch.account)) this.startProof(touch.account, this.options.checkpoint(), true);
+      if (from === 'import') this.importFrom(touch.account);
+      const brk = this.book.observe(touch, at, from);
       if (brk) this.found(brk);
     }
   }
 
-  /** The checkpoint moved: versions no check can ask about are dropped. */
+  /**
+   * The checkpoint moved: waiting proofs start if they can, finished imports join the stream's part of
+   * the thread, and versions no check can ask about are dropped.
+   */
   onCheckpoint(checkpoint: number): void {
+    for (const account of this.notStarted) this.startProof(account, checkpoint, true);
+    for (const account of this.importing) {
+      if (!this.options.historyImport(account)?.done) continue;
+      this.importing.delete(account);
+      this.importFrom(account);
+      for (const brk of this.book.finishImport(account)) this.found(brk);
+      this.publish(account);
+    }
     this.book.prune(Math.min(checkpoint, ...this.pendingLedgers));
+  }
+
+  /** The import's range is known: the account's thread starts before it. */
+  private importFrom(account: string): void {
+    const from = this.options.historyImport(account)?.from;
+    if (from !== null && from !== undefined) this.book.importFrom(account, from - 1);
   }
 
   /** After a backfill every account is checked at once (bounded concurrency). */

@@ -179,3 +179,61 @@ describe('ThreadBook persistence and pruning', () => {
     expect(b.versionAt(HOLDER, ROOT, 110)?.tx).toBe(h(3));
   });
 });
+
+describe('ThreadBook with a history import feeding the thread', () => {
+  /** Watched from ledger 200 on, with an import of ledgers 100-200 (since resolved to ledger 100). */
+  function importing(): ThreadBook {
+    const b = new ThreadBook();
+    b.watch(HOLDER, 200, 200);
+    b.importFrom(HOLDER, 99);
+    return b;
+  }
+  const at = (n: number, ledger: number) => ({ hash: h(n), ledger, index: 0 });
+
+  it('proves the import in order, and joins the stream’s first link to the import’s end', () => {
+    const b = importing();
+    // The stream runs ahead: its first link into the import's range waits; its copy of an imported
+    // ledger is left to the import.
+    expect(b.observe(rootTouch({ tx: h(5), ledger: 150 }), at(6, 205))).toBeNull();
+    expect(b.observe(rootTouch({ tx: h(4), ledger: 120 }), at(5, 150))).toBeNull();
+    expect(b.knows(HOLDER, h(5))).toBe(false);
+    expect(b.observe(rootTouch({ tx: h(1), ledger: 90 }), at(4, 120), 'import')).toBeNull();
+    // While importing, the state check has nothing to compare and proves nothing.
+    expect(b.compare(HOLDER, 210, [], true)).toEqual([]);
+    expect(b.verified(HOLDER, 210)).toBe(false);
+    // A restart in the middle keeps the import's part, the stream's part and the waiting link.
+    const restored = ThreadBook.restore(JSON.parse(JSON.stringify(b.snapshot())));
+    for (const book of [b, restored]) {
+      expect(book.observe(rootTouch({ tx: h(4), ledger: 120 }), at(5, 150), 'import')).toBeNull();
+      expect(book.finishImport(HOLDER)).toEqual([]);
+      expect(book.isImporting(HOLDER)).toBe(false);
+      expect(book.verified(HOLDER, 210)).toBe(true);
+      expect(book.status(HOLDER)).toEqual({ watchStart: 99, verifiedLedger: 210, breaks: [] });
+    }
+  });
+
+  it('reports what the import’s server left out, and a stream link the import’s end does not meet', () => {
+    const b = importing();
+    expect(b.observe(rootTouch({ tx: h(8), ledger: 180 }), at(9, 205))).toBeNull();
+    b.observe(rootTouch({ tx: h(1), ledger: 90 }), at(4, 120), 'import');
+    expect(b.observe(rootTouch({ tx: h(5), ledger: 150 }), at(6, 160), 'import')).toMatchObject({
+      after: 120,
+      through: 150,
+      missing: { tx: h(5), ledger: 150 },
+      known: h(4),
+    });
+    expect(b.finishImport(HOLDER)).toMatchObject([
+      { after: 160, through: 180, missing: { tx: h(8), ledger: 180 }, known: h(6), seenAt: at(9, 205) },
+    ]);
+    expect(b.status(HOLDER)?.breaks).toHaveLength(2);
+  });
+
+  it('takes an entry the import never touched as unchanged since before the import’s start', () => {
+    const b = importing();
+    b.observe(rootTouch({ tx: h(1), ledger: 90 }), at(2, 210));
+    expect(b.finishImport(HOLDER)).toEqual([]);
+    const late = importing();
+    late.observe(rootTouch({ tx: h(1), ledger: 110 }), at(2, 210));
+    expect(late.finishImport(HOLDER)).toMatchObject([{ after: 99, through: 110, known: null }]);
+  });
+});

@@ -1,6 +1,8 @@
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fetchAccountHistory, type HistoryServer, type Requester } from '../../src/backfill/index.js';
+import { HistoryImports } from '../../src/history/imports.js';
+import { ImportBook } from '../../src/history/progress.js';
 import { createLogger } from '../../src/log.js';
 import { declareVerificationMetrics } from '../../src/metrics/verification.js';
 import { DedupeWindow } from '../../src/pipeline/dedupe.js';
@@ -44,32 +46,62 @@ interface Saved {
   readonly dedupe: unknown;
 }
 
+interface Options {
+  readonly saved?: Saved;
+  /** The accounts' history imports (none by default). */
+  readonly imports?: ImportBook;
+  /** The servers repairs and imports read from, in order (default: the live one). */
+  readonly servers?: readonly FakeRippled[];
+}
+
 /**
  * The verifier wired as the exporter wires it: a real TransactionProcessor (the one transaction path with
  * its dedupe window) counting receipts per hash, fed from the fake's validated ledgers as the stream
- * would deliver them (a lying server leaves its omitted transactions out of those too).
+ * would deliver them (a lying server leaves its omitted transactions out of those too), and history
+ * imports run by the real HistoryImports.
  */
-async function exporterLike(
-  fake: FakeRippled,
-  saved: Saved | null = null,
-  importEnd: (account: string) => number | null | undefined = () => undefined,
-) {
+async function exporterLike(fake: FakeRippled, options: Options = {}) {
+  const { saved, imports: importBook = new ImportBook() } = options;
   const counted = new Map<string, number>();
+  const sources = new Map<string, string>();
   const lines: string[] = [];
   const breaks = new Map<string, number>();
   const metrics = declareVerificationMetrics(new Registry());
   metrics.setAccounts([{ address: WATCHED, name: 'watched' }]);
   const live = await requester(fake);
-  const servers: HistoryServer[] = [{ url: fake.url, connect: () => requester(fake) }];
+  const servers: HistoryServer[] = (options.servers ?? [fake]).map((f) => ({
+    url: f.url,
+    connect: () => requester(f),
+  }));
   const dedupe = DedupeWindow.restore(saved?.dedupe);
   let checkpoint: number | null = null;
   let verifier: Verifier;
-  const processor = new TransactionProcessor(new Set([WATCHED]), dedupe, {
-    onBalances: () => {},
-    onReceipt: (r) => counted.set(r.hash, (counted.get(r.hash) ?? 0) + 1),
-    onInvalid: (reason) => lines.push(`invalid ${reason}`),
-    onBackfilled: () => {},
-    onValidated: (hash, ledger, meta, account) => verifier.observe(hash, ledger, meta, account),
+  const processor = new TransactionProcessor(
+    new Set([WATCHED]),
+    dedupe,
+    {
+      onBalances: () => {},
+      onReceipt: (r) => {
+        counted.set(r.hash, (counted.get(r.hash) ?? 0) + 1);
+        sources.set(r.hash, r.source);
+      },
+      onInvalid: (reason) => lines.push(`invalid ${reason}`),
+      onBackfilled: () => {},
+      onValidated: (hash, ledger, meta, source, account) =>
+        verifier.observe(hash, ledger, meta, source, account),
+    },
+    importBook,
+  );
+  const logger = createLogger({ level: 'debug', write: (line) => lines.push(line) });
+  const imports = new HistoryImports({
+    book: importBook,
+    servers: () => servers,
+    apiVersion: 2,
+    process: (entry, ledger, account) => processor.process(entry, ledger, 'history', account),
+    isWatched: () => true,
+    onRemaining: () => {},
+    save: () => {},
+    logger,
   });
   verifier = new Verifier({
     restored: saved?.verification,
@@ -79,7 +111,7 @@ async function exporterLike(
     repairServers: () => servers,
     process: (tx, account) => processor.process(tx.entry, tx.ledgerIndex, 'repair', account),
     checkpoint: () => checkpoint,
-    importEnd,
+    historyImport: (account) => importBook.get(account),
     metrics: {
       ...metrics,
       incBreaks: (account: string, n = 1) => {
@@ -87,11 +119,12 @@ async function exporterLike(
         metrics.incBreaks(account, n);
       },
     },
-    logger: createLogger({ level: 'debug', write: (line) => lines.push(line) }),
+    logger,
     onChange: () => {},
   });
   return {
     counted,
+    sources,
     lines,
     breaks,
     verifier,
@@ -114,6 +147,12 @@ async function exporterLike(
       verifier.onCheckpoint(to);
       await verifier.idle();
     },
+    /** Runs the history imports to their end, and what they found. */
+    async runImports(): Promise<void> {
+      imports.wake();
+      await imports.whenIdle();
+      await verifier.idle();
+    },
     /** One periodic check round, finished. */
     async round(): Promise<void> {
       verifier.checkAll(0);
@@ -130,6 +169,7 @@ async function exporterLike(
       verifier.setAccounts(accounts, ledger);
     },
     stop(): void {
+      void imports.stop();
       verifier.stop();
       live.close();
     },
@@ -227,7 +267,7 @@ describe('Verifier: repairs that take several attempts', () => {
     exporter.stop();
 
     fake.revealTransactions([h(2), h(3)]);
-    const restarted = await exporterLike(fake, saved);
+    const restarted = await exporterLike(fake, { saved });
     restarted.resumeAt(checkpoint);
     await restarted.round();
     expect(restarted.verifier.status(WATCHED)?.unverifiedRanges).toEqual([]);
@@ -250,7 +290,7 @@ describe('Verifier: where an account’s thread starts', () => {
     first.stop();
 
     // Restarted without the account: payments 2 and 3 arrive while nobody watches it.
-    const without = await exporterLike(fake, first.save());
+    const without = await exporterLike(fake, { saved: first.save() });
     without.resumeAt(fake.validatedLedgerIndex, []);
     fake.addLedger([payment(2)]);
     fake.addLedger([payment(3)]);
@@ -260,7 +300,7 @@ describe('Verifier: where an account’s thread starts', () => {
     without.stop();
 
     // Restarted with it again at the checkpoint the run without it reached: payment 4 links to 3.
-    const again = await exporterLike(fake, without.save());
+    const again = await exporterLike(fake, { saved: without.save() });
     again.resumeAt(unwatchedUntil);
     fake.addLedger([payment(4)]);
     fake.addLedger([]);
@@ -276,28 +316,64 @@ describe('Verifier: where an account’s thread starts', () => {
     again.stop();
   });
 
-  it('starts where the history import ends for an account with since, and waits while that is not fixed', async () => {
-    const fake = await started();
-    let importEnd: number | null = null;
-    const exporter = await exporterLike(fake, null, () => importEnd);
-    const checkpoint = fake.validatedLedgerIndex;
+  it('proves an imported history from since: a transaction the import missed is a break, repaired once as history', async () => {
+    const liar = await started();
+    const honest = await started();
+    const importBook = new ImportBook();
+    const exporter = await exporterLike(liar, { imports: importBook, servers: [liar, honest] });
+    const checkpoint = liar.validatedLedgerIndex;
+    // The account is configured with since (the stream leaves its history to the import)...
+    importBook.beginNew(
+      [{ address: WATCHED, since: { kind: 'ledger', index: checkpoint + 2 } }],
+      () => false,
+    );
     exporter.resumeAt(checkpoint);
     expect(exporter.verifier.status(WATCHED)).toBeNull();
-    // Payment 1 is the import's (up to its end); payment 2, after it, links to it.
-    fake.addLedger([payment(1)]);
-    importEnd = fake.addLedger([]).index;
-    fake.addLedger([payment(2)]);
-    fake.addLedger([]);
-    await fake.publishAll();
-    exporter.resumeAt(checkpoint);
+    // ...payments 1-4 are its history (payment 0 is before since), payments 5 and 6 come after it.
+    for (const fake of [liar, honest]) {
+      for (const n of [0, 1, 2, 3, 4]) fake.addLedger([payment(n + 10)]);
+      fake.addLedger([]);
+    }
+    const importEnd = liar.validatedLedgerIndex + 6;
+    importBook.fixWatchStart(importEnd);
+    for (const fake of [liar, honest]) {
+      fake.addLedger([payment(15)]);
+      fake.addLedger([payment(16)]);
+      fake.addLedger([]);
+      await fake.publishAll();
+    }
+    // The import's server leaves payment 3 out of a complete-looking history.
+    liar.omitTransactions([h(13)]);
+    // The stream runs first: payment 5 links into the import's range, which is not read yet.
     await exporter.stream(importEnd);
-    await exporter.round();
     expect(exporter.breaks.get(WATCHED)).toBeUndefined();
+    await exporter.runImports();
+    expect(importBook.get(WATCHED)?.done).toBe(true);
+    expect(exporter.breaks.get(WATCHED)).toBe(1);
+    expect(exporter.lines.join('\n')).toMatch(
+      new RegExp(`break in an account’s transaction thread.*ledgers=${checkpoint + 4}`),
+    );
+    // The import is joined to the stream's part of the thread at the next checkpoint, then checked.
+    for (const fake of [liar, honest]) {
+      fake.addLedger([]);
+      await fake.publishAll();
+    }
+    await exporter.stream();
+    await exporter.round();
     expect(exporter.verifier.status(WATCHED)).toEqual({
-      verifiedLedger: fake.validatedLedgerIndex,
+      verifiedLedger: liar.validatedLedgerIndex,
       unverifiedRanges: [],
     });
-    expect(Object.fromEntries(exporter.counted)).toEqual({ [h(2)]: 1 });
+    expect(Object.fromEntries(exporter.counted)).toEqual(
+      Object.fromEntries([11, 12, 13, 14, 15, 16].map((n) => [h(n), 1])),
+    );
+    // History is counted without alerts, the repaired payment 3 too.
+    expect(Object.fromEntries(exporter.sources)).toEqual({
+      ...Object.fromEntries([11, 12, 13, 14].map((n) => [h(n), 'history'])),
+      [h(15)]: 'live',
+      [h(16)]: 'live',
+    });
+    expect(exporter.breaks.get(WATCHED)).toBe(1);
     exporter.stop();
   });
 });
