@@ -1,0 +1,153 @@
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeRippled } from '../../src/simulator/fake-rippled.js';
+import { type ConfigFile, configFile } from '../support/config-file.js';
+import { parseExposition, sampleValue } from '../support/exposition.js';
+import { fixtureTx } from '../support/history.js';
+import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const MAIN = join(ROOT, 'dist/main.js');
+/** A real 20 XRP payment (dev portal, subscribe.md); its Destination is mapped onto the watched account. */
+const PAYMENT = 'xrpl-dev-portal/extracted/subscribe.md-transaction-stream-v2-payment.json';
+const DESTINATION = 'rfdGuuVnq9juqWDV4W3LoLiNcW8g2hAXhN';
+const WATCHED = 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe';
+const LABELS = { account: WATCHED, name: 'watched' };
+
+const h = (n: number) => n.toString(16).toUpperCase().padStart(64, '0');
+const payment = (n: number) => fixtureTx(PAYMENT, { map: { [DESTINATION]: WATCHED }, hash: h(n) });
+
+/** Repairs that take several attempts, a restart, and imported history (the built exporter). */
+describe('self-verification repairs (the built exporter)', () => {
+  const fakes: FakeRippled[] = [];
+  let exporter: RunningProcess | null = null;
+
+  afterEach(async () => {
+    await exporter?.stop();
+    exporter = null;
+    for (const fake of fakes.splice(0)) await fake.close();
+  });
+
+  async function fake(): Promise<FakeRippled> {
+    const started = await FakeRippled.start();
+    fakes.push(started);
+    return started;
+  }
+
+  function config(servers: readonly FakeRippled[], account: string): ConfigFile {
+    return configFile('verify-repair', [
+      'xrpl:',
+      `  servers: [${servers.map((s) => `"${s.url}"`).join(', ')}]`,
+      'accounts:',
+      `  - ${account}`,
+      'state:',
+      '  path: ./state.json',
+      'verification:',
+      '  interval: 1s',
+    ]);
+  }
+
+  async function start(file: ConfigFile): Promise<string> {
+    const started = await startExporter(MAIN, [`--config.file=${file.path}`], file.dir, 15_000);
+    exporter = started.process;
+    const base = `http://${started.address}`;
+    await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000);
+    return base;
+  }
+
+  async function metrics(base: string) {
+    const samples = parseExposition(await (await fetch(`${base}/metrics`)).text());
+    return {
+      received: sampleValue(samples, 'xrpl_received_amount_total', { ...LABELS, currency: 'XRP' }),
+      unverified: sampleValue(samples, 'xrpl_account_unverified', LABELS),
+      verifiedLedger: sampleValue(samples, 'xrpl_account_verified_ledger', LABELS) ?? 0,
+      breaks: sampleValue(samples, 'xrpl_verification_breaks_total', LABELS),
+      repaired: sampleValue(samples, 'xrpl_verification_repaired_transactions_total'),
+    };
+  }
+
+  /** Waits for `rounds` more periodic checks (each reads account_objects) on the fake. */
+  async function rounds(server: FakeRippled, rounds: number): Promise<void> {
+    const count = () => server.requests.filter((r) => r.command === 'account_objects').length;
+    const seen = count();
+    await waitFor(`${rounds} check rounds`, () => (count() >= seen + rounds ? true : undefined), 20_000);
+  }
+
+  it('a repair the server lets through in parts, across a restart, counts every payment once', async () => {
+    const liar = await fake();
+    const file = config([liar], `{ address: ${WATCHED}, name: watched }`);
+    let base = await start(file);
+    liar.addLedger([payment(1)]);
+    for (const n of [2, 3, 4, 5]) liar.addLedger([payment(n)]);
+    liar.addLedger([]);
+    liar.omitTransactions([h(2), h(3), h(4)]);
+    await liar.publishAll();
+    await waitFor(
+      'the break found',
+      async () => ((await metrics(base)).breaks === 1 ? true : undefined),
+      20_000,
+    );
+
+    // The server now holds the newest missing payment only: repaired, but the hole below it stays open.
+    liar.revealTransactions([h(4)]);
+    await waitFor(
+      'payment 4 repaired',
+      async () => ((await metrics(base)).received === 60 ? true : undefined),
+      20_000,
+    );
+    await rounds(liar, 3);
+    expect(await metrics(base)).toMatchObject({ received: 60, unverified: 1, repaired: 1 });
+
+    // Stopped with the break open; started again once the server holds everything.
+    await exporter!.stop();
+    liar.revealTransactions([h(2), h(3)]);
+    base = await start(file);
+    await waitFor(
+      'the break repaired and the account verified',
+      async () => ((await metrics(base)).unverified === 0 ? true : undefined),
+      20_000,
+    );
+    await rounds(liar, 2);
+    // Payments 2 and 3 repaired after the restart, payment 4 not counted again.
+    expect(await metrics(base)).toMatchObject({ received: 100, unverified: 0, repaired: 2 });
+  });
+
+  it('proves an imported history: a payment its server left out is repaired from another, once', async () => {
+    const liar = await fake();
+    const honest = await fake();
+    let since = 0;
+    for (const server of [liar, honest]) {
+      server.addLedger([payment(10)]);
+      since = server.addLedger([payment(11)]).index;
+      for (const n of [12, 13, 14]) server.addLedger([payment(n)]);
+      server.addLedger([]);
+      await server.publishAll();
+    }
+    liar.omitTransactions([h(12)]);
+    const base = await start(
+      config([liar, honest], `{ address: ${WATCHED}, name: watched, since: ${since} }`),
+    );
+    await waitFor(
+      'the imported history',
+      async () => ((await metrics(base)).received === 80 ? true : undefined),
+      20_000,
+    );
+    for (const server of [liar, honest]) {
+      server.addLedger([payment(15)]);
+      server.addLedger([]);
+      await server.publishAll();
+    }
+    const last = liar.validatedLedgerIndex - 1;
+    await waitFor(
+      'the live payment and the account verified past it',
+      async () => {
+        const m = await metrics(base);
+        return m.received === 100 && m.verifiedLedger >= last ? true : undefined;
+      },
+      20_000,
+    );
+    // Payments 11-15, once each (10 is before since); the gap was one break, repaired once.
+    expect(await metrics(base)).toMatchObject({ received: 100, unverified: 0, breaks: 1, repaired: 1 });
+    expect(exporter!.output()).toMatch(/break in an account’s transaction thread/);
+  });
+});
