@@ -145,8 +145,7 @@ export class Exporter {
         onReceipt: (receipt) => this.applyReceipt(receipt),
         onInvalid: (reason) => this.invalid(reason),
         onBackfilled: () => this.metrics.incBackfilled(1),
-        onValidated: (hash, ledger, meta, source, account) =>
-          this.verifier.observe(hash, ledger, meta, source, account),
+        onValidated: (...validated) => this.verifier.observe(...validated),
       },
       this.importBook,
     );

@@ -444,7 +444,8 @@ export class ThreadBook {
         breaks: book.breaks.map(({ account: _, ...rest }) => rest),
         entries: [...book.entries].flatMap(([id, entry]) =>
           persistedVersions(entry.versions, book.importThrough).map(
-            (v) => [id, entry.type, v.tx, v.ledger, v.index, v.deleted, v.xrpDrops?.toString() ?? null] as const,
+            (v) =>
+              [id, entry.type, v.tx, v.ledger, v.index, v.deleted, v.xrpDrops?.toString() ?? null] as const,
           ),
         ),
         repaired: [...book.repaired],

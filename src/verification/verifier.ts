@@ -1,7 +1,7 @@
 import type { HistoryTransaction, Requester } from '../backfill/index.js';
 import type { Logger } from '../log.js';
-import type { TransactionSource } from '../pipeline/processor.js';
 import type { VerificationMetrics } from '../metrics/verification.js';
+import type { TransactionSource } from '../pipeline/processor.js';
 import { entryTouches, transactionIndex, WatchIndex } from './links.js';
 import { type RepairServer, repairBreak } from './repair.js';
 import { readAccountState } from './state-reader.js';
@@ -100,7 +100,7 @@ export class Verifier {
   setAccounts(accounts: readonly string[], checkpoint: number | null): void {
     this.watch = new WatchIndex(accounts);
     this.book.retain(this.watch.accounts);
-    for (const account of this.notStarted) if (!this.watch.accounts.has(account)) this.notStarted.delete(account);
+    this.notStarted.clear();
     this.importing.clear();
     for (const account of accounts) {
       if (this.book.isWatched(account)) {

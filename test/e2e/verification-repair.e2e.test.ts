@@ -3,19 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { type ConfigFile, configFile } from '../support/config-file.js';
 import { parseExposition, sampleValue } from '../support/exposition.js';
-import { fixtureTx } from '../support/history.js';
 import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
+import { h, payment, WATCHED } from '../support/watched-payments.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const MAIN = join(ROOT, 'dist/main.js');
-/** A real 20 XRP payment (dev portal, subscribe.md); its Destination is mapped onto the watched account. */
-const PAYMENT = 'xrpl-dev-portal/extracted/subscribe.md-transaction-stream-v2-payment.json';
-const DESTINATION = 'rfdGuuVnq9juqWDV4W3LoLiNcW8g2hAXhN';
-const WATCHED = 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe';
 const LABELS = { account: WATCHED, name: 'watched' };
-
-const h = (n: number) => n.toString(16).toUpperCase().padStart(64, '0');
-const payment = (n: number) => fixtureTx(PAYMENT, { map: { [DESTINATION]: WATCHED }, hash: h(n) });
 
 /** Repairs that take several attempts, a restart, and imported history (the built exporter). */
 describe('self-verification repairs (the built exporter)', () => {

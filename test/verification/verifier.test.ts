@@ -10,14 +10,7 @@ import { TransactionProcessor } from '../../src/pipeline/processor.js';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { Verifier } from '../../src/verification/verifier.js';
 import { RawClient } from '../fake-rippled/raw-client.js';
-import { fixtureTx } from '../support/history.js';
-
-/** A real 20 XRP payment (dev portal, subscribe.md); its Destination is mapped onto the watched account. */
-const PAYMENT = 'xrpl-dev-portal/extracted/subscribe.md-transaction-stream-v2-payment.json';
-const DESTINATION = 'rfdGuuVnq9juqWDV4W3LoLiNcW8g2hAXhN';
-const WATCHED = 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe';
-const h = (n: number) => n.toString(16).toUpperCase().padStart(64, '0');
-const payment = (n: number) => fixtureTx(PAYMENT, { map: { [DESTINATION]: WATCHED }, hash: h(n) });
+import { h, payment, WATCHED } from '../support/watched-payments.js';
 
 const clients: RawClient[] = [];
 const fakes: FakeRippled[] = [];
