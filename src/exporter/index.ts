@@ -215,6 +215,7 @@ export class Exporter {
       onInvalid: (reason) => this.invalid(reason),
       onUntrusted: (reason) => this.client.abandonSession(reason),
       logger,
+      now: options.now,
       ...(loaded?.lost ? { lostState: loaded.lost } : {}),
     });
     this.client = new RippledClient({

@@ -9,6 +9,14 @@
  * ledgers ahead than seconds of close time have passed. That bound is the real network's: every
  * ledger closes at least one second after its parent (close times are rounded to at most 10 s and
  * bumped by 1 s when equal; rippled `Consensus::effCloseTime`), so index advance <= close-time advance.
+ *
+ * Close times are the server's word too, so two more rules keep a liar from carrying the index away:
+ * - a close time after the local clock (`now`, Unix seconds, given by the caller) beyond
+ *   MAX_CLOSE_TIME_AHEAD is a lie: a far-future close time would otherwise "prove" any index;
+ * - the bound also holds from the first ledger trusted with a close time (the origin), not only from
+ *   the previous one: the slack allowed on each step cannot add up over a run of small jumps.
+ * So no trusted index is more than LEDGER_JUMP_SLACK ledgers past the origin's plus the seconds from
+ * the origin's close to the local clock (plus MAX_CLOSE_TIME_AHEAD).
  */
 
 /** A server's claim about a validated ledger: its index and close time (Unix seconds) when given. */
@@ -41,16 +49,28 @@ export type LedgerJudgement =
 /** Rounding and clock slack on top of one ledger per second of close time. */
 export const LEDGER_JUMP_SLACK = 30;
 
+/**
+ * How far a close time may be after the local clock, in seconds: the network rounds close times to
+ * its `close_time_resolution` (10 s today, at most 120 s: xrpl.org, Ledger Header and Ledger Close
+ * Times), so up to 60 s later than the real close, and the host's clock may be somewhat behind.
+ */
+export const MAX_CLOSE_TIME_AHEAD = 120;
+
 export class LedgerTrust {
   /** The newest ledger trusted on any session: a new session's start must be consistent with it. */
   private newest: LedgerClaim | null = null;
+  /** The first ledger trusted with a close time, on any session: every later claim is bounded from it. */
+  private origin: { readonly index: number; readonly closeTime: number } | null = null;
   /** The session's newest trusted ledger (its anchor first); null without an anchor. */
   private last: LedgerClaim | null = null;
   /** Nothing accepted since the anchor: the anchor's ledger announced again is a race, not junk. */
   private atAnchor = false;
 
-  /** A session has subscribed: decides whether its claims can be trusted and where it starts. */
-  startSession(claims: SessionClaims): SessionVerdict {
+  /**
+   * A session has subscribed at `now` (the local clock, Unix seconds): decides whether its claims can
+   * be trusted and where it starts.
+   */
+  startSession(claims: SessionClaims, now: number): SessionVerdict {
     this.last = null;
     this.atAnchor = false;
     const { subscribe, serverInfo } = claims;
@@ -69,7 +89,9 @@ export class LedgerTrust {
         }
       : serverInfo;
     if (anchor === null) return { trusted: true, anchor: null };
-    const jump = this.newest && implausibleJump(this.newest, anchor);
+    const future = closesInFuture(subscribe, now) ?? closesInFuture(serverInfo, now);
+    if (future) return { trusted: false, reason: `the server starts at ${future}` };
+    const jump = this.newest && this.implausible(this.newest, anchor);
     if (jump) return { trusted: false, reason: `the server starts at ${jump}` };
     this.accept(anchor);
     this.atAnchor = true;
@@ -87,17 +109,20 @@ export class LedgerTrust {
   }
 
   /**
-   * Judges a `ledgerClosed` of the current session. `beforeSubscribed`: it arrived before the
-   * subscribe answer, so an index at or below the anchor is merely older, not wrong.
+   * Judges a `ledgerClosed` of the current session at `now` (the local clock, Unix seconds).
+   * `beforeSubscribed`: it arrived before the subscribe answer, so an index at or below the anchor is
+   * merely older, not wrong.
    */
-  judge(claim: LedgerClaim, beforeSubscribed = false): LedgerJudgement {
+  judge(claim: LedgerClaim, now: number, beforeSubscribed = false): LedgerJudgement {
     const last = this.last;
     if (last !== null && claim.index <= last.index) {
       if (beforeSubscribed || (this.atAnchor && claim.index === last.index)) return { kind: 'old' };
       return { kind: 'invalid', reason: `ledgerClosed ${claim.index} is not after ledger ${last.index}` };
     }
+    const future = closesInFuture(claim, now);
+    if (future) return { kind: 'invalid', reason: `ledgerClosed ${future}` };
     const reference = last ?? this.newest;
-    const jump = reference && implausibleJump(reference, claim);
+    const jump = reference && this.implausible(reference, claim);
     if (jump) return { kind: 'invalid', reason: `ledgerClosed ${jump}` };
     this.accept(claim);
     return { kind: 'new' };
@@ -109,7 +134,27 @@ export class LedgerTrust {
     this.last = { index: claim.index, closeTime };
     this.atAnchor = false;
     if (this.newest === null || claim.index > this.newest.index) this.newest = this.last;
+    if (this.origin === null && claim.closeTime !== null) {
+      this.origin = { index: claim.index, closeTime: claim.closeTime };
+    }
   }
+
+  /** Why `claim` cannot follow `reference` (and the origin) on the real network, or null when it can. */
+  private implausible(reference: LedgerClaim, claim: LedgerClaim): string | null {
+    const origin = this.origin;
+    // A claim without a close time is measured with the newest close time known (the reference's).
+    const closeTime = claim.closeTime ?? reference.closeTime;
+    const step = implausibleJump(reference, claim);
+    if (step || origin === null || closeTime === null) return step;
+    const sinceOrigin = implausibleJump(origin, { index: claim.index, closeTime });
+    return sinceOrigin && `${sinceOrigin}, counting from ledger ${origin.index}`;
+  }
+}
+
+/** Why `claim`'s close time cannot be true at `now` (it is after the local clock), or null. */
+function closesInFuture(claim: LedgerClaim | null, now: number): string | null {
+  if (!claim || claim.closeTime === null || claim.closeTime <= now + MAX_CLOSE_TIME_AHEAD) return null;
+  return `${claim.index} closes ${Math.round(claim.closeTime - now)} s after the local clock (is the host clock behind?)`;
 }
 
 /**

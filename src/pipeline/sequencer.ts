@@ -32,6 +32,8 @@ export interface SequencerOptions {
   /** The session's ledger claims cannot be trusted: it must be left (the reason is also invalid). */
   readonly onUntrusted: (reason: string) => void;
   readonly logger: Logger;
+  /** The local clock (ms since the Unix epoch): ledger claims are held against it. @default Date.now */
+  readonly now?: () => number;
   /** First pause before a failed backfill is tried again; doubles up to 30 s. @default 1000 */
   readonly retryDelayMs?: number;
   /**
@@ -121,7 +123,7 @@ export class StreamSequencer {
     const { cursor } = this.options;
     this.session++;
     this.sessionStartLedger = null;
-    const verdict = this.trust.startSession(claims);
+    const verdict = this.trust.startSession(claims, this.nowSeconds());
     if (!verdict.trusted) {
       this.state = 'untrusted';
       this.held = new Fifo();
@@ -192,11 +194,15 @@ export class StreamSequencer {
 
   /** Judges an announced ledger; only a new, trusted one has any effect (reported to onLedger). */
   private accept(ledger: HeldLedger, beforeSubscribed: boolean): boolean {
-    const judgement = this.trust.judge(ledger, beforeSubscribed);
+    const judgement = this.trust.judge(ledger, this.nowSeconds(), beforeSubscribed);
     if (judgement.kind === 'invalid') this.options.onInvalid(judgement.reason);
     if (judgement.kind !== 'new') return false;
     this.options.onLedger(ledger.index, ledger.closeTime);
     return true;
+  }
+
+  private nowSeconds(): number {
+    return (this.options.now ?? Date.now)() / 1000;
   }
 
   private hold(item: Held): void {
@@ -259,8 +265,11 @@ export class StreamSequencer {
       return;
     }
     if (cursor.checkpoint !== null && index <= cursor.checkpoint) return; // already complete: a replay
-    if (cursor.lastClosed !== null && index > cursor.lastClosed) {
-      // rippled announces a ledger before its transactions; a later skip is backfilled then.
+    // Before the session's first ledgerClosed, the ledger it subscribed on is the newest one closed.
+    const closed = cursor.lastClosed ?? this.trust.sessionLedger;
+    if (closed !== null && index > closed) {
+      // rippled announces a ledger before its transactions, so this one's ledgerClosed is missing or was
+      // refused: it is read from history once a later trusted ledger shows the gap.
       this.options.onInvalid(`transaction for ledger ${index}, which has not closed yet`);
       return;
     }

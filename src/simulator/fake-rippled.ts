@@ -23,7 +23,11 @@ export interface FakeRippledOptions {
   port?: number;
   /** Index of the validated empty ledger the server starts with (default 1000). */
   firstLedgerIndex?: number;
-  /** Close time of that first ledger (default: now, whole seconds); later ledgers add ledgerIntervalSeconds. */
+  /**
+   * Close time of that first ledger (default: a day ago, whole seconds); later ledgers add
+   * ledgerIntervalSeconds. Tests publish ledgers far faster than the real network closes them, so a
+   * history starting now would soon close in the future, which a client rightly refuses to believe.
+   */
   startTime?: Date;
   ledgerIntervalSeconds?: number;
   networkId?: number;
@@ -66,6 +70,8 @@ export type RefuseMode = 'terminate' | 'close' | 'unlisten';
 type ScheduledAction = (fake: FakeRippled) => void | Promise<void>;
 
 const DEFAULT_LIMITS: LimitRange = { min: 10, default: 200, max: 400 };
+/** How long before now the default history starts: room for 21,600 ledgers of 4 s before it is now. */
+const DEFAULT_START_AGE_SECONDS = 86_400;
 
 /**
  * A real `ws` server speaking the rippled WebSocket API over a scripted ledger history, for tests and
@@ -137,7 +143,8 @@ export class FakeRippled extends EventEmitter {
       host,
       port: (http.address() as AddressInfo).port,
       firstLedgerIndex: options.firstLedgerIndex ?? 1000,
-      startTime: options.startTime ?? new Date(Math.floor(Date.now() / 1000) * 1000),
+      startTime:
+        options.startTime ?? new Date((Math.floor(Date.now() / 1000) - DEFAULT_START_AGE_SECONDS) * 1000),
       ledgerIntervalSeconds: options.ledgerIntervalSeconds ?? 4,
       networkId: options.networkId ?? 0,
       accountTxLimits: options.accountTxLimits ?? DEFAULT_LIMITS,

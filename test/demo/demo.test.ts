@@ -38,7 +38,7 @@ async function startDemo(
   const set = Object.entries(env).map(([name, value]) => `${name}=${value}`);
   const demo = startProcess(
     'env',
-    [...unset, ...set, 'node', DEMO, '--web.listen-address=127.0.0.1:0', '--interval=200ms', ...args],
+    [...unset, ...set, 'node', DEMO, '--web.listen-address=127.0.0.1:0', '--interval=1s', ...args],
     ROOT,
   );
   const address = await waitFor(

@@ -6,7 +6,7 @@ import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { configFile, watcherYaml } from '../support/config-file.js';
 import { sampleValue } from '../support/exposition.js';
 import { waitFor } from '../support/processes.js';
-import { ALICE, pay, startWatcher, type Watcher } from '../support/watcher.js';
+import { ALICE, pay, paymentLedger, startWatcher, type Watcher } from '../support/watcher.js';
 
 /** Ledger 1000 of the fake closes at this time, and every later one 4 s after its parent. */
 const START = new Date('2026-01-01T00:00:00Z');
@@ -73,6 +73,75 @@ describe('the built exporter against hostile ledger announcements', () => {
     await pay(fake);
     const after = await w.payments(3);
     expect(sampleValue(after, 'xrpl_ledger_gaps_total')).toBe(0);
+  });
+
+  it('ignores a far-ahead ledgerClosed whose far-future close time keeps pace with the index, also after a restart', async () => {
+    fake = await FakeRippled.start({ startTime: START });
+    const config = configFile('hostile-future', [
+      ...watcherYaml([fake.url], { alice: ALICE }),
+      'state:',
+      '  path: ./state.json',
+    ]);
+    const checkpoint = () =>
+      (JSON.parse(readFileSync(join(config.dir, 'state.json'), 'utf8')) as { state: { checkpoint: number } })
+        .state.checkpoint;
+    let w = await start(config);
+    await pay(fake);
+    await w.payments(1);
+
+    // The review's case: 4e9 ledgers ahead, closing 4e9 s after now (beyond a UInt32 close time).
+    const nowRipple = Math.floor(Date.now() / 1000) - RIPPLE_EPOCH_OFFSET;
+    fake.sendRaw(ledgerClosed(4_000_000_000, nowRipple + 4_000_000_000));
+    // A close time a UInt32 holds (year 2133), with as many ledgers ahead as seconds after ledger 1000.
+    const farClose = 4_200_000_000;
+    fake.sendRaw(ledgerClosed(1000 + (farClose - START_RIPPLE), farClose));
+    await w.until('xrpl_invalid_messages_total', 2);
+    await pay(fake);
+    const samples = await w.payments(2);
+    expect(sampleValue(samples, 'xrpl_validated_ledger_index')).toBe(fake.validatedLedgerIndex);
+    expect(sampleValue(samples, 'xrpl_ledger_gaps_total')).toBe(0);
+    await waitFor(
+      'the checkpoint saved',
+      async () => (checkpoint() >= fake.validatedLedgerIndex - 1 ? true : undefined),
+      10_000,
+    );
+    expect(checkpoint()).toBeLessThanOrEqual(fake.validatedLedgerIndex);
+
+    await w.process.stop();
+    expect(w.process.child.exitCode).toBe(0);
+    expect(checkpoint()).toBeLessThanOrEqual(fake.validatedLedgerIndex);
+    w = await start(config);
+    await pay(fake);
+    const after = await w.payments(3);
+    expect(sampleValue(after, 'xrpl_ledger_gaps_total')).toBe(0);
+    expect(checkpoint()).toBeLessThanOrEqual(fake.validatedLedgerIndex);
+  });
+
+  it('refuses a ledger closing minutes after the host clock (a clock behind), then counts its payment from history', async () => {
+    fake = await FakeRippled.start({ startTime: START });
+    const config = configFile('hostile-clock', watcherYaml([fake.url], { alice: ALICE }));
+    const w = await start(config);
+    fake.addLedger([]);
+    await fake.publishAll();
+    await w.until('xrpl_validated_ledger_index', 1001);
+    // As the exporter sees a host clock 5 minutes behind the network: the ledger closes "in the future".
+    fake.addLedger(paymentLedger(), { closeTime: new Date(Date.now() + 300_000) });
+    await fake.publishAll();
+    // Its ledgerClosed and its transaction are both refused.
+    const refused = await w.until('xrpl_invalid_messages_total', 2);
+    expect(sampleValue(refused, 'xrpl_validated_ledger_index')).toBe(1001);
+    expect(sampleValue(refused, 'xrpl_payments_received_total', { name: 'alice' }) ?? 0).toBe(0);
+    expect(w.process.output()).toMatch(
+      /reason="ledgerClosed 1002 closes \d+ s after the local clock \(is the host clock behind\?\)"/,
+    );
+
+    // The clock is right again: the next ledger is trusted, and the refused one is read from history.
+    fake.addLedger([], { closeTime: new Date() });
+    await fake.publishAll();
+    const samples = await w.payments(1);
+    expect(sampleValue(samples, 'xrpl_validated_ledger_index')).toBe(1003);
+    expect(sampleValue(samples, 'xrpl_ledger_gaps_total')).toBe(0);
+    expect(sampleValue(samples, 'xrpl_invalid_messages_total')).toBe(2);
   });
 
   it('ignores a first ledgerClosed far ahead of the subscribed ledger, even with a plausible close time', async () => {

@@ -11,6 +11,8 @@ function harness(
   maxBackfillLedgers = 1000,
   maxHeldMessages?: number,
   lostState?: { checkpoint: number | null },
+  /** The host clock (ms); the real one by default, which is long after the harness's close times. */
+  now?: () => number,
 ) {
   const events: string[] = [];
   /** Ledgers reported as new and trusted (what moves xrpl_validated_ledger_index). */
@@ -34,6 +36,7 @@ function harness(
     logger: silentLogger,
     ...(maxHeldMessages === undefined ? {} : { maxHeldMessages }),
     ...(lostState === undefined ? {} : { lostState }),
+    ...(now === undefined ? {} : { now }),
   });
   // Ledgers close every 4 s, as the fake rippled's do.
   const closeTime = (n: number) => 800_000_000 + n * 4;
@@ -189,6 +192,23 @@ describe('StreamSequencer: which ledger announcements are believed', () => {
     expect(h.announced).toEqual([101, 102, 103]);
   });
 
+  it("refuses the transactions of a refused ledger, even before the session's first trusted ledgerClosed", () => {
+    const h = harness(null);
+    h.subscribed(100);
+    h.ledger(4_000_000_000, 800_000_000 + 101 * 4);
+    h.tx(4_000_000_000, 'JUNK');
+    h.ledger(101);
+    h.tx(101, 'A');
+    h.ledger(102);
+    expect(h.events).toEqual([
+      'checkpoint 100',
+      'invalid ledgerClosed 4000000000 jumps 3999999900 ledgers in 4 s',
+      'invalid transaction for ledger 4000000000, which has not closed yet',
+      'live 101 A',
+      'checkpoint 101',
+    ]);
+  });
+
   it('judges the first ledgerClosed of a session against the ledger the subscribe answer named', () => {
     const h = harness(null);
     h.subscribed(100);
@@ -270,6 +290,60 @@ describe('StreamSequencer: which ledger announcements are believed', () => {
       'invalid ledgerClosed 1002 is not after ledger 1002',
       'checkpoint 1002',
     ]);
+  });
+
+  describe('on a host whose clock is 5 minutes behind', () => {
+    /** When ledger n of the harness closes, ms since the Unix epoch. */
+    const closesAt = (n: number) => (800_000_000 + n * 4 + RIPPLE_EPOCH_OFFSET) * 1000;
+
+    it('refuses the ledgers closing "in the future", then backfills them once the clock is right', async () => {
+      let clock = closesAt(100);
+      const h = harness(null, 1000, undefined, undefined, () => clock);
+      h.subscribed(100);
+      clock = closesAt(101) - 300_000;
+      expect(h.ledger(101)).toBe(false);
+      h.tx(101, 'A');
+      expect(h.ledger(102)).toBe(false);
+      h.tx(102, 'B');
+      clock = closesAt(103);
+      expect(h.ledger(103)).toBe(true);
+      h.tx(103, 'C');
+      expect(h.events).toEqual([
+        'checkpoint 100',
+        'invalid ledgerClosed 101 closes 300 s after the local clock (is the host clock behind?)',
+        'invalid transaction for ledger 101, which has not closed yet',
+        'invalid ledgerClosed 102 closes 304 s after the local clock (is the host clock behind?)',
+        'invalid transaction for ledger 102, which has not closed yet',
+        'backfill 101-102',
+      ]);
+      h.backfills[0]!.resolve(h.history([101, 'A'], [102, 'B']));
+      await h.sequencer.whenIdle();
+      h.ledger(104);
+      expect(h.events.slice(6)).toEqual([
+        'backfill 101 A',
+        'backfill 102 B',
+        'checkpoint 102',
+        'live 103 C',
+        'checkpoint 103',
+      ]);
+      // Refused ledgers had no effect: xrpl_validated_ledger_index and freshness skipped them.
+      expect(h.announced).toEqual([103, 104]);
+    });
+
+    it('leaves a session starting on such a ledger; the next one catches up from the checkpoint', () => {
+      let clock = closesAt(100) - 300_000;
+      const h = harness(90, 1000, undefined, undefined, () => clock);
+      h.subscribed(100);
+      h.tx(100, 'A');
+      const reason =
+        'the server starts at 100 closes 300 s after the local clock (is the host clock behind?)';
+      expect(h.events).toEqual([`invalid ${reason}`, `untrusted ${reason}`]);
+      expect(h.sequencer.checkpoint).toBe(90);
+      h.sequencer.onDisconnected();
+      clock = closesAt(101);
+      h.subscribed(101);
+      expect(h.events.slice(2)).toEqual(['backfill 91-101']);
+    });
   });
 
   it("takes the subscribe answer's own ledger announced once more as a harmless race", () => {
