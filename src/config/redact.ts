@@ -24,6 +24,8 @@ export function redactedConfig(config: Config): object {
       request_timeout: formatDuration(xrpl.requestTimeoutMs),
       ...(xrpl.explorerUrl === null ? {} : { explorer_url: xrpl.explorerUrl }),
       full_stream_threshold: xrpl.fullStreamThreshold,
+      // Printed even when unset (null loads as unset): what the exporter does without it is a choice.
+      network_id: xrpl.networkId,
     },
     accounts: config.accounts.map((a) => ({
       address: a.address,
@@ -35,6 +37,7 @@ export function redactedConfig(config: Config): object {
       ...(state.path === null ? {} : { path: state.path }),
       max_backfill_ledgers: state.maxBackfillLedgers,
     },
+    verification: { interval: formatDuration(config.verification.intervalMs) },
     metrics: {
       payment_size_buckets_xrp: [...metrics.paymentSizeBucketsXrp],
       aggregate_by: metrics.aggregateBy,
@@ -128,6 +131,10 @@ export function renderCheckConfigSummary(config: Config): string {
 /** The redacted config as YAML; lists of plain values print on one line, as config.yaml writes them. */
 export function redactedYaml(config: Config): string {
   const doc = new Document(redactedConfig(config));
+  if (config.xrpl.networkId === null) {
+    const node = doc.getIn(['xrpl', 'network_id'], true);
+    if (isScalar(node)) node.comment = ' unset: the first network a server reports is recorded and required';
+  }
   visit(doc, {
     Seq(_, node) {
       if (isSeq(node) && node.items.every((item) => isScalar(item))) node.flow = true;

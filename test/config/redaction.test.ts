@@ -70,9 +70,11 @@ describe('redactedConfig', () => {
         request_timeout: '20s',
         explorer_url: 'https://testnet.xrpl.org/transactions/{hash}',
         full_stream_threshold: 10000,
+        network_id: null,
       },
       accounts: [{ address: 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe', name: 'faucet', group: 'test' }],
       state: { path: './data/state.json', max_backfill_ledgers: 100000 },
+      verification: { interval: '10m' },
       metrics: {
         payment_size_buckets_xrp: [1, 10, 100, 1000, 10000, 100000, 1000000],
         aggregate_by: 'account',

@@ -1,18 +1,25 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { COMMANDS } from '../../src/cli.js';
+import { mappingKeysAt } from '../../src/config/schema.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 // Built by `npm test`'s pretest step (npm run build).
 const MAIN = join(ROOT, 'dist/main.js');
 const EMPTY_DIR = mkdtempSync(join(tmpdir(), 'xrpl-cli-'));
 
-function run(args: string[], cwd = EMPTY_DIR) {
+function run(args: string[], cwd = EMPTY_DIR, extraEnv: Record<string, string> = {}) {
   const { SMTP_PASSWORD: _unset, XRPL_EXPORTER_CONFIG: _default, ...env } = process.env;
-  const child = spawnSync('node', [MAIN, ...args], { cwd, env, encoding: 'utf8', input: '' });
+  const child = spawnSync('node', [MAIN, ...args], {
+    cwd,
+    env: { ...env, ...extraEnv },
+    encoding: 'utf8',
+    input: '',
+  });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
@@ -65,5 +72,61 @@ describe('check-config of the built binary', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+/** Every key the config schema accepts, as `xrpl.network_id`, `rules[].labels` (read from the schema). */
+function schemaKeys(path: PropertyKey[] = [], prefix = ''): string[] {
+  return (mappingKeysAt(path) ?? []).flatMap((key) => {
+    const name = prefix === '' ? key : `${prefix}.${key}`;
+    if (mappingKeysAt([...path, key]) !== null) return [name, ...schemaKeys([...path, key], name)];
+    if (mappingKeysAt([...path, key, 0]) !== null)
+      return [name, ...schemaKeys([...path, key, 0], `${name}[]`)];
+    return [name];
+  });
+}
+
+/** Every key of a parsed YAML document, in the same notation (list items as `[]`). */
+function documentKeys(value: unknown, prefix = ''): string[] {
+  if (Array.isArray(value)) return [...new Set(value.flatMap((item) => documentKeys(item, `${prefix}[]`)))];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, inner]) => {
+    const name = prefix === '' ? key : `${prefix}.${key}`;
+    return [name, ...documentKeys(inner, name)];
+  });
+}
+
+describe('check-config prints the effective config with every key', () => {
+  const example = join(ROOT, 'examples/config-full.yaml');
+
+  it('examples/config-full.yaml sets every key the schema accepts (so a key added later is checked below)', () => {
+    const inExample = new Set(documentKeys(parse(readFileSync(example, 'utf8'))));
+    expect(schemaKeys().filter((key) => !inExample.has(key))).toEqual([]);
+  });
+
+  it('every key set in examples/config-full.yaml shows in the output', () => {
+    const result = run(['check-config', `--config.file=${example}`], EMPTY_DIR, {
+      SMTP_PASSWORD: 'p4ssw0rd',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    // A heading and a summary, then the YAML after the first blank line.
+    const printed = new Set(documentKeys(parse(result.stdout.slice(result.stdout.indexOf('\n\n') + 2))));
+    // accounts_files: its rows are printed under accounts, the effective list (printing the files too
+    // would list every file account twice, and the output would no longer load).
+    const excused = new Set(['accounts_files']);
+    const inExample = documentKeys(parse(readFileSync(example, 'utf8')));
+    expect(inExample.filter((key) => !printed.has(key) && !excused.has(key))).toEqual([]);
+    expect(result.stdout).not.toContain('p4ssw0rd');
+  });
+
+  it('an unset xrpl.network_id is printed too, saying what happens without it', () => {
+    const file = join(ROOT, 'config.yaml');
+    const result = run(['check-config', `--config.file=${file}`]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /\n {2}network_id: null # unset: the first network a server reports is recorded/,
+    );
+    expect(result.stdout).toContain('\nverification:\n  interval: 10m\n');
   });
 });
