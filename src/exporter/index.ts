@@ -333,7 +333,7 @@ export class Exporter {
       withShardState(loaded.config, this.options.flags.shard),
     );
     if (changed.length > 0) {
-      logger.warn('config keys changed that take effect only after a restart', { keys: changed.join(',') });
+      logger.warn('config keys changed that need a restart to take effect', { keys: changed.join(',') });
     }
     const before = { fullStream: this.fullStream(), accounts: this.addresses };
     const accounts = inShard(next.accounts, this.options.flags.shard);
@@ -363,7 +363,7 @@ export class Exporter {
       rules: next.rules.length,
       changes: changes.length,
     });
-    return { ok: true };
+    return { ok: true, needsRestart: changed };
   }
 
   async stop(): Promise<void> {

@@ -15,8 +15,10 @@ export function withShardState(config: Config, shard: Flags['shard']): Config {
 
 /**
  * The config a reload applies: the new one, except what the running session and state file were
- * built with (servers, API version, timings, state), which take effect on restart. `changed` names
- * those keys when the new file differs in them.
+ * built with (servers, API version, timings, state), which take effect on restart. So does
+ * `xrpl.network_id`: the totals and checkpoint in the state file are one network's, and every server
+ * in use was admitted by it. And `verification.interval`, a timing like the others (the periodic check
+ * is scheduled once). `changed` names those keys when the new file differs in them.
  */
 export function reloadableConfig(running: Config, loaded: Config): { next: Config; changed: string[] } {
   const changed: string[] = [];
@@ -25,7 +27,10 @@ export function reloadableConfig(running: Config, loaded: Config): { next: Confi
   if (running.xrpl.apiVersion !== loaded.xrpl.apiVersion) changed.push('xrpl.api_version');
   if (running.xrpl.staleAfterMs !== loaded.xrpl.staleAfterMs) changed.push('xrpl.stale_after');
   if (running.xrpl.requestTimeoutMs !== loaded.xrpl.requestTimeoutMs) changed.push('xrpl.request_timeout');
+  if (running.xrpl.networkId !== loaded.xrpl.networkId) changed.push('xrpl.network_id');
   if (!same(running.state, loaded.state)) changed.push('state');
+  if (running.verification.intervalMs !== loaded.verification.intervalMs)
+    changed.push('verification.interval');
   const next: Config = {
     ...loaded,
     xrpl: {
@@ -34,8 +39,10 @@ export function reloadableConfig(running: Config, loaded: Config): { next: Confi
       apiVersion: running.xrpl.apiVersion,
       staleAfterMs: running.xrpl.staleAfterMs,
       requestTimeoutMs: running.xrpl.requestTimeoutMs,
+      networkId: running.xrpl.networkId,
     },
     state: running.state,
+    verification: running.verification,
   };
   return { next, changed };
 }

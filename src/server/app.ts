@@ -5,7 +5,8 @@ import { STATUS_CSS } from './status-assets.js';
 import { APP_NAME, renderStatusPage } from './status-page.js';
 import { STATUS_SCRIPT } from './status-script.js';
 
-export type ReloadResult = { ok: true } | { ok: false; errors: string[] };
+/** `needsRestart`: changed keys that take effect only after a restart (the rest was applied). */
+export type ReloadResult = { ok: true; needsRestart?: readonly string[] } | { ok: false; errors: string[] };
 
 export interface HttpAppOptions {
   /** Where Prometheus scrapes. @default '/metrics' */
@@ -130,7 +131,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     reloadQueue = run.catch(() => undefined);
     run.then(
       (result) => {
-        if (result.ok) text(res, 200, '');
+        if (result.ok) text(res, 200, reloadedText(result.needsRestart ?? []));
         else text(res, 500, `failed to reload config:\n${result.errors.join('\n')}\n`);
       },
       (error: unknown) => next(error),
@@ -192,4 +193,11 @@ function checkTelemetryPath(path: string): void {
   if (reserved.includes(path)) {
     throw new Error(`--web.telemetry-path ${JSON.stringify(path)} is taken by another endpoint`);
   }
+}
+
+/** The answer to a successful reload: empty (as Prometheus answers), or the keys that need a restart. */
+function reloadedText(needsRestart: readonly string[]): string {
+  return needsRestart.length === 0
+    ? ''
+    : `config reloaded; changed keys that need a restart to take effect: ${needsRestart.join(', ')}\n`;
 }

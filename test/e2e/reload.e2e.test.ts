@@ -132,6 +132,75 @@ describe('hot reload', () => {
   });
 });
 
+describe('hot reload of keys that need a restart', () => {
+  let fake: FakeRippled;
+  let exporter: RunningProcess | null = null;
+  afterEach(async () => {
+    await exporter?.stop();
+    await fake?.close();
+  });
+
+  it('names xrpl.network_id and verification.interval as needing a restart, and keeps them as they were', async () => {
+    const [alice] = testAccounts(1, createRng(21)) as [string];
+    fake = await FakeRippled.start({ networkId: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'xrpl-reload-restart-'));
+    const config = join(dir, 'config.yaml');
+    const writeConfig = (networkId: number, interval: string) =>
+      writeFileSync(
+        config,
+        [
+          'xrpl:',
+          `  servers: ["${fake.url}"]`,
+          `  network_id: ${networkId}`,
+          'accounts:',
+          `  - { address: ${alice}, name: alice }`,
+          'verification:',
+          `  interval: ${interval}`,
+        ].join('\n'),
+      );
+    writeConfig(0, '1h');
+    const started = await startExporter(MAIN, [`--config.file=${config}`], dir, 15_000);
+    exporter = started.process;
+    const base = `http://${started.address}`;
+    await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000);
+
+    writeConfig(1, '1s');
+    const reloaded = await fetch(`${base}/-/reload`, { method: 'POST' });
+    expect(reloaded.status).toBe(200);
+    expect(await reloaded.text()).toBe(
+      'config reloaded; changed keys that need a restart to take effect: xrpl.network_id, verification.interval\n',
+    );
+    expect(exporter.output()).toMatch(
+      /config keys changed that need a restart to take effect.*keys="?xrpl.network_id,verification.interval/,
+    );
+    // Still network 0 until a restart: the server is not refused, and its payments are counted.
+    const history = scenario(
+      { alice },
+      [[{ fixture: PAYMENT, map: { [PAYMENT_DESTINATION]: 'alice' } }]],
+      createRng(22),
+    );
+    fake.addLedgers(history.ledgers);
+    fake.addLedger([]);
+    await fake.publishAll();
+    const samples = await waitFor(
+      'alice paid',
+      async () => {
+        const s = parseExposition(await (await fetch(`${base}/metrics`)).text());
+        return sampleValue(s, 'xrpl_received_amount_total', { name: 'alice', currency: 'XRP' }) === 1531.267
+          ? s
+          : undefined;
+      },
+      10_000,
+    );
+    expect(sampleValue(samples, 'xrpl_exporter_config_last_reload_successful')).toBe(1);
+    expect(samples.some((s) => s.name === 'xrpl_servers_refused_total')).toBe(false);
+    // An unchanged reload says nothing about restarts.
+    writeConfig(0, '1h');
+    const unchanged = await fetch(`${base}/-/reload`, { method: 'POST' });
+    expect(await unchanged.text()).toBe('');
+  });
+});
+
 describe('hot reload of accounts_files', () => {
   let fake: FakeRippled;
   let exporter: RunningProcess | null = null;
