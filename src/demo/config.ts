@@ -48,6 +48,9 @@ export function demoConfigYaml(rippledUrl: string, env: ConfigEnv, since: number
     // No state file: every demo run starts a fresh simulated ledger at the same index.
     'state:',
     '  path: null',
+    // Short, so the status page shows the accounts verified, and the proof keeping up, in the first minute.
+    'verification:',
+    '  interval: 10s',
   ];
   const set = (name: string) => env[name] !== undefined && env[name] !== '';
   if (set('SMTP_HOST')) {

@@ -143,6 +143,43 @@ describe('npm run demo (node dist/demo.js)', { timeout: 150_000 }, () => {
     const indexes = closed.map((m) => Number(m[1]));
     expect(indexes).toEqual(indexes.map((_, i) => indexes[0]! + i));
 
+    // Self-verification: the status page shows every demo account verified within the demo's first minute,
+    // and the proof keeps up (the demo's verification.interval is short), none unverified.
+    const verified = await waitFor(
+      'every demo account verified',
+      async () => {
+        const s = await scrape(base);
+        const of = (name: string, account: string) =>
+          s.find((x) => x.name === name && x.labels.account === account)?.value;
+        const ledgers = DEMO_ACCOUNTS.map((a) => of('xrpl_account_verified_ledger', a.address) ?? 0);
+        return ledgers.every((l) => l > 0) ? s : undefined;
+      },
+      60_000,
+    );
+    const verifiedLedgers = (samples: readonly Sample[]) =>
+      DEMO_ACCOUNTS.map(
+        (a) =>
+          samples.find((x) => x.name === 'xrpl_account_verified_ledger' && x.labels.account === a.address)
+            ?.value ?? 0,
+      );
+    // The periodic check keeps proving later ledgers (not only the one after the history import).
+    const firstProved = Math.max(...verifiedLedgers(verified));
+    const later = await waitFor(
+      'a later ledger proved for every demo account',
+      async () => {
+        const s = await scrape(base);
+        return verifiedLedgers(s).every((l) => l > firstProved) ? s : undefined;
+      },
+      45_000,
+    );
+    for (const account of DEMO_ACCOUNTS) {
+      const of = (name: string) =>
+        later.find((x) => x.name === name && x.labels.account === account.address)?.value;
+      expect(of('xrpl_account_verified_ledger'), account.name).toBeGreaterThan(firstProved);
+      expect(of('xrpl_account_unverified'), account.name).toBe(0);
+      expect(of('xrpl_verification_breaks_total'), account.name).toBe(0);
+    }
+
     // The demo accounts import the simulated ledger's history, and the demo says how to report on it.
     await waitFor(
       'the demo accounts to import their history',
