@@ -26,8 +26,8 @@ export interface ServerConnectionState extends ServerRest {
  * Switching back to a preferred server: we open the preferred server and check it as every connection
  * is checked (`server_info` and the `refuse` judge: a server of another network is never preferred
  * again until it passes), then close the old session and subscribe on the new one (no overlap, so
- * handlers never see two servers interleaved). Any ledgers missed in between are covered by the caller's backfill, which
- * starts from `onSubscribed`, as after every reconnect. */
+ * handlers never see two servers interleaved). Any ledgers missed in between are covered by the
+ * caller's backfill, which starts from `onSubscribed`, as after every reconnect. */
 export class RippledClient {
   private readonly options: RippledClientOptions;
   private readonly settings: ClientSettings;
@@ -254,7 +254,9 @@ export class RippledClient {
     try {
       // Asked before subscribing: its answer decides whether the server is used at all, and how far
       // its ledger claims are trusted.
-      serverInfo = await admitServer(connection, session.server, this.judge, this.log);
+      serverInfo = await admitServer(connection, session.server, this.judge, this.log, {
+        streamFollows: true,
+      });
     } catch (error) {
       if (!session.done) session.finish({ kind: 'unhealthy', reason: errorText(error) });
       return;

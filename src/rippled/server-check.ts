@@ -24,20 +24,24 @@ export class ServerRefusedError extends Error {
 /**
  * The one check every connection that reads ledger data passes before it is used (the live session,
  * side connections for backfill, repair and history, probes of a preferred server, `report`): ask
- * `server_info` and let the judge decide on its `network_id`. A server that does not answer
- * `server_info` is still used (the failure is logged): its ledger stream states the network again
- * (server-info.ts `networkIdOf`). Returns the parsed answer, or null; throws ServerRefusedError.
+ * `server_info` and let the judge decide on its `network_id`. A connection whose server does not
+ * answer `server_info` fails (the request's error), as any failed request does, except a live session
+ * (`streamFollows`): its subscribe answer and ledger stream state the network again (server-info.ts
+ * `networkIdOf`), so it is used and the failure logged. Returns the parsed answer (null when a live
+ * session's server did not answer); throws ServerRefusedError when the judge refuses the server.
  */
 export async function admitServer(
   connection: { request(cmd: { command: string }): Promise<RippledResult> },
   server: string,
   judge: ServerJudge,
   logger: Logger,
+  options: { streamFollows?: boolean } = {},
 ): Promise<ServerInfo | null> {
   let info: ServerInfo | null = null;
   try {
     info = parseServerInfo(await connection.request({ command: 'server_info' }));
   } catch (error) {
+    if (!options.streamFollows) throw error;
     logger.warn('server_info failed', { server, err: error });
   }
   const refusal = judge(server, info?.networkId ?? null);

@@ -326,6 +326,11 @@ describe('every connection is judged by the network its server states', () => {
     // Asked who it is, and closed: nothing else was ever requested from it.
     expect(b.requests.map((r) => r.message.command)).toEqual(['server_info']);
     await vi.waitFor(() => expect(b.connectionCount).toBe(0), waitOptions);
+    // A side connection has no ledger stream to state the network later: no server_info answer, no use.
+    b.respond = (request) => (request.command === 'server_info' ? { error: 'noPermission' } : 'default');
+    await expect(t.client.openSideConnection(b.url)).rejects.toThrow(/noPermission/);
+    expect(b.requests.map((r) => r.message.command)).toEqual(['server_info', 'server_info']);
+    b.respond = () => 'default';
     // The same server on the right network is used.
     b.networkId = 0;
     const side = await t.client.openSideConnection(b.url);
