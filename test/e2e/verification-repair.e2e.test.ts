@@ -27,8 +27,9 @@ describe('self-verification repairs (the built exporter)', () => {
     return started;
   }
 
-  function config(servers: readonly FakeRippled[], account: string): ConfigFile {
-    return configFile('verify-repair', [
+  /** One account (YAML flow mapping) on these servers, with a state file and a check every second. */
+  function configLines(servers: readonly FakeRippled[], account: string): string[] {
+    return [
       'xrpl:',
       `  servers: [${servers.map((s) => `"${s.url}"`).join(', ')}]`,
       'accounts:',
@@ -37,7 +38,11 @@ describe('self-verification repairs (the built exporter)', () => {
       '  path: ./state.json',
       'verification:',
       '  interval: 1s',
-    ]);
+    ];
+  }
+
+  function config(servers: readonly FakeRippled[], account: string): ConfigFile {
+    return configFile('verify-repair', configLines(servers, account));
   }
 
   async function start(file: ConfigFile): Promise<string> {
@@ -103,6 +108,57 @@ describe('self-verification repairs (the built exporter)', () => {
     await rounds(liar, 2);
     // Payments 2 and 3 repaired after the restart, payment 4 not counted again.
     expect(await metrics(base)).toMatchObject({ received: 100, unverified: 0, repaired: 2 });
+  });
+
+  it('an account dropped from the config across a restart and added again later is not repaired over the pause', async () => {
+    const server = await fake();
+    const watched = `{ address: ${WATCHED}, name: watched }`;
+    const file = config([server], watched);
+    let base = await start(file);
+    server.addLedger([payment(1)]);
+    server.addLedger([]);
+    await server.publishAll();
+    await waitFor(
+      'payment 1',
+      async () => ((await metrics(base)).received === 20 ? true : undefined),
+      20_000,
+    );
+    await exporter!.stop();
+
+    // A run without it (another account watched): payments 2 and 3 go by unwatched.
+    file.write(configLines([server], '{ address: rHWcuuZoFvDS6gNbmHSdpb7u1hZzxvCoMt, name: other }'));
+    base = await start(file);
+    server.addLedger([payment(2)]);
+    server.addLedger([payment(3)]);
+    server.addLedger([]);
+    await server.publishAll();
+    const seen = server.validatedLedgerIndex;
+    await waitFor(
+      'the run without it past payment 3',
+      async () => {
+        const samples = parseExposition(await (await fetch(`${base}/metrics`)).text());
+        return (sampleValue(samples, 'xrpl_validated_ledger_index') ?? 0) >= seen ? true : undefined;
+      },
+      20_000,
+    );
+    await exporter!.stop();
+
+    // Watched again: payment 4 links to payment 3, which nobody watched for it.
+    file.write(configLines([server], watched));
+    base = await start(file);
+    server.addLedger([payment(4)]);
+    server.addLedger([]);
+    await server.publishAll();
+    const last = server.validatedLedgerIndex - 1;
+    await waitFor(
+      'payment 4 and the account verified past it',
+      async () => ((await metrics(base)).verifiedLedger >= last ? true : undefined),
+      20_000,
+    );
+    await rounds(server, 2);
+    const m = await metrics(base);
+    // Payments 1 (its totals are kept in the state file) and 4, never 2 or 3.
+    expect(m).toMatchObject({ received: 40, unverified: 0, breaks: 0, repaired: 0 });
   });
 
   it('proves an imported history: a payment its server left out is repaired from another, once', async () => {
