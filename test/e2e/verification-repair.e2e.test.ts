@@ -71,6 +71,29 @@ describe('self-verification repairs (the built exporter)', () => {
     await waitFor(`${rounds} check rounds`, () => (count() >= seen + rounds ? true : undefined), 20_000);
   }
 
+  it('counts, logs and shows a break only the periodic check finds (the last payment left out)', async () => {
+    const liar = await fake();
+    const base = await start(config([liar], `{ address: ${WATCHED}, name: watched }`));
+    const first = liar.addLedger([payment(1)]).index;
+    liar.addLedger([]);
+    const hidden = liar.addLedger([payment(2)]).index;
+    liar.addLedger([]);
+    liar.omitTransactions([h(2)]);
+    await liar.publishAll();
+    await waitFor(
+      'the break counted',
+      async () => ((await metrics(base)).breaks === 1 ? true : undefined),
+      20_000,
+    );
+    await rounds(liar, 3);
+    // Found again in every round: still one break.
+    expect(await metrics(base)).toMatchObject({ received: 20, unverified: 1, breaks: 1, repaired: 0 });
+    expect(exporter!.output()).toMatch(
+      new RegExp(`account state differs from the processed transactions.*ledgers=${first + 1}-${hidden}`),
+    );
+    expect(await (await fetch(`${base}/`)).text()).toContain(`ledgers ${first + 1}-${hidden}`);
+  });
+
   it('a repair the server lets through in parts, across a restart, counts every payment once', async () => {
     const liar = await fake();
     const file = config([liar], `{ address: ${WATCHED}, name: watched }`);
