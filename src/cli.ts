@@ -232,12 +232,15 @@ function parseReportFlags(values: ReturnType<typeof parse>['values']): ReportFla
   const format = values.format ?? 'csv';
   if (format !== 'csv' && format !== 'json')
     return { error: `--format: must be csv or json, got "${format}"` };
-  if (
-    until !== null &&
-    until.point.kind === since.point.kind &&
-    pointValue(until.point) < pointValue(since.point)
-  ) {
-    return { error: `--until (${values.until}) is before --since (${values.since})` };
+  if (until !== null && until.point.kind === since.point.kind) {
+    const ahead = pointValue(until.point) - pointValue(since.point);
+    if (ahead < 0) return { error: `--until (${values.until}) is before --since (${values.since})` };
+    // A time period is [since, until): with equal times it is empty (a ledger --until is included).
+    if (ahead === 0 && until.point.kind === 'time') {
+      return {
+        error: `--until (${values.until}) is not after --since (${values.since}): the period is empty`,
+      };
+    }
   }
   return { since: since.point, until: until?.point ?? null, format };
 }

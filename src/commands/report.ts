@@ -11,8 +11,9 @@ import type { CommandIO } from './io.js';
 /**
  * `report`: every receipt of the accounts in a period, from the configured servers (failover, marker
  * pagination, validated only), as CSV or JSON on standard output. Exit 0 with the whole report; 1 with
- * one line on standard error and nothing on standard output when any of it cannot be read; 2 on bad
- * flags (cli.ts).
+ * one line on standard error and nothing on standard output when any of it cannot be read (or is not
+ * validated yet); 2 on bad flags (cli.ts), also when --since and --until turn out to name an empty
+ * period once resolved.
  */
 export async function reportCommand(flags: Flags, io: CommandIO): Promise<number> {
   const report = flags.report;
@@ -52,7 +53,7 @@ export async function reportCommand(flags: Flags, io: CommandIO): Promise<number
         result.error.replace(/\s+/g, ' '),
       );
       io.stderr(`report: ${line}\n`);
-      return 1;
+      return result.problem === 'flags' ? 2 : 1;
     }
     io.stdout(formatReport(result.rows, report.format));
     return 0;

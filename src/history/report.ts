@@ -25,7 +25,11 @@ export interface ReportOptions {
 
 export type ReportResult =
   | { readonly ok: true; readonly rows: ReportRow[]; readonly range: LedgerRange }
-  | { readonly ok: false; readonly error: string };
+  /**
+   * `history`: the range cannot be read (no server holds it, or not yet); `flags`: the period the flags
+   * name is empty, which a ledger index and a time together only show once resolved.
+   */
+  | { readonly ok: false; readonly error: string; readonly problem: 'history' | 'flags' };
 
 /**
  * Every receipt of the accounts in the period, oldest first (ledger, then position in the ledger, then
@@ -34,20 +38,9 @@ export type ReportResult =
  */
 export async function buildReport(options: ReportOptions): Promise<ReportResult> {
   const { servers, accounts, apiVersion, logger } = options;
-  let range: LedgerRange;
-  try {
-    const start = await resolvePoint(servers, options.since, 'start');
-    const end = options.until === null ? null : await resolvePoint(servers, options.until, 'end');
-    if (end !== null && !end.reached) {
-      return {
-        ok: false,
-        error: `history until ${formatHistoryPoint(options.until!)} is not complete yet (newest validated ledger: ${end.newestValidated})`,
-      };
-    }
-    range = { from: start.ledger, to: end?.ledger ?? start.newestValidated };
-  } catch (err) {
-    return { ok: false, error: err instanceof Error ? err.message : String(err) };
-  }
+  const resolved = await resolveRange(options.since, options.until, servers);
+  if (!('range' in resolved)) return { ok: false, ...resolved };
+  const { range } = resolved;
   const keyed: Array<{ row: ReportRow; key: readonly number[] }> = [];
   const perAccount = Math.max(0, range.to - range.from + 1);
   const total = perAccount * accounts.length;
@@ -77,12 +70,54 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
       return {
         ok: false,
         error: `cannot read the history of ${address} for ledgers ${range.from}-${range.to}: ${reason}`,
+        problem: 'history',
       };
     }
     before += perAccount;
   }
   keyed.sort((a, b) => compareKeys(a.key, b.key));
   return { ok: true, rows: keyed.map((k) => k.row), range };
+}
+
+/**
+ * The ledgers of the period, or why there are none to read. A period starting after the newest
+ * validated ledger, or ending after it, is not history yet: an empty or short report would look
+ * complete. A period whose since comes after its until (a ledger index and a time, so only known once
+ * resolved) is a mistake in the flags.
+ */
+async function resolveRange(
+  since: HistoryPoint,
+  until: HistoryPoint | null,
+  servers: readonly HistoryServer[],
+): Promise<{ range: LedgerRange } | { error: string; problem: 'history' | 'flags' }> {
+  try {
+    const start = await resolvePoint(servers, since, 'start');
+    if (!start.reached) {
+      const first =
+        since.kind === 'ledger' ? `ledger ${since.index}` : `a ledger closing at or after ${since.text}`;
+      return {
+        error: `no history since ${formatHistoryPoint(since)} yet: ${first} is not validated (newest validated ledger: ${start.newestValidated})`,
+        problem: 'history',
+      };
+    }
+    if (until === null) return { range: { from: start.ledger, to: start.newestValidated } };
+    const end = await resolvePoint(servers, until, 'end');
+    if (!end.reached) {
+      return {
+        error: `history until ${formatHistoryPoint(until)} is not complete yet (newest validated ledger: ${end.newestValidated})`,
+        problem: 'history',
+      };
+    }
+    if (end.ledger < start.ledger && since.kind !== until.kind) {
+      return {
+        error: `--since ${formatHistoryPoint(since)} (ledger ${start.ledger}) is not before --until ${formatHistoryPoint(until)} (ledger ${end.ledger}): the period is empty`,
+        problem: 'flags',
+      };
+    }
+    return { range: { from: start.ledger, to: end.ledger } };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err), problem: 'history' };
+  }
 }
 
 /** The report as text in the chosen format. */

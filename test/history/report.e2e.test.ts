@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/cli.js';
 import { reportCommand } from '../../src/commands/report.js';
+import { REPORT_COLUMNS } from '../../src/history/report.js';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { type ConfigFile, configFile } from '../support/config-file.js';
 import { loadFixture } from '../support/fixtures.js';
@@ -214,7 +215,61 @@ describe('xrpl-payments-exporter report', () => {
   });
 
   it.each([
+    // Ledger 1008 is the newest validated one; it closes at START + 32 s.
+    [
+      '1009',
+      /^report: no history since ledger 1009 yet: ledger 1009 is not validated \(newest validated ledger: 1008\)\n$/,
+    ],
+    [
+      '2026-01-01T00:00:33Z',
+      /^report: no history since 2026-01-01T00:00:33Z yet: a ledger closing at or after 2026-01-01T00:00:33Z is not validated \(newest validated ledger: 1008\)\n$/,
+    ],
+    ['2030-01-01', /^report: no history since 2030-01-01 yet: [^\n]+\n$/],
+  ])(
+    'exits 1 when --since=%s is after the newest validated ledger, rather than print an empty report',
+    async (since, message) => {
+      const run = await report(file, [`--since=${since}`]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(message);
+    },
+  );
+
+  it.each([
+    [
+      ['--since=1005', '--until=2026-01-01T00:00:10Z'],
+      /--since ledger 1005 \(ledger 1005\) is not before --until 2026-01-01T00:00:10Z \(ledger 1002\)/,
+    ],
+    [
+      ['--since=2026-01-01T00:00:20Z', '--until=1004'],
+      /--since 2026-01-01T00:00:20Z \(ledger 1005\) is not before --until ledger 1004 \(ledger 1004\)/,
+    ],
+  ])(
+    'exits 2 with one line when a ledger and a time turn out to name an empty period %j',
+    async (args, message) => {
+      const run = await report(file, args);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^report: [^\n]+\n$/);
+      expect(run.stderr).toMatch(message);
+    },
+  );
+
+  it('a time period in which no ledger closed is empty, and complete', async () => {
+    // Ledgers 1003 and 1004 close at START + 12 s and 16 s: none in [13 s, 15 s).
+    const run = await report(file, ['--since=2026-01-01T00:00:13Z', '--until=2026-01-01T00:00:15Z']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${REPORT_COLUMNS.join(',')}\n`);
+  });
+
+  it.each([
     [[], /--since=DATE\|LEDGER is required/],
+    [['--since=1001', '--until=1000'], /--until \(1000\) is before --since \(1001\)/],
+    [
+      ['--since=2026-01-01T00:00:10Z', '--until=2026-01-01T00:00:10Z'],
+      /--until \(2026-01-01T00:00:10Z\) is not after --since \(2026-01-01T00:00:10Z\): the period is empty/,
+    ],
     [['--since=yesterday'], /--since: expected a ledger index or an ISO 8601 date-time/],
     [['--since=1000', '--format=xml'], /--format: must be csv or json, got "xml"/],
     [['--since=2026-02-01', '--until=2026-01-01'], /--until \(2026-01-01\) is before --since/],
