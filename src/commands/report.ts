@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { HistoryServer, Requester } from '../backfill/index.js';
 import type { Flags } from '../cli.js';
 import { formatConfigErrors, loadConfigFile, maskUrlPassword } from '../config/index.js';
@@ -5,6 +6,7 @@ import { buildReport, formatReport } from '../history/report.js';
 import { silentLogger } from '../log.js';
 import { RequestConnection } from '../rippled/request-connection.js';
 import { admitServer, type ServerJudge } from '../rippled/server-check.js';
+import { decodeStateFile } from '../state/document.js';
 import { NetworkIdentity } from '../verification/network.js';
 import type { CommandIO } from './io.js';
 
@@ -29,8 +31,9 @@ export async function reportCommand(flags: Flags, io: CommandIO): Promise<number
     flags.accounts.length > 0
       ? [...new Set(flags.accounts)].map((address) => ({ address, name: names.get(address) ?? address }))
       : config.accounts.map((a) => ({ address: a.address, name: a.name }));
-  // The exporter's check of every server: `xrpl.network_id`, or else the first network a server states.
-  const network = new NetworkIdentity(config.xrpl.networkId, null);
+  // The exporter's check of every server: `xrpl.network_id`, or else the network recorded in its state
+  // file, or else the first network a server states.
+  const network = new NetworkIdentity(config.xrpl.networkId, await recordedNetwork(config.state.path));
   const connections = new ConnectionCache(config.xrpl.apiVersion, config.xrpl.requestTimeoutMs, (_, id) =>
     network.refusal(id),
   );
@@ -60,6 +63,16 @@ export async function reportCommand(flags: Flags, io: CommandIO): Promise<number
   } finally {
     bar?.clear();
     await connections.closeAll();
+  }
+}
+
+/** The network the exporter recorded in its state file; null without a readable one (nothing to agree with). */
+async function recordedNetwork(path: string | null): Promise<number | null> {
+  if (path === null) return null;
+  try {
+    return decodeStateFile(await readFile(path, 'utf8')).networkId ?? null;
+  } catch {
+    return null;
   }
 }
 

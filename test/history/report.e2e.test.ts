@@ -1,9 +1,11 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/cli.js';
 import { reportCommand } from '../../src/commands/report.js';
 import { REPORT_COLUMNS } from '../../src/history/report.js';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
+import { encodeStateFile } from '../../src/state/document.js';
 import { type ConfigFile, configFile } from '../support/config-file.js';
 import { loadFixture } from '../support/fixtures.js';
 import { type CommandRun, runNode } from '../support/run-command.js';
@@ -202,6 +204,28 @@ describe('xrpl-payments-exporter report', () => {
       }
       // What the right network's server holds is still read.
       expect((await report(configured, ['--since=1006'])).code).toBe(0);
+      // Without xrpl.network_id but with the exporter's state file, the network it recorded is the one:
+      // a server of another network first in the list is refused, not taken as the first one seen.
+      const recorded = configFile('report-network-recorded');
+      writeConfig(recorded, [testnet.url, recentOnly.url]);
+      writeFileSync(recorded.path, `${readFileSync(recorded.path, 'utf8')}state:\n  path: ./state.json\n`);
+      const totals = { version: 1 as const, paymentSizeBucketsXrp: [1], seq: 0, accounts: {} };
+      const state = encodeStateFile({
+        version: 1,
+        checkpoint: 1008,
+        totals,
+        dedupe: [],
+        outbox: null,
+        rules: null,
+        networkId: 0,
+      });
+      writeFileSync(join(recorded.dir, 'state.json'), state);
+      const run = await report(recorded, ['--since=1000']);
+      expect(run.stderr).toMatch(
+        /^report: [^\n]*refused: server reports network_id 1, the network first seen \(state file\) is 0/,
+      );
+      expect(run.code).toBe(1);
+      expect((await report(recorded, ['--since=1006'])).code).toBe(0);
     } finally {
       await testnet.close();
     }
