@@ -62,7 +62,7 @@ export function declareVerificationMetrics(registry: Registry) {
   });
   const serversRefused = new Counter({
     name: 'xrpl_servers_refused_total',
-    help: 'Times a server was refused and not used, by reason (network_id: it reports another network).',
+    help: 'Refusal episodes of a server (from its first refusal until it passes the check again), by reason (network_id: it reports another network).',
     labelNames: ['server', 'reason'] as const,
     registers,
   });
