@@ -20,6 +20,7 @@ import {
   freePort,
   type RunningAlertmanager,
   startAlertmanager,
+  startAlertsCapture,
   startWebhook,
   type Webhook,
   type WebhookNotification,
@@ -191,13 +192,16 @@ describe('two replicas, a two-node Alertmanager cluster', () => {
 });
 
 describe('email and Alertmanager on the same rule', () => {
-  it('both deliver the payment', async () => {
+  it('both deliver the payment; every alert carries the spec labels and annotations, empty ones too', async () => {
     const stops: Array<() => Promise<unknown>> = [];
     try {
       const webhook = await startWebhook();
       stops.push(() => webhook.close());
       const am = await startAlertmanager({ config: webhookConfig(webhook.url) });
       stops.push(() => am.stop());
+      // A second URL in the place of an Alertmanager: it shows what the exporter posts, as posted.
+      const capture = await startAlertsCapture();
+      stops.push(() => capture.close());
       const smtp = await startFakeSmtp();
       stops.push(() => smtp.close());
       const watched = await startWatched(43);
@@ -211,24 +215,27 @@ describe('email and Alertmanager on the same rule', () => {
           '  to: [ops@example.test]',
           'alertmanager:',
           // Alertmanager without a web config ignores credentials; here they only have to stay secret.
-          `  urls: ["${am.url.replace('http://', 'http://ops:url-Secret-1@')}"]`,
+          `  urls: ["${am.url.replace('http://', 'http://ops:url-Secret-1@')}", "${capture.url}"]`,
           "  basic_auth: { username: exporter, password: 'auth-Secret-2' }",
           'rules:',
           '  - { name: big-xrp, kind: payment, currency: XRP, threshold: 1000, labels: { severity: page } }',
+          '  - { name: untagged, kind: payment, currency: XRP, threshold: 0.001, destination_tag: missing, notify: [alertmanager] }',
         ],
         { prefix: 'both-sinks', xrplExtra: ['explorer_url: https://testnet.xrpl.org/transactions/{hash}'] },
       );
       stops.push(() => exporter.stop());
-      const [hash] = (await watched.publish([XRP_PAYMENT])) as [string];
+      const [hash, untagged] = (await watched.publish([XRP_PAYMENT, PARTIAL_PAYMENT])) as [string, string];
       const [mail] = await smtp.waitForMessages(1, 20_000);
       expect(mail?.parsed.subject).toBe('[XRPL] big-xrp: 1531.267 XRP received by alice');
       await waitFor(
-        'the webhook notification',
-        () => (firingByHash(webhook).has(hash) ? true : undefined),
+        'the webhook notifications',
+        () => (firingByHash(webhook).has(hash) && firingByHash(webhook).has(untagged) ? true : undefined),
         30_000,
       );
-      const alert = webhook.notifications[0]?.alerts[0];
-      expect(alert?.labels).toEqual({
+      const received = (txHash: string) =>
+        webhook.notifications.flatMap((n) => n.alerts).find((a) => a.labels.tx_hash === txHash);
+      const posted = (txHash: string) => capture.alerts.find((a) => a.labels.tx_hash === txHash);
+      const labels = {
         alertname: 'big-xrp',
         rule: 'big-xrp',
         kind: 'payment',
@@ -237,16 +244,37 @@ describe('email and Alertmanager on the same rule', () => {
         severity: 'page',
         currency: 'XRP',
         tx_hash: hash,
-      });
-      expect(alert?.annotations).toMatchObject({
+      };
+      // Posted as the spec lists them: XRP has no issuer, so `issuer` is empty...
+      expect(posted(hash)?.labels).toEqual({ ...labels, issuer: '' });
+      // ...and Alertmanager drops an empty label on receipt (removeEmptyLabels, api/v2/api.go).
+      expect(received(hash)?.labels).toEqual(labels);
+      const annotations = {
         summary: '1531.267 XRP received by alice',
         amount: '1531.267',
         sender: 'rDAE53VfMvftPB4ogpWGWvzkQxfht6JPxr',
         destination_tag: '381702',
         explorer_url: `https://testnet.xrpl.org/transactions/${hash}`,
-      });
-      expect(alert?.annotations.ledger_index).toMatch(/^\d+$/);
-      // The receivers have it; the exporter counts each delivery once the receiver's answer is back.
+      };
+      expect(posted(hash)?.annotations).toMatchObject(annotations);
+      expect(received(hash)?.annotations).toMatchObject(annotations);
+      expect(received(hash)?.annotations.ledger_index).toMatch(/^\d+$/);
+      // A payment without a destination tag: the annotation is posted empty and reaches the receiver
+      // empty (Alertmanager keeps empty annotations).
+      expect(posted(untagged)?.annotations.destination_tag).toBe('');
+      expect(received(untagged)?.annotations).toMatchObject({ destination_tag: '', amount: '0.004456' });
+      const keys = [
+        'summary',
+        'description',
+        'amount',
+        'sender',
+        'destination_tag',
+        'ledger_index',
+        'explorer_url',
+      ];
+      expect(Object.keys(received(untagged)?.annotations ?? {}).sort()).toEqual(keys.sort());
+      // The receivers have it; the exporter counts each delivery once the receiver's answer is back
+      // (one per Alertmanager URL that accepted the alert).
       const delivered = async () =>
         [
           await exporter.metric('xrpl_alert_emails_sent_total', { rule: 'big-xrp' }),
@@ -255,7 +283,7 @@ describe('email and Alertmanager on the same rule', () => {
         ].join(' ');
       await waitFor(
         'both deliveries counted',
-        async () => ((await delivered()) === '1 1 0' ? true : undefined),
+        async () => ((await delivered()) === '1 2 0' ? true : undefined),
         20_000,
       );
       const { sinks } = await exporter.status();
@@ -263,6 +291,7 @@ describe('email and Alertmanager on the same rule', () => {
       expect(sinks.targets.map((t) => [t.sink, t.target, t.queued])).toEqual([
         ['email', 'smtp', 0],
         ['alertmanager', masked, 0],
+        ['alertmanager', capture.url, 0],
       ]);
       expect(await exporter.metric('xrpl_alertmanager_errors_total', { url: masked })).toBe(0);
       const surfaces = [

@@ -37,20 +37,51 @@ export interface Webhook {
 }
 
 export async function startWebhook(): Promise<Webhook> {
-  const notifications: WebhookNotification[] = [];
+  const recorder = await startRecorder<WebhookNotification>();
+  return { url: `${recorder.url}/hook`, notifications: recorder.bodies, close: recorder.close };
+}
+
+/** An HTTP server in the place of an Alertmanager's API: it records every alert posted to it, as sent. */
+export interface AlertsCapture {
+  readonly url: string;
+  readonly alerts: readonly PostedAlert[];
+  close(): Promise<void>;
+}
+
+export interface PostedAlert {
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+  readonly startsAt: string;
+  readonly endsAt: string;
+}
+
+export async function startAlertsCapture(): Promise<AlertsCapture> {
+  const recorder = await startRecorder<PostedAlert[]>();
+  return {
+    url: recorder.url,
+    get alerts() {
+      return recorder.bodies.flat();
+    },
+    close: recorder.close,
+  };
+}
+
+/** A loopback HTTP server that answers 200 to every request and keeps each JSON body. */
+async function startRecorder<T>(): Promise<{ url: string; bodies: T[]; close(): Promise<void> }> {
+  const bodies: T[] = [];
   const server = createServer((request: IncomingMessage, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      notifications.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookNotification);
+      bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T);
       response.end('ok');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/hook`,
-    notifications,
+    url: `http://127.0.0.1:${port}`,
+    bodies,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -16,7 +16,10 @@
  * `resend_interval`, each time valid for 4 x resend_interval (Prometheus' rule for its own alerts:
  * `4 * max(evaluation_interval, resend_delay)` in rules/alerting.go), so a replica that dies lets the
  * alert expire instead of firing forever. When the condition ends, one post with endsAt = now resolves it.
- * Label values that are empty are left out: Alertmanager treats an empty label as an absent one.
+ * Labels and annotations. Every alert carries the labels and annotations the spec lists, empty when there
+ * is no value (XRP's issuer, a payment without a destination tag, a window alert's sender). Alertmanager
+ * drops empty labels on receipt (removeEmptyLabels in api/v2/api.go: an empty label is an absent one, so the
+ * fingerprint is the same either way) but keeps empty annotations, which reach the receivers.
  */
 
 import type { RuleConfig } from '../../config/types.js';
@@ -76,25 +79,29 @@ export function toAmAlert(n: Notification, rule: RuleConfig, context: AlertConte
     account: n.account,
     name: n.accountName,
   };
-  const annotations: Record<string, string> = { summary: headline(n), description: describe(n) };
   const p = n.kind === 'payment' ? n.payment : null;
+  // The spec lists the annotations every alert carries: one without a value (no tag, or a window alert's
+  // sender) is sent empty rather than left out, so receivers and templates can rely on the keys.
+  const annotations: Record<string, string> = {
+    summary: headline(n),
+    description: describe(n),
+    amount: p?.value ?? (n.window !== null && rule.kind === 'total' ? n.window.total : ''),
+    sender: p?.sender ?? '',
+    destination_tag: p === null || p.destinationTag === null ? '' : String(p.destinationTag),
+    ledger_index: p === null ? '' : String(p.ledgerIndex),
+  };
+  if (context.explorerUrl !== null)
+    annotations.explorer_url = p === null ? '' : context.explorerUrl.replace('{hash}', p.hash);
   if (p !== null) {
+    // Payment alerts also carry the asset and the transaction; XRP's issuer is empty, as in the metrics.
     const asset = naturalAssetLabels(p.asset);
     labels.currency = asset.currency;
     labels.issuer = asset.issuer;
     labels.tx_hash = p.hash;
-    annotations.amount = p.value;
-    annotations.sender = p.sender ?? '';
-    annotations.destination_tag = p.destinationTag === null ? '' : String(p.destinationTag);
-    annotations.ledger_index = String(p.ledgerIndex);
-    if (context.explorerUrl !== null)
-      annotations.explorer_url = context.explorerUrl.replace('{hash}', p.hash);
-  } else if (n.window !== null && rule.kind === 'total') {
-    annotations.amount = n.window.total;
   }
   return {
-    labels: withoutEmpty(labels),
-    annotations: withoutEmpty(annotations),
+    labels,
+    annotations,
     startsAt: p !== null ? p.closeTime * 1000 : episodeStart(n),
     endsAt: null,
     validForMs: p !== null ? PAYMENT_ALERT_LIFETIME_MS : RESEND_VALIDITY_FACTOR * context.resendIntervalMs,
@@ -211,8 +218,4 @@ function describe(n: Notification): string {
 /** The episode's start, Unix ms: the same on every replica when a payment started it (its close time). */
 function episodeStart(n: Notification): number {
   return n.at * 1000;
-}
-
-function withoutEmpty(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== ''));
 }

@@ -65,12 +65,16 @@ describe('payment alerts from real transactions', () => {
         severity: 'page',
         team: 'treasury',
         currency: 'XRP',
+        // Spec: every payment alert carries `issuer`; XRP has none, so it is empty (as the metrics' label).
+        issuer: '',
         tx_hash: '6489E52A909208E371ACE82E19CAE59896C7F8BA40E7C36C5B8AA3C451914BED',
       },
       annotations: {
         summary: '20 XRP received by exchange-hot',
         amount: '20',
         sender: 'rH3PxjJPrrkvsATddBXkayjAyWR8xigaE8',
+        // No destination tag on this payment: the annotation is there, empty.
+        destination_tag: '',
         ledger_index: '1969852',
         explorer_url:
           'https://livenet.xrpl.org/transactions/6489E52A909208E371ACE82E19CAE59896C7F8BA40E7C36C5B8AA3C451914BED',
@@ -186,9 +190,15 @@ describe('window and silence alerts', () => {
       account: ALICE,
       name: 'faucet',
     });
-    expect(fired?.alert.annotations).toMatchObject({
-      amount: '150',
+    // Every annotation the spec lists is there; what a window has no value for is empty.
+    expect(fired?.alert.annotations).toEqual({
       summary: '150 XRP received by faucet in 1m (threshold 100)',
+      description: expect.stringContaining('received a total of 150'),
+      amount: '150',
+      sender: '',
+      destination_tag: '',
+      ledger_index: '',
+      explorer_url: '',
     });
     // Started by the payment: its close time, the same on every replica.
     expect(fired?.alert.startsAt).toBe(T + 1000);
