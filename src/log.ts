@@ -62,7 +62,7 @@ function logfmtValue(value: unknown): string {
 
 /**
  * A logger that passes every message and string field (and error message) through `redact` first,
- * e.g. to mask a password that a server URL carries, wherever a module puts that URL.
+ * e.g. to mask a password or an API key that a server URL carries, wherever a module puts that URL.
  */
 export function redactingLogger(logger: Logger, redact: (text: string) => string): Logger {
   const clean = (fields: LogFields = {}): LogFields =>

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { HistoryServer, Requester } from '../backfill/index.js';
 import type { Flags } from '../cli.js';
-import { formatConfigErrors, loadConfigFile, maskUrlPassword } from '../config/index.js';
+import { formatConfigErrors, loadConfigFile, maskUrlSecrets, maskUrlsInText } from '../config/index.js';
 import { buildReport, formatReport } from '../history/report.js';
 import { silentLogger } from '../log.js';
 import { RequestConnection } from '../rippled/request-connection.js';
@@ -50,11 +50,8 @@ export async function reportCommand(flags: Flags, io: CommandIO): Promise<number
     });
     bar?.clear();
     if (!result.ok) {
-      // One line: the message may quote a server's answer, and a server URL may hold a password.
-      const line = config.xrpl.servers.reduce(
-        (text, url) => text.replaceAll(url, maskUrlPassword(url)),
-        result.error.replace(/\s+/g, ' '),
-      );
+      // One line: the message may quote a server's answer, and a server URL may hold a secret.
+      const line = maskUrlsInText(result.error.replace(/\s+/g, ' '), config.xrpl.servers);
       io.stderr(`report: ${line}\n`);
       return result.problem === 'flags' ? 2 : 1;
     }
@@ -91,7 +88,7 @@ class ConnectionCache {
   ) {}
 
   server(url: string): HistoryServer {
-    return { url: maskUrlPassword(url), connect: () => this.connect(url) };
+    return { url: maskUrlSecrets(url), connect: () => this.connect(url) };
   }
 
   private async connect(url: string): Promise<Requester> {

@@ -29,7 +29,7 @@ export async function runCommand(
     io.stderr(`${flags.configFile}: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`);
     return 1;
   }
-  // A password in a server or Alertmanager URL is a secret: whatever module logs the URL, the log shows it masked.
+  // A password or query value in a server or Alertmanager URL is a secret: whatever module logs the URL, the log shows it masked.
   const logger = redactingLogger(
     createLogger({ level: flags.logLevel, format: flags.logFormat, write: (line) => io.stderr(`${line}\n`) }),
     secretRedactor(loaded.config),

@@ -8,18 +8,18 @@ import { type ConfigPath, formatPath, pathMessage } from './path.js';
 import { configSchema, mappingKeysAt } from './schema.js';
 import { closestKey } from './suggest.js';
 import type { Config } from './types.js';
-import { describe, maskUrlPassword } from './values.js';
+import { maskUrlSecrets, maskUrlsInText } from './url-secrets.js';
+import { describe } from './values.js';
 import { readYamlTree, type SourceSpan, type TreeResult } from './yaml-tree.js';
 
 export {
-  maskServerUrls,
   redactedConfig,
   redactedYaml,
   renderCheckConfigSummary,
   secretRedactor,
 } from './redact.js';
 export type * from './types.js';
-export { maskUrlPassword };
+export { maskUrlSecrets, maskUrlsInText };
 
 /** Results are values: a bad config is data for the caller to print, never a throw. */
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };

@@ -2,10 +2,9 @@ import { Document, isScalar, isSeq, visit } from 'yaml';
 import { historyPointText } from '../history/since.js';
 import { formatDuration } from './duration.js';
 import type { Config, RuleConfig } from './types.js';
-import { maskUrlPassword } from './values.js';
+import { maskUrlSecrets, maskUrlsInText, SECRET_PLACEHOLDER } from './url-secrets.js';
 
-/** What replaces every secret whenever the config is printed (as Prometheus' `Secret` type does). */
-export const SECRET_PLACEHOLDER = '<secret>';
+export { SECRET_PLACEHOLDER };
 
 const SECRET_KEY = /password|secret/i;
 
@@ -18,7 +17,7 @@ export function redactedConfig(config: Config): object {
   const { xrpl, state, metrics, email, alertmanager } = config;
   return redactSecretKeys({
     xrpl: {
-      servers: xrpl.servers.map(maskUrlPassword),
+      servers: xrpl.servers.map(maskUrlSecrets),
       api_version: xrpl.apiVersion,
       stale_after: formatDuration(xrpl.staleAfterMs),
       request_timeout: formatDuration(xrpl.requestTimeoutMs),
@@ -61,7 +60,7 @@ export function redactedConfig(config: Config): object {
       ? {}
       : {
           alertmanager: {
-            urls: alertmanager.urls.map(maskUrlPassword),
+            urls: alertmanager.urls.map(maskUrlSecrets),
             resend_interval: formatDuration(alertmanager.resendIntervalMs),
             timeout: formatDuration(alertmanager.timeoutMs),
             ...(alertmanager.basicAuth === null
@@ -116,12 +115,12 @@ export function renderCheckConfigSummary(config: Config): string {
       : `${email.smtp.host}:${email.smtp.port} (${email.smtp.secure ? 'implicit TLS' : 'STARTTLS when offered'})`;
   const ruleNames = rules.length === 0 ? '' : ` (${rules.map((r) => r.name).join(', ')})`;
   const lines = [
-    `  servers:      ${xrpl.servers.map(maskUrlPassword).join(', ')}`,
+    `  servers:      ${xrpl.servers.map(maskUrlSecrets).join(', ')}`,
     `  api version:  ${xrpl.apiVersion}`,
     `  accounts:     ${config.accounts.length}`,
     `  rules:        ${rules.length}${ruleNames}`,
     `  smtp:         ${smtp}`,
-    `  alertmanager: ${alertmanager === null ? 'none' : alertmanager.urls.map(maskUrlPassword).join(', ')}`,
+    `  alertmanager: ${alertmanager === null ? 'none' : alertmanager.urls.map(maskUrlSecrets).join(', ')}`,
     '',
     redactedYaml(config).trimEnd(),
   ];
@@ -145,7 +144,7 @@ export function redactedYaml(config: Config): string {
 
 /**
  * Masks every secret of the config wherever it shows up in a text (defence in depth for logs): passwords
- * in server and Alertmanager URLs, and the SMTP and Alertmanager passwords themselves.
+ * and query-string values in server and Alertmanager URLs (any URL in the text), and the SMTP and Alertmanager passwords themselves.
  */
 export function secretRedactor(config: Config): (text: string) => string {
   const urls = [...config.xrpl.servers, ...(config.alertmanager?.urls ?? [])];
@@ -153,18 +152,8 @@ export function secretRedactor(config: Config): (text: string) => string {
     (s): s is string => typeof s === 'string' && s.length >= 4,
   );
   return (text) => {
-    let out = maskServerUrls(text, urls);
+    let out = maskUrlsInText(text, urls);
     for (const secret of secrets) out = out.split(secret).join(SECRET_PLACEHOLDER);
     return out;
   };
-}
-
-/** `text` with every configured server URL that carries a password shown with the password masked. */
-export function maskServerUrls(text: string, servers: readonly string[]): string {
-  let out = text;
-  for (const server of servers) {
-    const masked = maskUrlPassword(server);
-    if (masked !== server) out = out.split(server).join(masked);
-  }
-  return out;
 }

@@ -2,6 +2,7 @@ import Big from 'big.js';
 import { isValidClassicAddress, isValidXAddress, xAddressToClassicAddress } from 'ripple-address-codec';
 import { type HistoryPoint, parseHistoryPoint } from '../history/since.js';
 import { parseDuration } from './duration.js';
+import { maskUrlSecrets } from './url-secrets.js';
 import { YamlNumber } from './yaml-tree.js';
 
 /**
@@ -160,7 +161,7 @@ export function parseDestinationTag(value: unknown): Parsed<number | 'missing'> 
   return tag?.ok ? tag : fail('must be a whole number from 0 to 4294967295, or missing');
 }
 
-/** A URL with one of the given schemes; userinfo passwords are masked in messages. */
+/** A URL with one of the given schemes; its password and query values are masked in messages. */
 export function parseUrl(value: unknown, schemes: readonly string[]): Parsed<string> {
   if (typeof value !== 'string') return expected('a URL', value);
   const hint = `use ${schemes.map((s) => `${s}://`).join(' or ')}`;
@@ -168,17 +169,12 @@ export function parseUrl(value: unknown, schemes: readonly string[]): Parsed<str
   try {
     url = new URL(value);
   } catch {
-    return fail(`invalid URL "${maskUrlPassword(value)}" (${hint})`);
+    return fail(`invalid URL "${maskUrlSecrets(value)}" (${hint})`);
   }
   if (!schemes.includes(url.protocol.replace(/:$/, ''))) {
-    return fail(`"${maskUrlPassword(value)}" is not a ${schemes.join('/')} URL (${hint})`);
+    return fail(`"${maskUrlSecrets(value)}" is not a ${schemes.join('/')} URL (${hint})`);
   }
   return ok(value);
-}
-
-/** `wss://user:pass@host` -> `wss://user:<secret>@host`: a password in a URL is still a secret. */
-export function maskUrlPassword(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, '$1:<secret>@');
 }
 
 /** `ops@example.com` or `Name <ops@example.com>`; nodemailer accepts both forms. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Flags } from '../cli.js';
-import { type ConfigEnv, type ConfigResult, maskUrlPassword } from '../config/index.js';
+import { type ConfigEnv, type ConfigResult, maskUrlSecrets } from '../config/index.js';
 import { Exporter } from '../exporter/index.js';
 import type { Logger } from '../log.js';
 import { FakeRippled } from '../simulator/fake-rippled.js';
@@ -92,7 +92,7 @@ export class Demo {
       interval_ms: options.intervalMs,
       accounts: config.accounts.map((a) => `${a.name}=${a.address}`).join(','),
       email: config.email ? `${config.email.smtp.host}:${config.email.smtp.port}` : 'off',
-      alertmanager: config.alertmanager ? config.alertmanager.urls.map(maskUrlPassword).join(',') : 'off',
+      alertmanager: config.alertmanager ? config.alertmanager.urls.map(maskUrlSecrets).join(',') : 'off',
     });
     let exporter: Exporter;
     try {

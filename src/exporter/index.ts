@@ -3,7 +3,7 @@ import type { AccountEffect } from '../accounting/types.js';
 import { backfill, type HistoryServer } from '../backfill/index.js';
 import { BalanceClock, StartingBalances } from '../balances/index.js';
 import type { Flags } from '../cli.js';
-import { type ConfigResult, maskUrlPassword } from '../config/index.js';
+import { type ConfigResult, maskUrlSecrets } from '../config/index.js';
 import type { AccountConfig, Config } from '../config/types.js';
 import { HistoryImports } from '../history/imports.js';
 import { ImportBook } from '../history/progress.js';
@@ -171,10 +171,10 @@ export class Exporter {
       configured: config.xrpl.networkId,
       recorded: restored?.networkId ?? null,
       onRefused: (server) =>
-        this.metrics.verification.incServerRefused(maskUrlPassword(server), 'network_id'),
+        this.metrics.verification.incServerRefused(maskUrlSecrets(server), 'network_id'),
       onRecorded: () => void this.saveState(),
       logger,
-      display: maskUrlPassword,
+      display: maskUrlSecrets,
     });
     this.verifier = new Verifier({
       restored: restored?.verification,
@@ -251,11 +251,11 @@ export class Exporter {
         onTransaction: (msg) => this.sequencer.onTransaction(msg),
         onInvalidMessage: (reason, server) => this.invalid(`${server}: ${reason}`),
         onConnectionChange: (server, connected) => {
-          this.metrics.setStreamConnected(maskUrlPassword(server), connected);
+          this.metrics.setStreamConnected(maskUrlSecrets(server), connected);
           if (!connected) this.sequencer.onDisconnected();
         },
-        onReconnect: (server) => this.metrics.incReconnects(maskUrlPassword(server)),
-        onConnectFailed: (server) => this.metrics.incConnectFailures(maskUrlPassword(server)),
+        onReconnect: (server) => this.metrics.incReconnects(maskUrlSecrets(server)),
+        onConnectFailed: (server) => this.metrics.incConnectFailures(maskUrlSecrets(server)),
       },
     });
     this.health = new HealthMonitor({
@@ -450,9 +450,9 @@ export class Exporter {
       accounts: this.accounts,
       rules: notifying('email'),
       alertmanagerRules: notifying('alertmanager'),
-      alertmanagerUrls: (this.config.alertmanager?.urls ?? []).map(maskUrlPassword),
-      // A password in a server URL is a secret: labels show it masked.
-      servers: this.config.xrpl.servers.map(maskUrlPassword),
+      alertmanagerUrls: (this.config.alertmanager?.urls ?? []).map(maskUrlSecrets),
+      // A password or a query value (an API key) in a server URL is a secret: labels show it masked.
+      servers: this.config.xrpl.servers.map(maskUrlSecrets),
       paymentSizeBucketsXrp: this.config.metrics.paymentSizeBucketsXrp,
       aggregateBy: this.config.metrics.aggregateBy,
     };
@@ -583,7 +583,7 @@ export class Exporter {
     const server = this.client.currentServer();
     return buildStatus({
       now: this.options.now() / 1000,
-      server: server === null ? null : maskUrlPassword(server),
+      server: server === null ? null : maskUrlSecrets(server),
       servers: this.client.servers(),
       up: this.client.isUp(),
       apiVersion: this.config.xrpl.apiVersion,

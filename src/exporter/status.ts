@@ -1,4 +1,4 @@
-import { maskServerUrls, maskUrlPassword } from '../config/index.js';
+import { maskUrlSecrets, maskUrlsInText } from '../config/index.js';
 import type { AccountConfig } from '../config/types.js';
 import type { ImportStatus } from '../history/imports.js';
 import type { ExporterMetrics } from '../metrics/index.js';
@@ -26,7 +26,7 @@ import type { RecentPayments } from './recent.js';
 export interface StatusSources {
   /** Unix seconds. */
   readonly now: number;
-  /** The server in use, password masked; null between sessions. */
+  /** The server in use, its secrets masked; null between sessions. */
   readonly server: string | null;
   /** As the client reports them: URLs and reasons not yet masked. */
   readonly servers: readonly ServerConnectionState[];
@@ -125,13 +125,13 @@ function countAccounts(ranked: readonly Ranked[]): AccountCounts {
 function serverStatus(state: ServerConnectionState, s: StatusSources): ServerStatus {
   const failure = state.lastFailure;
   return {
-    url: maskUrlPassword(state.server),
+    url: maskUrlSecrets(state.server),
     connected: state.connected,
-    // Error texts may quote a URL (and its password) of any configured server.
+    // Error texts may quote a URL (and its secrets) of any configured server.
     lastError:
       failure === null
         ? null
-        : maskServerUrls(
+        : maskUrlsInText(
             failure.reason,
             s.servers.map((x) => x.server),
           ),

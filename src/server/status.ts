@@ -88,7 +88,7 @@ export interface ConnectionStatus {
 }
 
 export interface ServerStatus {
-  /** The configured URL, its password masked. */
+  /** The configured URL, its password and query values masked. */
   readonly url: string;
   readonly connected: boolean;
   /** Why the server last failed (it could not be connected to, or why its session ended), passwords
@@ -197,7 +197,7 @@ export interface RuleStatus {
 }
 
 export interface SinksStatus {
-  /** One per sink target: the SMTP server, each Alertmanager URL (password masked). */
+  /** One per sink target: the SMTP server, each Alertmanager URL (its secrets masked). */
   readonly targets: readonly SinkTargetStatus[];
   /** Notifications (or email recipients) refused for good, newest first. */
   readonly deadLetters: readonly DeadLetterStatus[];

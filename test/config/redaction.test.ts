@@ -4,6 +4,8 @@ import {
   type Config,
   formatConfigErrors,
   loadConfigFile,
+  maskUrlSecrets,
+  maskUrlsInText,
   parseConfig,
   redactedConfig,
   redactedYaml,
@@ -228,5 +230,44 @@ ${passwordLine}
         'xrpl.servers[0]: "https://user:<secret>@rippled.example.com" is not a ws/wss URL (use ws:// or wss://)',
       ],
     });
+  });
+});
+
+describe('URL secrets: the userinfo password and every query-string value', () => {
+  test.each([
+    ['wss://host/?api_key=KEY-123', 'wss://host/?api_key=<secret>'],
+    ['wss://host?api_key=KEY-123', 'wss://host?api_key=<secret>'],
+    ['wss://host:51233/path?a=1&token=KEY-123#frag', 'wss://host:51233/path?a=<secret>&token=<secret>#frag'],
+    ['wss://user:pw@host/?api_key=KEY-123', 'wss://user:<secret>@host/?api_key=<secret>'],
+    ['wss://user:pw@host', 'wss://user:<secret>@host'],
+    // A name without a value, or an empty value, holds no secret.
+    ['wss://host/?flag&empty=', 'wss://host/?flag&empty='],
+    ['wss://host:6006', 'wss://host:6006'],
+    ['not a url ?x=1', 'not a url ?x=1'],
+  ])('%s', (url, masked) => {
+    expect(maskUrlSecrets(url)).toBe(masked);
+  });
+
+  test('in free text: the known URLs verbatim, and any other URL (a library may normalise it)', () => {
+    const known = 'wss://host?api_key=KEY-123';
+    const text = `cannot connect to ${known}: Unexpected server response from wss://host/?api_key=KEY-123, 503`;
+    expect(maskUrlsInText(text, [known])).toBe(
+      'cannot connect to wss://host?api_key=<secret>: Unexpected server response from wss://host/?api_key=<secret>, 503',
+    );
+    expect(
+      maskUrlsInText('servers wss://a/?k=KEY-1,wss://b/?k=KEY-2', ['wss://a/?k=KEY-1', 'wss://b/?k=KEY-2']),
+    ).toBe('servers wss://a/?k=<secret>,wss://b/?k=<secret>');
+  });
+
+  test('check-config, the redacted YAML and an invalid URL message mask query values', () => {
+    const yaml = `xrpl:\n  servers: ["wss://rippled.example.com/?api_key=${SECRET}"]\naccounts: [{address: rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe}]`;
+    const result = parseConfig(yaml, {});
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    const summary = renderCheckConfigSummary(result.config);
+    expect(summary).toContain('wss://rippled.example.com/?api_key=<secret>');
+    expect(`${summary}${redactedYaml(result.config)}`).not.toContain(SECRET);
+    const invalid = parseConfig(yaml.replace('wss://', 'https://'), {});
+    expect(invalid.ok).toBe(false);
+    if (!invalid.ok) expect(invalid.errors.join('\n')).not.toContain(SECRET);
   });
 });

@@ -7,7 +7,7 @@
  */
 
 import type { AlertmanagerConfig } from '../../config/types.js';
-import { maskUrlPassword } from '../../config/values.js';
+import { maskUrlSecrets } from '../../config/url-secrets.js';
 import { type AmAlert, alertKey, postableAlert } from './alertmanager-alerts.js';
 import type { OutboxEntry } from './outbox.js';
 import type { Delivery, Sink } from './types.js';
@@ -30,9 +30,9 @@ interface Endpoint {
   readonly authorization: string | null;
 }
 
-/** The targets: each configured URL with its password masked (what logs, labels and the state file show). */
+/** The targets: each configured URL with its secrets masked (what logs, labels and the state file show). */
 export function alertmanagerTargets(config: AlertmanagerConfig): string[] {
-  return config.urls.map(maskUrlPassword);
+  return config.urls.map(maskUrlSecrets);
 }
 
 /** One alert for one Alertmanager: the idempotency key is per (alert, URL), as each URL gets every alert. */
@@ -53,7 +53,7 @@ export function retargetAlert(entry: OutboxEntry<AmAlert>, target: string): Outb
 export function createAlertmanagerSink(options: AlertmanagerSinkOptions): Sink<AmAlert> {
   const { config, now } = options;
   const fetchImpl = options.fetch ?? globalThis.fetch;
-  const endpoints = new Map(config.urls.map((url) => [maskUrlPassword(url), endpointFor(url, config)]));
+  const endpoints = new Map(config.urls.map((url) => [maskUrlSecrets(url), endpointFor(url, config)]));
   return {
     batchSize: ALERTMANAGER_BATCH_SIZE,
     async deliver(target, alerts): Promise<Delivery<AmAlert>> {

@@ -44,7 +44,7 @@ export type Delivery<P> =
 export interface Sink<P> {
   /** How many items one delivery may carry (an Alertmanager takes a list of alerts, SMTP one message). */
   readonly batchSize: number;
-  /** `target` names where to deliver: the SMTP server, or one Alertmanager URL (password masked). */
+  /** `target` names where to deliver: the SMTP server, or one Alertmanager URL (its secrets masked). */
   deliver(target: string, payloads: readonly P[]): Promise<Delivery<P>>;
   /** Releases connections; called once no delivery of this sink is in flight any more. */
   close(): void;
