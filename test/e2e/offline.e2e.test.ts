@@ -1,24 +1,14 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configFile, watcherYaml } from '../support/config-file.js';
 import { parseExposition, sampleValue } from '../support/exposition.js';
 import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
+import { refusingServer } from '../support/refusing-server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 // Built by `npm test`'s pretest step (npm run build).
 const MAIN = join(ROOT, 'dist/main.js');
 const ALICE = 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe';
-
-/** A real HTTP server that answers every WebSocket upgrade with 503, as an overloaded proxy would. */
-async function refusingServer(): Promise<{ server: Server; port: number }> {
-  const server = createServer((_request, response) => {
-    response.writeHead(503).end('unavailable');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as AddressInfo).port };
-}
 
 describe('a watcher that cannot connect to any server', () => {
   const cleanups: Array<() => Promise<unknown>> = [];

@@ -4,29 +4,19 @@
  * label of /metrics.
  */
 
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { configFile, watcherYaml } from '../support/config-file.js';
 import { parseExposition, sampleValue } from '../support/exposition.js';
 import { startExporter, waitFor } from '../support/processes.js';
+import { refusingServer } from '../support/refusing-server.js';
 import { runNode } from '../support/run-command.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 // Built by `npm test`'s pretest step (npm run build).
 const MAIN = join(ROOT, 'dist/main.js');
 const ALICE = 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe';
-
-/** A real HTTP server that answers every WebSocket upgrade with 503, so the exporter logs its URL. */
-async function refusingServer(): Promise<{ server: Server; port: number }> {
-  const server = createServer((_request, response) => {
-    response.writeHead(503).end('unavailable');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as AddressInfo).port };
-}
 
 describe('a server URL with a token in its query string', () => {
   const cleanups: Array<() => Promise<unknown>> = [];
