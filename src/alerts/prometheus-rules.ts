@@ -17,6 +17,7 @@
  *   filter cannot be applied; an account that never received anything has 0 and fires.
  * - `from` and `destination_tag` are not labels of any metric: ignored here, stated in the description.
  * Payment alerts stay active for 5 minutes after the payment; window alerts while the condition holds.
+ * Each alert carries `severity` (default `warning`), `rule` and the rule's configured `labels`.
  */
 
 import type Big from 'big.js';
@@ -129,7 +130,10 @@ function toPrometheusRule(
   return {
     alert,
     expr,
-    labels: { severity: 'warning', rule: rule.name },
+    // The rule's configured labels (rules[].labels) go on the alert as they do on the exporter's own
+    // Alertmanager alerts; a configured `severity` replaces the default. The config refuses labels the
+    // exporter sets itself (`rule`, `alertname`, `account`, ...), so none can replace the rule's identity.
+    labels: { severity: 'warning', ...rule.labels, rule: rule.name },
     annotations: { summary, description },
   };
 }

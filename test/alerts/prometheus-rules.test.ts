@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parser } from '@prometheus-io/lezer-promql';
@@ -56,6 +57,14 @@ describe('the committed example (prometheus/generated-rules-test)', () => {
     const loaded = await loadConfigFile(`${testDir}config.yaml`, {});
     if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
     await expect(renderPrometheusRules(loaded.config)).toMatchFileSnapshot(`${testDir}rules.yml`);
+  });
+
+  test('the built binary prints the same (configured labels included)', async () => {
+    const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+    const { stdout } = await run('node', [main, 'prometheus-rules', `--config.file=${testDir}config.yaml`]);
+    expect(stdout).toBe(await readFile(`${testDir}rules.yml`, 'utf8'));
+    const large = rulesOf(stdout).find((r) => r.alert === 'XRPLLargeXrpPayment');
+    expect(large?.labels).toEqual({ severity: 'page', team: 'treasury', rule: 'large-xrp-payment' });
   });
 
   test('promtool check rules accepts it', async () => {
@@ -202,6 +211,21 @@ describe('renderPrometheusRules', () => {
     expect(r?.expr).toBe(
       'sum by (group) (increase(xrpl_received_amount_total{group="finance", currency="XRP"}[1m])) >= 1',
     );
+  });
+
+  test("a rule's configured labels are on its alert, next to severity (default warning) and rule", () => {
+    const rules = rulesOf(
+      renderPrometheusRules(
+        setup([
+          rule({ name: 'a', kind: 'silence', windowMs: 60_000, labels: { team: 'ops' } }),
+          rule({ name: 'b', kind: 'silence', windowMs: 60_000, labels: { severity: 'page', tier: '1' } }),
+        ]),
+      ),
+    );
+    expect(rules.map((r) => r.labels)).toEqual([
+      { severity: 'warning', team: 'ops', rule: 'a' },
+      { severity: 'page', tier: '1', rule: 'b' },
+    ]);
   });
 
   test('hostile label values are escaped and still parse', () => {
