@@ -29,6 +29,6 @@ export async function prometheusRulesCommand(flags: Flags, io: CommandIO): Promi
 async function configOrExit(flags: Flags, io: CommandIO): Promise<Config | null> {
   const loaded = await loadConfigFile(flags.configFile, io.env);
   if (loaded.ok) return loaded.config;
-  io.stderr(`${flags.configFile}: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`);
+  io.stderr(`${formatConfigErrors(loaded.errors)}\n`);
   return null;
 }

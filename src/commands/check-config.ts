@@ -6,7 +6,7 @@ import type { CommandIO } from './io.js';
 export async function checkConfigCommand(flags: Flags, io: CommandIO): Promise<number> {
   const loaded = await loadConfigFile(flags.configFile, io.env);
   if (!loaded.ok) {
-    io.stderr(`${flags.configFile}: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`);
+    io.stderr(`${formatConfigErrors(loaded.errors)}\n`);
     return 1;
   }
   io.stdout(`${flags.configFile}: configuration is valid\n${renderCheckConfigSummary(loaded.config)}\n`);

@@ -58,8 +58,7 @@ async function chooseAccounts(flags: Flags, io: CommandIO): Promise<Chosen | { e
   }
   if (!flags.configFileGiven && !existsSync(flags.configFile)) return { watch: 'all', fromConfig: null };
   const loaded = await loadConfigFile(flags.configFile, io.env);
-  if (!loaded.ok)
-    return { error: `explain: invalid config ${flags.configFile}:\n${formatConfigErrors(loaded.errors)}` };
+  if (!loaded.ok) return { error: formatConfigErrors(loaded.errors) };
   const { accounts } = loaded.config;
   return {
     watch: new Set(accounts.map((a) => a.address)),

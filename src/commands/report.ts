@@ -20,9 +20,12 @@ import type { CommandIO } from './io.js';
 export async function reportCommand(flags: Flags, io: CommandIO): Promise<number> {
   const report = flags.report;
   if (report === null) throw new Error('report: flags not parsed');
-  const loaded = await loadConfigFile(flags.configFile, io.env);
+  // Accounts named on the command line make the config's optional: only its servers are needed.
+  const loaded = await loadConfigFile(flags.configFile, io.env, {
+    accountsRequired: flags.accounts.length === 0,
+  });
   if (!loaded.ok) {
-    io.stderr(`${flags.configFile}: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`);
+    io.stderr(`${formatConfigErrors(loaded.errors)}\n`);
     return 1;
   }
   const { config } = loaded;

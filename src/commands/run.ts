@@ -26,7 +26,7 @@ export async function runCommand(
 ): Promise<number | null> {
   const loaded = await loadConfigFile(flags.configFile, io.env);
   if (!loaded.ok) {
-    io.stderr(`${flags.configFile}: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`);
+    io.stderr(`${formatConfigErrors(loaded.errors)}\n`);
     return 1;
   }
   // A password or query value in a server or Alertmanager URL is a secret: whatever module logs the URL, the log shows it masked.

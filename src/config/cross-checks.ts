@@ -39,8 +39,15 @@ interface AccountEntry {
   readonly line: number;
 }
 
-/** `files`: the accounts files read for this config, matched to `accounts_files` by path. */
-export function crossCheck(root: unknown, files: readonly AccountsFile[]): CrossIssue[] {
+/**
+ * `files`: the accounts files read for this config, matched to `accounts_files` by path.
+ * `accountsRequired`: false when the command names its accounts itself (`report --account`).
+ */
+export function crossCheck(
+  root: unknown,
+  files: readonly AccountsFile[],
+  accountsRequired = true,
+): CrossIssue[] {
   const doc = asRecord(root);
   // Not a mapping: the schema says so, and there is nothing to relate.
   if (doc === null || root instanceof YamlNumber) return [];
@@ -54,7 +61,7 @@ export function crossCheck(root: unknown, files: readonly AccountsFile[]): Cross
     ...checkServers(doc),
     ...read.issues,
     ...noAccounts,
-    ...checkAccounts(doc, accounts, read.listed),
+    ...checkAccounts(doc, accounts, read.listed || !accountsRequired),
     ...checkEmail(doc),
     ...checkRules(doc, accounts),
   ];
@@ -128,9 +135,9 @@ function accountIssue(entry: AccountEntry, key: 'address' | 'name' | 'group', me
   return { path: entry.path, message: key === 'address' ? message : `${key} ${message}`, source };
 }
 
-function checkAccounts(doc: Raw, accounts: readonly AccountEntry[], filesListed: boolean): CrossIssue[] {
+function checkAccounts(doc: Raw, accounts: readonly AccountEntry[], givenElsewhere: boolean): CrossIssue[] {
   const issues: CrossIssue[] = [];
-  if (!isSet(doc.accounts) && !filesListed) issues.push({ path: ['accounts'], message: 'required' });
+  if (!isSet(doc.accounts) && !givenElsewhere) issues.push({ path: ['accounts'], message: 'required' });
   const byAddress = new Map<string, AccountEntry>();
   for (const account of accounts) {
     const { address } = account;

@@ -26,6 +26,14 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: s
 
 export type ConfigEnv = Readonly<Record<string, string | undefined>>;
 
+export interface ConfigOptions {
+  /**
+   * False for a command that names its accounts itself (`report --account`): `accounts` may then be
+   * absent although no `accounts_files` are listed. Accounts that are given are checked all the same.
+   */
+  readonly accountsRequired?: boolean;
+}
+
 /**
  * YAML text -> validated, frozen Config, or every problem at once as `path: message` lines in file
  * order. Pure: the environment and the accounts files that `accounts_files` lists (already read, see
@@ -35,11 +43,16 @@ export function parseConfig(
   yamlText: string,
   env: ConfigEnv,
   accountsFiles: readonly AccountsFile[] = [],
+  options: ConfigOptions = {},
 ): ConfigResult {
-  return checkTree(readYamlTree(yamlText, env), accountsFiles);
+  return checkTree(readYamlTree(yamlText, env), accountsFiles, options);
 }
 
-function checkTree(read: TreeResult, accountsFiles: readonly AccountsFile[]): ConfigResult {
+function checkTree(
+  read: TreeResult,
+  accountsFiles: readonly AccountsFile[],
+  options: ConfigOptions,
+): ConfigResult {
   if (!read.ok) return read;
   const { value, positions } = read.tree;
   // An empty file is an empty mapping: the missing required keys say what to write.
@@ -48,7 +61,7 @@ function checkTree(read: TreeResult, accountsFiles: readonly AccountsFile[]): Co
   const parsed = configSchema.safeParse(root, { reportInput: true });
   const checks = [
     ...(parsed.success ? [] : parsed.error.issues.flatMap(zodIssueMessages)),
-    ...crossCheck(root, accountsFiles),
+    ...crossCheck(root, accountsFiles, options.accountsRequired ?? true),
   ];
   // A value the tree could not read is null: "required" or "expected a string" there would repeat its error.
   const replaced = read.issues.filter((issue) => issue.replaced).map((issue) => issue.path);
@@ -69,7 +82,11 @@ function checkTree(read: TreeResult, accountsFiles: readonly AccountsFile[]): Co
  * Reads and parses one config file and the accounts files it lists (relative paths are resolved
  * against the config file's folder); an unreadable file is an error naming the path.
  */
-export async function loadConfigFile(path: string, env: ConfigEnv): Promise<ConfigResult> {
+export async function loadConfigFile(
+  path: string,
+  env: ConfigEnv,
+  options: ConfigOptions = {},
+): Promise<ConfigResult> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -83,7 +100,7 @@ export async function loadConfigFile(path: string, env: ConfigEnv): Promise<Conf
   for (const file of read.ok ? listedAccountsFiles(read.tree.value) : []) {
     files.push(await readAccountsFile(file, resolve(folder, file)));
   }
-  return checkTree(read, files);
+  return checkTree(read, files, options);
 }
 
 /** The distinct paths `accounts_files` lists; anything else there is the schema's to report. */
@@ -130,9 +147,12 @@ function issueMessage(issue: CrossIssue): string {
   return `${source.file}${source.line > 0 ? `:${source.line}` : ''}: ${issue.message}`;
 }
 
-/** One error per line, indented, for under a heading such as `config.yaml: invalid configuration`. */
+/**
+ * The errors as every command prints them on standard error: one line each, naming its path
+ * (`rules[2].threshold: ...`, `deposits.csv:1042: ...`) and nothing else, so one error is one line (spec).
+ */
 export function formatConfigErrors(errors: readonly string[]): string {
-  return errors.map((error) => `  ${error}`).join('\n');
+  return errors.join('\n');
 }
 
 function readProblem(error: unknown): string {

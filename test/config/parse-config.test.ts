@@ -438,9 +438,9 @@ describe('loadConfigFile and formatConfigErrors', () => {
     }
   });
 
-  test('formatConfigErrors lists every error, one per line', () => {
+  test('formatConfigErrors lists every error, one per line, as the spec shows them', () => {
     expect(formatConfigErrors(['xrpl: required', 'accounts: required'])).toBe(
-      '  xrpl: required\n  accounts: required',
+      'xrpl: required\naccounts: required',
     );
   });
 });

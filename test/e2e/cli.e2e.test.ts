@@ -64,11 +64,10 @@ describe('check-config of the built binary', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       [
-        `${file}: invalid configuration`,
-        '  xrpl.stale_afer: unknown key (did you mean stale_after?)',
-        '  accounts: must not be empty',
+        'xrpl.stale_afer: unknown key (did you mean stale_after?)',
+        'accounts: must not be empty',
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a config reference, not a template
-        '  email.smtp.password: environment variable SMTP_PASSWORD is not set (write ${SMTP_PASSWORD:-default} for a default)',
+        'email.smtp.password: environment variable SMTP_PASSWORD is not set (write ${SMTP_PASSWORD:-default} for a default)',
         '',
       ].join('\n'),
     );
