@@ -125,6 +125,24 @@ describe('accounts_files', () => {
     ]);
   });
 
+  test('spaces around values (a database export pads them) are trimmed: address, name and group', async () => {
+    const config = await load({
+      'config.yaml': `${SERVERS}accounts_files: [a.csv]\nmetrics: {aggregate_by: group}\n`,
+      'a.csv': `address, name, group\n${address(1)}, bob, treasury\n\t${address(2)} ,  "Smith, J." , ops \n`,
+    });
+    expect(config.accounts).toEqual([
+      { address: address(1), name: 'bob', group: 'treasury', since: null },
+      { address: address(2), name: 'Smith, J.', group: 'ops', since: null },
+    ]);
+    // An address that is still invalid once trimmed is the file:line error, shown trimmed.
+    expect(
+      await errors({
+        'config.yaml': `${SERVERS}accounts_files: [a.csv]\n`,
+        'a.csv': `address,name\n${address(1)}, bob\n ${BAD_CHECKSUM} , eve\n`,
+      }),
+    ).toEqual([`a.csv:3: invalid checksum: ${BAD_CHECKSUM}`]);
+  });
+
   test('every problem is reported at once, as file:line, among the config errors in file order', async () => {
     expect(
       await errors({

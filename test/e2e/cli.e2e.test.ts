@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +58,24 @@ describe('npm run demo (dist/demo.js)', () => {
 });
 
 describe('check-config of the built binary', () => {
+  it('shows accounts-file values trimmed (`address, name, group` padded by a database export)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xrpl-cli-padded-'));
+    writeFileSync(
+      join(dir, 'deposits.csv'),
+      'address, name, group\nrPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe, bob, treasury\n',
+    );
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      'xrpl:\n  servers: [ws://127.0.0.1:1]\naccounts_files: [deposits.csv]\nmetrics: {aggregate_by: group}\n',
+    );
+    const result = run(['check-config', `--config.file=${join(dir, 'config.yaml')}`]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      '  - address: rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe\n    name: bob\n    group: treasury\n',
+    );
+  });
+
   it('reports an unset variable together with every other error of the file, exit 1', () => {
     const file = join(ROOT, 'test/config/testdata/env-unset-and-more.yaml');
     const result = run(['check-config', `--config.file=${file}`]);

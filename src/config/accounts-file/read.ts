@@ -32,6 +32,9 @@ export async function readAccountsFile(path: string, absolutePath: string): Prom
   let columns: Columns | null = null;
   const parser = parse({
     bom: true,
+    // Whitespace around a value is not part of it (`rXXX, bob, treasury`, as database exports pad
+    // columns); inside quotes it is kept.
+    trim: true,
     relax_column_count: true,
     skip_empty_lines: true,
     info: true,

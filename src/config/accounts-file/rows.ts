@@ -54,7 +54,7 @@ export function readRow(fields: readonly string[], columns: Columns, line: numbe
   if (fields.length !== columns.count) {
     return fail(`expected ${columns.count} field${columns.count === 1 ? '' : 's'}, got ${fields.length}`);
   }
-  // Addresses cannot hold spaces; a database export often pads them.
+  // Addresses cannot hold spaces, not even quoted ones (the parser trims around quotes only).
   const address = fields[columns.address]!.trim();
   if (address === '') return fail('empty address');
   const problem = addressProblem(address);
