@@ -38,7 +38,9 @@ export async function runCommand(
   if (flags.webConfigFile !== null) {
     const web = loadWebConfig(flags.webConfigFile);
     if (!web.ok) {
-      io.stderr(`${flags.webConfigFile}: invalid web configuration\n${formatConfigErrors(web.errors)}\n`);
+      // The web config's errors name paths inside that file, so the file heads them (not in the spec).
+      const lines = web.errors.map((error) => `  ${error}`).join('\n');
+      io.stderr(`${flags.webConfigFile}: invalid web configuration\n${lines}\n`);
       return 1;
     }
     webConfig = web.config;
