@@ -170,8 +170,7 @@ export class Exporter {
     this.network = new NetworkGate({
       configured: config.xrpl.networkId,
       recorded: restored?.networkId ?? null,
-      onRefused: (server) =>
-        this.metrics.verification.incServerRefused(maskUrlSecrets(server), 'network_id'),
+      onRefused: (server) => this.metrics.verification.incServerRefused(maskUrlSecrets(server), 'network_id'),
       onRecorded: () => void this.saveState(),
       logger,
       display: maskUrlSecrets,
