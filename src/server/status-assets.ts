@@ -102,6 +102,7 @@ details summary { cursor: pointer; color: #6b6b6b; font-size: 0.9em; }
   .health { grid-template-columns: repeat(auto-fill, minmax(10.5em, 1fr)); gap: 0.4em; font-size: 0.92em; }
   table.assets, table.assets > thead, table.assets > tbody { display: block; }
   table.assets tr { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); column-gap: 0.8em; }
+  table.assets tr > :first-child, table.assets tr > :nth-child(2) { width: auto; }
   table.assets tr > :first-child { grid-column: 1 / -1; }
   table.assets > tbody > tr { border-top: 1px solid #eee; padding: 0.1em 0; }
 }

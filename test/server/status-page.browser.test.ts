@@ -33,6 +33,17 @@ const SIZES = [
   { name: 'phone', width: 390, height: 844 },
 ] as const;
 
+/** Every amount in the assets tables (the cells' leading text), with the number of lines it takes. */
+const AMOUNT_LINES = `[...document.querySelectorAll('table.assets tbody td')]
+  .map((td) => td.firstChild)
+  .filter((node) => node && node.nodeType === Node.TEXT_NODE && /\\d/.test(node.textContent))
+  .map((node) => {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const tops = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+    return { text: node.textContent.trim(), lines: tops.size };
+  })`;
+
 // The snapshot the page shows; tests replace it and the page must follow.
 let current: StatusSnapshot = sampleSnapshot();
 let failStatus = false;
@@ -174,6 +185,10 @@ describe('status page layout', () => {
         .toBe(true);
       const [scrollWidth, clientWidth] = (await page.evaluate(SIDEWAYS)) as [number, number];
       expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+      // Balances and received amounts are read as numbers: none of them broken over lines.
+      const amounts = (await page.evaluate(AMOUNT_LINES)) as { text: string; lines: number }[];
+      expect(amounts.length).toBeGreaterThan(0);
+      expect(amounts.filter((a) => a.lines > 1)).toEqual([]);
       await page.screenshot({ path: join(OUTPUT, `status-page-${size.width}.png`), fullPage: true });
       await page.close();
     },
