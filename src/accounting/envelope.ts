@@ -14,6 +14,11 @@ export interface Envelope {
   readonly validated: boolean;
   /** Unix seconds. */
   readonly closeTime: number | null;
+  /**
+   * meta.TransactionIndex: the order in which the ledger applied its transactions (xrpl.org, Transaction
+   * Metadata), so the balances a transaction leaves are those after every lower one. Null when absent.
+   */
+  readonly transactionIndex: number | null;
   /** The provisional result a stream message reports (`engine_result`); metadata's result is final. */
   readonly engineResult: string | null;
 }
@@ -79,6 +84,7 @@ export function openEnvelope(input: unknown): Envelope {
     // contract says: nothing is counted only when the input says it is not validated.
     validated: explicitValidated ?? meta !== null,
     closeTime: closeTimeOf(o, tx),
+    transactionIndex: transactionIndexOf(meta),
     engineResult: typeof o.engine_result === 'string' ? o.engine_result : null,
   };
 }
@@ -129,6 +135,13 @@ function firstLedgerIndex(...candidates: unknown[]): number | null {
     if (typeof c === 'string' && LEDGER_INDEX.test(c)) return Number(c);
   }
   return null;
+}
+
+function transactionIndexOf(meta: JsonObject | null): number | null {
+  const index = meta?.TransactionIndex;
+  return typeof index === 'number' && Number.isInteger(index) && index >= 0 && index <= UINT32_MAX
+    ? index
+    : null;
 }
 
 function closeTimeOf(o: JsonObject, tx: JsonObject): number | null {

@@ -8,25 +8,54 @@ import { RippledError } from '../rippled/errors.js';
 const XRP_DROPS = new Big(1_000_000);
 
 /**
- * Which ledger each known balance (account and asset) comes from, so a starting balance read with
- * `account_info` never overwrites a newer one taken from transaction metadata.
+ * Where a balance stands in the ledger history: after the transaction at `transactionIndex` of `ledger`
+ * (meta.TransactionIndex, null when unknown), or after the whole ledger (AFTER_LEDGER).
+ */
+interface BalancePosition {
+  readonly ledger: number;
+  readonly transactionIndex: number | null;
+}
+
+/** The position of what `account_info` reads on a validated ledger: the state after all its transactions. */
+export const AFTER_LEDGER = Number.POSITIVE_INFINITY;
+
+/**
+ * Where each known balance (account and asset) comes from, so an older balance never overwrites a
+ * newer one: a starting balance read with `account_info` one taken from transaction metadata, or the
+ * balance after an earlier transaction of a ledger (delivered late by a repair) the one after a later one.
  */
 export class BalanceClock {
-  private readonly ledgerOf = new Map<string, number>();
+  private readonly positionOf = new Map<string, BalancePosition>();
 
-  /** True (and recorded) when a balance as of `ledger` is at least as new as what we have. */
-  advance(account: string, asset: string, ledger: number): boolean {
+  /**
+   * True (and recorded) when a balance as of `ledger` is at least as new as what we have: after its
+   * transaction at `transactionIndex`, or (by default) after the whole ledger.
+   */
+  advance(
+    account: string,
+    asset: string,
+    ledger: number,
+    transactionIndex: number | null = AFTER_LEDGER,
+  ): boolean {
     const key = `${account}|${asset}`;
-    const known = this.ledgerOf.get(key);
-    if (known !== undefined && known > ledger) return false;
-    this.ledgerOf.set(key, ledger);
+    const at = { ledger, transactionIndex };
+    const known = this.positionOf.get(key);
+    if (known !== undefined && isAfter(known, at)) return false;
+    this.positionOf.set(key, at);
     return true;
   }
 
   /** The account is no longer watched: what was known about it goes stale. */
   forget(account: string): void {
-    for (const key of this.ledgerOf.keys()) if (key.startsWith(`${account}|`)) this.ledgerOf.delete(key);
+    for (const key of this.positionOf.keys()) if (key.startsWith(`${account}|`)) this.positionOf.delete(key);
   }
+}
+
+/** Whether `a` is strictly later than `b`; an unknown place in the same ledger is taken in arrival order. */
+function isAfter(a: BalancePosition, b: BalancePosition): boolean {
+  if (a.ledger !== b.ledger) return a.ledger > b.ledger;
+  if (a.transactionIndex === null || b.transactionIndex === null) return false;
+  return a.transactionIndex > b.transactionIndex;
 }
 
 /** An account's XRP balance on a validated ledger (0 for an account that does not exist there). */

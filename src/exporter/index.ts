@@ -141,7 +141,7 @@ export class Exporter {
       new Set(this.addresses),
       this.dedupe,
       {
-        onBalances: (account, effect, ledger) => this.applyBalances(account, effect, ledger),
+        onBalances: (account, effect, ...at) => this.applyBalances(account, effect, ...at),
         onReceipt: (receipt) => this.applyReceipt(receipt),
         onInvalid: (reason) => this.invalid(reason),
         onBackfilled: () => this.metrics.incBackfilled(1),
@@ -489,10 +489,10 @@ export class Exporter {
     }
   }
 
-  private applyBalances(account: string, effect: AccountEffect, ledger: number): void {
+  private applyBalances(account: string, effect: AccountEffect, ledger: number, index: number | null): void {
     // Per asset: a token-only transaction must not make an older account_info XRP answer look stale.
     const newer = effect.balancesAfter.filter((b) =>
-      this.balanceClock.advance(account, assetKey(b.asset), ledger),
+      this.balanceClock.advance(account, assetKey(b.asset), ledger, index),
     );
     // applyBalancesAfter, not setBalance: an issuer's negative trust-line sides are not balances.
     if (newer.length > 0) this.metrics.applyBalancesAfter(account, newer);

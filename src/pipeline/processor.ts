@@ -28,8 +28,17 @@ export interface HistoryBoundary {
 }
 
 export interface ProcessorSinks {
-  /** Absolute balances after the transaction (counted or not: a failed transaction still costs a fee). */
-  onBalances(account: string, effect: AccountEffect, ledgerIndex: number): void;
+  /**
+   * Absolute balances after the transaction (counted or not: a failed transaction still costs a fee),
+   * at its place in the ledger: `transactionIndex` is meta.TransactionIndex (null when absent), since
+   * transactions of one ledger may arrive in any order (a repair, an import).
+   */
+  onBalances(
+    account: string,
+    effect: AccountEffect,
+    ledgerIndex: number,
+    transactionIndex: number | null,
+  ): void;
   onReceipt(receipt: Receipt): void;
   onInvalid(reason: string): void;
   /** A backfilled transaction that had an effect on a watched account for the first time. */
@@ -89,10 +98,10 @@ export class TransactionProcessor {
       return;
     }
     // analyzeTransaction accepted this envelope, so opening it again cannot throw.
+    const { meta, transactionIndex } = openEnvelope(input);
     if (this.sinks.onValidated) {
-      const meta = openEnvelope(input).meta ?? {};
       const one = source === 'repair' || source === 'history' ? account : undefined;
-      this.sinks.onValidated(hash, ledgerIndex, meta, source, one);
+      this.sinks.onValidated(hash, ledgerIndex, meta ?? {}, source, one);
     }
     // A repair in ledgers the account's import covers fills a hole the import's server left (the import
     // has read past it): it is history, counted without alerts (the verifier never repairs one twice).
@@ -110,12 +119,12 @@ export class TransactionProcessor {
       if (source === 'repair' && effect.account !== account) continue;
       if (this.history.coveredByHistory(effect.account, ledgerIndex)) {
         // Its import counts this ledger; the balances after it are still the newest known.
-        this.sinks.onBalances(effect.account, effect, ledgerIndex);
+        this.sinks.onBalances(effect.account, effect, ledgerIndex, transactionIndex);
         continue;
       }
       if (!this.dedupe.claim(ledgerIndex, hash, effect.account)) continue;
       fresh = true;
-      this.sinks.onBalances(effect.account, effect, ledgerIndex);
+      this.sinks.onBalances(effect.account, effect, ledgerIndex, transactionIndex);
       if (effect.counted) this.sinks.onReceipt({ analysis, effect, hash, ledgerIndex, source });
     }
     if (fresh && source === 'backfill') this.sinks.onBackfilled();
