@@ -17,7 +17,6 @@ import { RippledClient } from '../rippled/index.js';
 import {
   createHttpApp,
   loadWebConfig,
-  type PaymentStatus,
   type ReloadResult,
   type RunningHttpServer,
   type StatusQuery,
@@ -33,7 +32,8 @@ import { HEALTH_METRICS, HealthMonitor } from '../status/index.js';
 import { NetworkGate, Verifier } from '../verification/index.js';
 import type { BuildInfo } from '../version.js';
 import { Alerting, alertingHooks } from './alerting.js';
-import { displayAmount, explorerLink, RecentPayments } from './recent.js';
+import { receiptOutcome } from './receipts.js';
+import { RecentPayments } from './recent.js';
 import { reloadableConfig, type SubscriptionChange, subscriptionChanges, withShardState } from './reload.js';
 import { historyServers, type ServerChoice, serverChoice } from './servers.js';
 import { buildStatus } from './status.js';
@@ -498,48 +498,17 @@ export class Exporter {
     if (newer.length > 0) this.metrics.applyBalancesAfter(account, newer);
   }
 
-  private applyReceipt({ analysis, effect, hash, ledgerIndex, source }: Receipt): void {
-    const account = this.accountByAddress.get(effect.account);
+  private applyReceipt(receipt: Receipt): void {
+    const account = this.accountByAddress.get(receipt.effect.account);
     if (!account) return;
-    this.metrics.recordReceipts({
-      account: account.address,
-      txType: analysis.transactionType ?? 'unknown',
-      partial: analysis.partialPayment,
-      closeTime: analysis.closeTime,
-      received: effect.received,
+    const { counted, payments } = receiptOutcome(receipt, account, {
+      explorerUrl: this.config.xrpl.explorerUrl,
+      closeTimeFallback: () => this.lastLedger?.closeTime ?? this.options.now() / 1000,
     });
-    // History (before the account was watched) is counted, but is neither news nor cause for an alert.
-    if (source === 'history') return;
-    const closeTime = analysis.closeTime ?? this.lastLedger?.closeTime ?? this.options.now() / 1000;
-    const memos = analysis.memos ?? [];
-    for (const amount of effect.received) {
-      const payment: PaymentStatus = {
-        time: closeTime,
-        accountName: account.name,
-        accountAddress: account.address,
-        ...displayAmount(amount),
-        sender: analysis.sender ?? '',
-        type: analysis.transactionType ?? 'unknown',
-        hash,
-        link: explorerLink(this.config.xrpl.explorerUrl, hash),
-        partial: analysis.partialPayment,
-        memo: memos[0] ?? null,
-      };
-      this.recent.add(payment);
-      this.alerting.onPayment({
-        account: account.address,
-        accountName: account.name,
-        asset: amount.asset,
-        value: amount.value,
-        sender: analysis.sender,
-        destinationTag: analysis.destinationTag,
-        txType: analysis.transactionType ?? 'unknown',
-        hash,
-        ledgerIndex,
-        closeTime,
-        partial: analysis.partialPayment,
-        memos,
-      });
+    this.metrics.recordReceipts(counted);
+    for (const { status, alert } of payments) {
+      this.recent.add(status);
+      this.alerting.onPayment(alert);
     }
   }
 
