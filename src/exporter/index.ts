@@ -25,8 +25,8 @@ import {
   type WebConfig,
 } from '../server/index.js';
 import { inShard } from '../shard.js';
-import type { StateToSave } from '../state/document.js';
 import { StateWriteHealth } from '../state/health.js';
+import { stateToSave } from '../state/parts.js';
 import { type LoadResult, StateStore } from '../state/store.js';
 import { HEALTH_METRICS, HealthMonitor } from '../status/index.js';
 import { NetworkGate, Verifier } from '../verification/index.js';
@@ -525,26 +525,20 @@ export class Exporter {
    */
   private saveState(): Promise<unknown> {
     if (!this.store) return Promise.resolve();
-    const saved = this.store.save(() => this.stateToSave());
+    const saved = this.store.save(() =>
+      stateToSave({
+        cursor: this.cursor,
+        totals: this.metrics.totals,
+        dedupe: this.dedupe,
+        alerting: this.alerting,
+        history: this.importBook,
+        verification: this.verifier,
+        network: this.network,
+      }),
+    );
     // A failure is counted and logged by StateWriteHealth; the next save tries again.
     saved.catch(() => undefined);
     return saved;
-  }
-
-  private stateToSave(): StateToSave {
-    const alerting = this.alerting.snapshot();
-    return {
-      version: 1,
-      checkpoint: this.cursor.checkpoint,
-      // The live totals: the store re-serialises only the accounts that changed since the last write.
-      totals: this.metrics.totals,
-      dedupe: this.dedupe.snapshot(),
-      outbox: alerting.outbox,
-      rules: alerting.rules,
-      history: this.importBook.snapshot(),
-      verification: this.verifier.snapshot(),
-      networkId: this.network.recorded,
-    };
   }
 
   private status(query: StatusQuery): StatusSnapshot {
