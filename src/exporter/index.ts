@@ -35,8 +35,9 @@ import { Alerting, alertingHooks } from './alerting.js';
 import { receiptOutcome } from './receipts.js';
 import { RecentPayments } from './recent.js';
 import { reloadableConfig, type SubscriptionChange, subscriptionChanges, withShardState } from './reload.js';
-import { historyServers, type ServerChoice, serverChoice } from './servers.js';
+import { historyServers, readableServers, type ServerChoice, serverChoice } from './servers.js';
 import { buildStatus } from './status.js';
+import { metricsTopology } from './topology.js';
 
 export interface ExporterOptions {
   readonly config: Config;
@@ -115,7 +116,7 @@ export class Exporter {
         })
       : undefined;
     this.metrics = createMetrics({
-      ...this.topology(),
+      ...metricsTopology(this.config, this.accounts),
       build: options.build,
       ...(totals ? { totals } : {}),
     });
@@ -343,7 +344,7 @@ export class Exporter {
     this.config = next;
     this.setAccounts(accounts);
     this.verifier.setAccounts(this.addresses, this.cursor.checkpoint);
-    this.metrics.reconfigure(this.topology());
+    this.metrics.reconfigure(metricsTopology(this.config, this.accounts));
     this.alerting.reconfigure(next, this.accounts);
     const changes = subscriptionChanges(before, { fullStream: this.fullStream(), accounts: this.addresses });
     for (const change of changes) {
@@ -442,21 +443,6 @@ export class Exporter {
     this.processor?.setWatched(new Set(this.addresses));
   }
 
-  private topology() {
-    const notifying = (sink: 'email' | 'alertmanager') =>
-      this.config.rules.filter((r) => r.notify.includes(sink)).map((r) => r.name);
-    return {
-      accounts: this.accounts,
-      rules: notifying('email'),
-      alertmanagerRules: notifying('alertmanager'),
-      alertmanagerUrls: (this.config.alertmanager?.urls ?? []).map(maskUrlSecrets),
-      // A password or a query value (an API key) in a server URL is a secret: labels show it masked.
-      servers: this.config.xrpl.servers.map(maskUrlSecrets),
-      paymentSizeBucketsXrp: this.config.metrics.paymentSizeBucketsXrp,
-      aggregateBy: this.config.metrics.aggregateBy,
-    };
-  }
-
   private backfill(range: { from: number; to: number }) {
     return backfill({
       ...this.serverChoice(),
@@ -472,13 +458,8 @@ export class Exporter {
   }
 
   private serverChoice(): ServerChoice {
-    // A server of another network is never read from, for backfill, history or repair.
-    const usable = this.config.xrpl.servers.filter((url) => !this.network.isRefused(url));
-    return serverChoice(
-      this.client,
-      usable.length > 0 ? usable : this.config.xrpl.servers,
-      () => this.stopping,
-    );
+    const readable = readableServers(this.config.xrpl.servers, (url) => this.network.isRefused(url));
+    return serverChoice(this.client, readable, () => this.stopping);
   }
 
   /** Newly watched accounts' balances are read; those of accounts no longer watched are forgotten. */

@@ -31,3 +31,15 @@ export function historyServers(choice: ServerChoice): HistoryServer[] {
     ...choice.alternates.map((alt) => ({ url: alt.url, connect: () => alt.open() })),
   ];
 }
+
+/**
+ * The configured servers history, backfill and repair may read from: never one of another network.
+ * When every one is refused, the list stands as configured: a ServerChoice needs a primary.
+ */
+export function readableServers(
+  servers: readonly string[],
+  refused: (url: string) => boolean,
+): readonly string[] {
+  const usable = servers.filter((url) => !refused(url));
+  return usable.length > 0 ? usable : servers;
+}

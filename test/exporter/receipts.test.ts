@@ -32,14 +32,10 @@ const never = () => {
 
 describe('receiptOutcome', () => {
   it('counts a live XRP payment and makes one status row and one alert input of it', () => {
-    const { counted, payments } = receiptOutcome(
-      receipt(XRP_PAYMENT, 'live'),
-      account(XRP_PAYMENT.address),
-      {
-        explorerUrl: 'https://livenet.xrpl.org/transactions/{hash}',
-        closeTimeFallback: never,
-      },
-    );
+    const { counted, payments } = receiptOutcome(receipt(XRP_PAYMENT, 'live'), account(XRP_PAYMENT.address), {
+      explorerUrl: 'https://livenet.xrpl.org/transactions/{hash}',
+      closeTimeFallback: never,
+    });
     expect(counted).toMatchObject({ account: XRP_PAYMENT.address, txType: 'Payment', partial: false });
     expect(counted.closeTime).toBe(1730505541);
     expect(counted.received.map((r) => r.value.toString())).toEqual(['20']);
