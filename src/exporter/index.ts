@@ -32,6 +32,7 @@ import { HEALTH_METRICS, HealthMonitor } from '../status/index.js';
 import { NetworkGate, Verifier } from '../verification/index.js';
 import type { BuildInfo } from '../version.js';
 import { Alerting, alertingHooks } from './alerting.js';
+import { InvalidMessages } from './invalid.js';
 import { receiptOutcome } from './receipts.js';
 import { RecentPayments } from './recent.js';
 import { reloadableConfig, type SubscriptionChange, subscriptionChanges, withShardState } from './reload.js';
@@ -54,9 +55,6 @@ export interface ExporterOptions {
   /** How often the status page's health summary evaluates the shipped alerts. @default 5000 */
   readonly healthIntervalMs?: number;
 }
-
-/** Invalid-message reasons are logged once each (up to this many distinct reasons), then only counted. */
-const MAX_LOGGED_INVALID_REASONS = 100;
 
 /**
  * The running exporter: the rippled session feeds the sequencer, which feeds the one transaction
@@ -84,7 +82,7 @@ export class Exporter {
   private readonly health: HealthMonitor;
   private readonly balanceClock = new BalanceClock();
   private readonly startingBalances: StartingBalances;
-  private readonly loggedInvalid = new Set<string>();
+  private readonly invalid: InvalidMessages;
   private http: RunningHttpServer | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
   private lastLedger: { index: number; closeTime: number | null } | null = null;
@@ -121,6 +119,7 @@ export class Exporter {
       ...(totals ? { totals } : {}),
     });
     this.metrics.setConfigReload(true, options.now() / 1000);
+    this.invalid = new InvalidMessages(() => this.metrics.incInvalidMessages(), logger);
     this.stateHealth =
       store &&
       new StateWriteHealth(store.path, (ok, at) => this.metrics.stateWrite(ok, at), logger, options.now);
@@ -144,7 +143,7 @@ export class Exporter {
       {
         onBalances: (account, effect, ...at) => this.applyBalances(account, effect, ...at),
         onReceipt: (receipt) => this.applyReceipt(receipt),
-        onInvalid: (reason) => this.invalid(reason),
+        onInvalid: (reason) => this.invalid.report(reason),
         onBackfilled: () => this.metrics.incBackfilled(1),
         onValidated: (...validated) => this.verifier.observe(...validated),
       },
@@ -212,7 +211,7 @@ export class Exporter {
           reason,
         });
       },
-      onInvalid: (reason) => this.invalid(reason),
+      onInvalid: (reason) => this.invalid.report(reason),
       onUntrusted: (reason) => this.client.abandonSession(reason),
       logger,
       now: options.now,
@@ -249,7 +248,7 @@ export class Exporter {
         },
         onLedgerClosed: (msg) => this.sequencer.onLedgerClosed(msg),
         onTransaction: (msg) => this.sequencer.onTransaction(msg),
-        onInvalidMessage: (reason, server) => this.invalid(`${server}: ${reason}`),
+        onInvalidMessage: (reason, server) => this.invalid.report(`${server}: ${reason}`),
         onConnectionChange: (server, connected) => {
           this.metrics.setStreamConnected(maskUrlSecrets(server), connected);
           if (!connected) this.sequencer.onDisconnected();
@@ -491,13 +490,6 @@ export class Exporter {
       this.recent.add(status);
       this.alerting.onPayment(alert);
     }
-  }
-
-  private invalid(reason: string): void {
-    this.metrics.incInvalidMessages();
-    if (this.loggedInvalid.has(reason) || this.loggedInvalid.size >= MAX_LOGGED_INVALID_REASONS) return;
-    this.loggedInvalid.add(reason);
-    this.options.logger.warn('invalid message from the server', { reason });
   }
 
   /**
