@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { subscriptionChanges } from '../src/exporter/reload.js';
+import { socketSubscription, subscribeRequest, subscriptionChanges } from '../src/exporter/reload.js';
 
 describe('subscriptionChanges', () => {
   it.each([
@@ -38,5 +38,26 @@ describe('subscriptionChanges', () => {
     },
   ])('$name', ({ before, after, changes }) => {
     expect(subscriptionChanges(before, after)).toEqual(changes);
+  });
+});
+
+describe('socketSubscription and subscribeRequest', () => {
+  it('watches accounts up to the threshold, the whole transactions stream above it', () => {
+    expect(socketSubscription(['rA', 'rB'], 2)).toEqual({ fullStream: false, accounts: ['rA', 'rB'] });
+    expect(socketSubscription(['rA', 'rB', 'rC'], 2)).toEqual({
+      fullStream: true,
+      accounts: ['rA', 'rB', 'rC'],
+    });
+  });
+
+  it('subscribes the ledger stream with the accounts, or with the transactions stream and no accounts', () => {
+    expect(subscribeRequest({ fullStream: false, accounts: ['rA'] })).toEqual({
+      accounts: ['rA'],
+      streams: ['ledger'],
+    });
+    expect(subscribeRequest({ fullStream: true, accounts: ['rA'] })).toEqual({
+      accounts: [],
+      streams: ['ledger', 'transactions'],
+    });
   });
 });

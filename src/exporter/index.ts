@@ -35,7 +35,15 @@ import { Alerting, alertingHooks } from './alerting.js';
 import { InvalidMessages } from './invalid.js';
 import { receiptOutcome } from './receipts.js';
 import { RecentPayments } from './recent.js';
-import { reloadableConfig, type SubscriptionChange, subscriptionChanges, withShardState } from './reload.js';
+import {
+  applySubscriptionChange,
+  reloadableConfig,
+  type SocketSubscription,
+  socketSubscription,
+  subscribeRequest,
+  subscriptionChanges,
+  withShardState,
+} from './reload.js';
 import { historyServers, readableServers, type ServerChoice, serverChoice } from './servers.js';
 import { buildStatus } from './status.js';
 import { metricsTopology } from './topology.js';
@@ -222,7 +230,7 @@ export class Exporter {
       apiVersion: config.xrpl.apiVersion,
       requestTimeoutMs: config.xrpl.requestTimeoutMs,
       staleAfterMs: config.xrpl.staleAfterMs,
-      subscription: () => this.subscription(),
+      subscription: () => subscribeRequest(this.subscription()),
       refuse: (server, networkId) => this.network.judge(server, networkId),
       logger,
       handlers: {
@@ -334,7 +342,7 @@ export class Exporter {
     if (changed.length > 0) {
       logger.warn('config keys changed that need a restart to take effect', { keys: changed.join(',') });
     }
-    const before = { fullStream: this.fullStream(), accounts: this.addresses };
+    const before = this.subscription();
     const accounts = inShard(next.accounts, this.options.flags.shard);
     const imported = this.importBook.beginNew(
       accounts,
@@ -345,10 +353,10 @@ export class Exporter {
     this.verifier.setAccounts(this.addresses, this.cursor.checkpoint);
     this.metrics.reconfigure(metricsTopology(this.config, this.accounts));
     this.alerting.reconfigure(next, this.accounts);
-    const changes = subscriptionChanges(before, { fullStream: this.fullStream(), accounts: this.addresses });
+    const changes = subscriptionChanges(before, this.subscription());
     for (const change of changes) {
       // Failures leave the next reconnect to subscribe the right way (it asks subscription()).
-      await this.applySubscriptionChange(change).catch((err) =>
+      await applySubscriptionChange(this.client, change).catch((err) =>
         logger.warn(`${change.kind} failed`, { err }),
       );
     }
@@ -415,22 +423,8 @@ export class Exporter {
     return this.http.updateWebConfig(web.config);
   }
 
-  private subscription() {
-    return this.fullStream()
-      ? { accounts: [] as string[], streams: ['ledger', 'transactions'] as const }
-      : { accounts: this.addresses, streams: ['ledger'] as const };
-  }
-
-  private applySubscriptionChange(change: SubscriptionChange): Promise<unknown> {
-    if ('stream' in change) return this.client.request({ command: change.kind, streams: [change.stream] });
-    return change.kind === 'subscribe'
-      ? this.client.subscribeAccounts(change.accounts)
-      : this.client.unsubscribeAccounts(change.accounts);
-  }
-
-  /** Above the threshold, one `transactions` stream filtered locally beats a huge `accounts` subscription. */
-  private fullStream(): boolean {
-    return this.accounts.length > this.config.xrpl.fullStreamThreshold;
+  private subscription(): SocketSubscription {
+    return socketSubscription(this.addresses, this.config.xrpl.fullStreamThreshold);
   }
 
   /** The watched accounts and what is derived from them, computed once per (re)configuration. */

@@ -1,5 +1,6 @@
 import type { Flags } from '../cli.js';
 import type { Config } from '../config/types.js';
+import type { RippledClient, Subscription } from '../rippled/index.js';
 
 /**
  * Replicas started with --shard share one config file, so each keeps its own state file (and alert
@@ -53,6 +54,21 @@ export interface SocketSubscription {
   readonly accounts: readonly string[];
 }
 
+/** Above the threshold, one `transactions` stream filtered locally beats a huge `accounts` subscription. */
+export function socketSubscription(
+  addresses: readonly string[],
+  fullStreamThreshold: number,
+): SocketSubscription {
+  return { fullStream: addresses.length > fullStreamThreshold, accounts: addresses };
+}
+
+/** The subscribe request for a socket subscription, as the client sends it on every (re)connect. */
+export function subscribeRequest({ fullStream, accounts }: SocketSubscription): Subscription {
+  return fullStream
+    ? { accounts: [], streams: ['ledger', 'transactions'] }
+    : { accounts, streams: ['ledger'] };
+}
+
 export type SubscriptionChange =
   | { readonly kind: 'subscribe' | 'unsubscribe'; readonly accounts: readonly string[] }
   | { readonly kind: 'subscribe' | 'unsubscribe'; readonly stream: 'transactions' };
@@ -88,4 +104,15 @@ export function subscriptionChanges(
     );
   }
   return changes;
+}
+
+/** Sends one change on the live socket. */
+export function applySubscriptionChange(
+  client: Pick<RippledClient, 'request' | 'subscribeAccounts' | 'unsubscribeAccounts'>,
+  change: SubscriptionChange,
+): Promise<unknown> {
+  if ('stream' in change) return client.request({ command: change.kind, streams: [change.stream] });
+  return change.kind === 'subscribe'
+    ? client.subscribeAccounts(change.accounts)
+    : client.unsubscribeAccounts(change.accounts);
 }
