@@ -13,3 +13,18 @@ export async function forEachLimited<T>(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
+
+/**
+ * `work` wrapped so calls run one at a time, in call order: each starts once the previous one has
+ * settled, whether it succeeded or failed (its failure is its caller's and does not stop the next call).
+ */
+export function oneAtATime<A extends unknown[], R>(
+  work: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (...args) => {
+    const run = last.then(() => work(...args));
+    last = run.catch(() => undefined);
+    return run;
+  };
+}

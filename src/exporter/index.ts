@@ -3,6 +3,7 @@ import type { AccountEffect } from '../accounting/types.js';
 import { backfill, type HistoryServer } from '../backfill/index.js';
 import { BalanceClock, StartingBalances } from '../balances/index.js';
 import type { Flags } from '../cli.js';
+import { oneAtATime } from '../concurrency.js';
 import { type ConfigResult, maskUrlSecrets } from '../config/index.js';
 import type { AccountConfig, Config } from '../config/types.js';
 import { HistoryImports } from '../history/imports.js';
@@ -94,7 +95,6 @@ export class Exporter {
   private http: RunningHttpServer | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
   private lastLedger: { index: number; closeTime: number | null } | null = null;
-  private reloading: Promise<void> = Promise.resolve();
   private stopping = false;
 
   private constructor(
@@ -311,14 +311,7 @@ export class Exporter {
    * Hot reload: a valid config is applied live; an invalid one keeps the running config. Reloads run
    * one at a time, whether from SIGHUP or HTTP.
    */
-  reload(): Promise<ReloadResult> {
-    const run = this.reloading.then(() => this.applyReload());
-    this.reloading = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
-  }
+  readonly reload: () => Promise<ReloadResult> = oneAtATime(() => this.applyReload());
 
   private async applyReload(): Promise<ReloadResult> {
     const { logger } = this.options;

@@ -1,4 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { oneAtATime } from '../concurrency.js';
 import type { Logger } from '../log.js';
 import type { StatusQuery, StatusSnapshot } from './status.js';
 import { STATUS_CSS } from './status-assets.js';
@@ -57,7 +58,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
     telemetryPath,
     refreshIntervalMs: options.refreshIntervalMs ?? 5000,
   };
-  let reloadQueue: Promise<unknown> = Promise.resolve();
+  // One reload at a time: a second request waits for the first and then reloads again.
+  const reload = oneAtATime(() => options.reload());
 
   const app = express();
   app.disable('x-powered-by');
@@ -126,10 +128,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       text(res, 405, 'Only POST or PUT requests allowed');
       return;
     }
-    // One reload at a time: a second request waits for the first and then reloads again.
-    const run = reloadQueue.then(() => options.reload());
-    reloadQueue = run.catch(() => undefined);
-    run.then(
+    reload().then(
       (result) => {
         if (result.ok) text(res, 200, reloadedText(result.needsRestart ?? []));
         else text(res, 500, `failed to reload config:\n${result.errors.join('\n')}\n`);
