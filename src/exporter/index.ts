@@ -317,17 +317,9 @@ export class Exporter {
     const { logger } = this.options;
     const loaded = await this.options.loadConfig();
     const nowSeconds = this.options.now() / 1000;
-    if (!loaded.ok) {
-      this.metrics.setConfigReload(false, nowSeconds);
-      for (const error of loaded.errors) logger.error('config reload failed', { error });
-      return { ok: false, errors: loaded.errors };
-    }
+    if (!loaded.ok) return this.reloadFailed('config reload failed', loaded.errors, nowSeconds);
     const web = this.reloadWebConfig();
-    if (!web.ok) {
-      this.metrics.setConfigReload(false, nowSeconds);
-      for (const error of web.errors) logger.error('web config reload failed', { error });
-      return web;
-    }
+    if (!web.ok) return this.reloadFailed('web config reload failed', web.errors, nowSeconds);
     const { next, changed } = reloadableConfig(
       this.config,
       withShardState(loaded.config, this.options.flags.shard),
@@ -364,6 +356,13 @@ export class Exporter {
       changes: changes.length,
     });
     return { ok: true, needsRestart: changed };
+  }
+
+  /** A rejected reload keeps the running config; the metric and one log line per error say why. */
+  private reloadFailed(message: string, errors: string[], nowSeconds: number): ReloadResult {
+    this.metrics.setConfigReload(false, nowSeconds);
+    for (const error of errors) this.options.logger.error(message, { error });
+    return { ok: false, errors };
   }
 
   async stop(): Promise<void> {
