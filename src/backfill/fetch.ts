@@ -1,4 +1,5 @@
 import { forEachLimited } from '../concurrency.js';
+import { fieldsOf } from '../json.js';
 import type { LedgerRange } from '../pipeline/cursor.js';
 
 /** Anything that can send one rippled request and resolve with its `result` (or reject on error). */
@@ -100,7 +101,7 @@ export async function readAccountHistory(
   do {
     let result: Record<string, unknown>;
     try {
-      result = asRecord(
+      result = fieldsOf(
         await server.request({
           command: 'account_tx',
           account,
@@ -172,7 +173,7 @@ async function fetchLedger(
 ): Promise<HistoryTransaction[] | FetchOutcome> {
   let result: Record<string, unknown>;
   try {
-    result = asRecord(
+    result = fieldsOf(
       await server.request({
         command: 'ledger',
         ledger_index: index,
@@ -184,7 +185,7 @@ async function fetchLedger(
   } catch (err) {
     return failed(`ledger ${index}: ${errorText(err)}`, err);
   }
-  const ledger = asRecord(result.ledger);
+  const ledger = fieldsOf(result.ledger);
   if (result.validated !== true && ledger.validated !== true) {
     return failed(`ledger ${index}: not validated on this server`);
   }
@@ -210,7 +211,7 @@ export async function fetchTransaction(
 ): Promise<HistoryTransaction | null> {
   let result: Record<string, unknown>;
   try {
-    result = asRecord(
+    result = fieldsOf(
       await server.request({ command: 'tx', transaction: hash, binary: false, api_version: apiVersion }),
     );
   } catch (err) {
@@ -239,8 +240,8 @@ function historyTransaction(
   const entry = raw as Record<string, unknown>;
   // account_tx only returns validated transactions, but an entry that says otherwise is not counted.
   if (entry.validated === false) return null;
-  const tx = asRecord(entry.tx_json ?? entry.tx ?? entry);
-  const meta = asRecord(entry.meta ?? entry.metaData);
+  const tx = fieldsOf(entry.tx_json ?? entry.tx ?? entry);
+  const meta = fieldsOf(entry.meta ?? entry.metaData);
   const hash = entry.hash ?? tx.hash;
   const ledgerIndex = ledger?.ledgerIndex ?? entry.ledger_index ?? tx.ledger_index;
   if (typeof hash !== 'string' || typeof ledgerIndex !== 'number') return null;
@@ -258,12 +259,6 @@ function historyTransaction(
       }
     : entry;
   return { entry: completed, hash, ledgerIndex, transactionIndex };
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
 }
 
 function errorText(err: unknown): string {

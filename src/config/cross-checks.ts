@@ -1,3 +1,4 @@
+import { asRecord } from '../json.js';
 import type { AccountsFile } from './accounts-file/index.js';
 import { type ConfigPath, formatPath } from './path.js';
 import { parseAddress, parseAmount } from './values.js';
@@ -17,8 +18,6 @@ export interface CrossIssue {
 
 type Raw = Record<string, unknown>;
 
-const asRecord = (value: unknown): Raw | null =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Raw) : null;
 const asList = (value: unknown): readonly unknown[] => (Array.isArray(value) ? value : []);
 const isSet = (value: unknown): boolean => value !== undefined && value !== null;
 const validAddress = (value: unknown): string | null => {

@@ -1,4 +1,5 @@
 import type { HistoryServer, Requester } from '../backfill/index.js';
+import { fieldsOf } from '../json.js';
 import { RIPPLE_EPOCH_OFFSET } from '../ripple-time.js';
 import type { HistoryPoint } from './since.js';
 
@@ -24,9 +25,9 @@ export class ResolveError extends Error {
  * newest validated ledger (account_tx searches only that contiguous range, xrpl-protocol.md §5).
  */
 export async function heldLedgers(server: Requester): Promise<HeldLedgers> {
-  const result = asRecord(await server.request({ command: 'server_info' }));
-  const info = asRecord(result.info);
-  const validated = asRecord(info.validated_ledger).seq;
+  const result = fieldsOf(await server.request({ command: 'server_info' }));
+  const info = fieldsOf(result.info);
+  const validated = fieldsOf(info.validated_ledger).seq;
   const ranges = String(info.complete_ledgers ?? '')
     .split(',')
     .map((part) => /^(\d+)(?:-(\d+))?$/.exec(part.trim()))
@@ -44,8 +45,8 @@ export async function heldLedgers(server: Requester): Promise<HeldLedgers> {
 
 /** A validated ledger's close time, Unix seconds (`ledger` answers Ripple-epoch seconds). */
 export async function ledgerCloseTime(server: Requester, index: number): Promise<number> {
-  const result = asRecord(await server.request({ command: 'ledger', ledger_index: index }));
-  const ledger = asRecord(result.ledger);
+  const result = fieldsOf(await server.request({ command: 'ledger', ledger_index: index }));
+  const ledger = fieldsOf(result.ledger);
   if (result.validated !== true && ledger.validated !== true) {
     throw new ResolveError(`ledger ${index} is not validated on this server`, false);
   }
@@ -141,10 +142,4 @@ export async function resolvePoint(
 
 function isoTime(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
 }

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { isRecord } from '../json.js';
 import { type Logger, silentLogger } from '../log.js';
 import {
   ConnectError,
@@ -227,7 +228,7 @@ export class RequestConnection {
       }
     }
     const result = response.result;
-    if (response.status === 'success' && isObject(result)) {
+    if (response.status === 'success' && isRecord(result)) {
       this.settle(id, result);
     } else if (response.status === 'error' || typeof response.error === 'string') {
       this.settle(id, new RippledError(response));
@@ -267,10 +268,6 @@ export class RequestConnection {
       this.logger.error('invalid-message handler threw', { server: this.url, err: error });
     }
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 export function rawDataToString(data: WebSocket.RawData): string {

@@ -1,3 +1,4 @@
+import { isRecord } from '../json.js';
 import type { RippledResult } from './request-connection.js';
 import { isLedgerIndex } from './stream-message.js';
 
@@ -62,8 +63,4 @@ export function parseServerTime(text: string): number | null {
   if (month < 0) return null;
   const ms = Date.UTC(Number(m[1]), month, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
   return Number.isFinite(ms) ? ms / 1000 + Number(m[7] ?? 0) : null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

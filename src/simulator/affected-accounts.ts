@@ -1,4 +1,5 @@
 import { isValidClassicAddress } from 'ripple-address-codec';
+import { isRecord } from '../json.js';
 import { mptIssuer as issuerOfIssuance } from '../metrics/labels.js';
 
 /**
@@ -93,8 +94,4 @@ function isAddress(value: string): boolean {
     if (validity.size < 1_000_000) validity.set(value, valid);
   }
   return valid;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

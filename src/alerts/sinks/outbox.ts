@@ -20,8 +20,9 @@
  */
 
 import { createHash } from 'node:crypto';
+import { asRecord } from '../../json.js';
 import { type Logger, silentLogger } from '../../log.js';
-import { asRecord, isFiniteNumber } from '../json-guards.js';
+import { isFiniteNumber } from '../json-guards.js';
 import { SentJournal } from './sent-journal.js';
 import type { DeadLetter, Delivery, Refusal, Sink, SinkName, TargetStatus } from './types.js';
 

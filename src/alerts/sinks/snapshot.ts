@@ -6,8 +6,9 @@
  * sent before an upgrade is not sent again after it.
  */
 
+import { asRecord } from '../../json.js';
 import type { Logger } from '../../log.js';
-import { asRecord, isFiniteNumber } from '../json-guards.js';
+import { isFiniteNumber } from '../json-guards.js';
 import type { Notification } from '../types.js';
 import type { AmAlert, TrackedAlert } from './alertmanager-alerts.js';
 import { type EmailItem, emailEntry } from './email.js';

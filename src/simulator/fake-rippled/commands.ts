@@ -1,8 +1,9 @@
 import { isValidClassicAddress } from 'ripple-address-codec';
+import { isRecord } from '../../json.js';
 import { RIPPLE_EPOCH_OFFSET } from '../../ripple-time.js';
 import type { AccountTxMarker, LedgerStore, StoredLedger } from './ledger-store.js';
 import { invalidField, missingField, rpcError } from './rpc-errors.js';
-import { type ApiVersion, accountTxEntry, isRecord, ledgerTxEntry } from './tx-shapes.js';
+import { type ApiVersion, accountTxEntry, ledgerTxEntry } from './tx-shapes.js';
 
 type Json = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
+import { isRecord } from '../../json.js';
 import { accountRootIndex, mptokenIndex, rippleStateIndex } from '../../ledger-keys.js';
-import { isRecord } from './tx-shapes.js';
 
 type Json = Record<string, unknown>;
 

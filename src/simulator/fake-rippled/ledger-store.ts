@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { isRecord } from '../../json.js';
 import { RIPPLE_EPOCH_OFFSET } from '../../ripple-time.js';
 import { LedgerState } from './ledger-state.js';
-import { type HistoryTx, isRecord, type LedgerHeader, type StoredTx, storeTx } from './tx-shapes.js';
+import { type HistoryTx, type LedgerHeader, type StoredTx, storeTx } from './tx-shapes.js';
 
 export interface StoredLedger {
   readonly header: LedgerHeader;

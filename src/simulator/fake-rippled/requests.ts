@@ -1,8 +1,8 @@
 import type { RawData } from 'ws';
+import { isRecord } from '../../json.js';
 import { rawDataToString } from '../../rippled/request-connection.js';
 import { COMMANDS, type CommandContext } from './commands.js';
 import { RpcFailure, rpcError } from './rpc-errors.js';
-import { isRecord } from './tx-shapes.js';
 
 type Json = Record<string, unknown>;
 

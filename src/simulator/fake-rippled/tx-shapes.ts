@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isRecord } from '../../json.js';
 import { getAffectedAccounts } from '../affected-accounts.js';
 import { engineResultCode, engineResultMessage } from './engine-results.js';
 
@@ -244,8 +245,4 @@ export function sortKeys<T>(value: T): T {
 
 function pickRecord(...candidates: unknown[]): Json | undefined {
   return candidates.find(isRecord);
-}
-
-export function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,0 +1,17 @@
+/* Reading JSON the exporter does not control (server messages, the state file, a parsed config tree):
+ * nothing is assumed about its shape until checked. */
+
+/** A JSON object: not null, not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The object, or null for anything else. */
+export function asRecord(value: unknown): Record<string, unknown> | null {
+  return isRecord(value) ? value : null;
+}
+
+/** The object, or one without fields: a field read from anything else is undefined, like a missing one. */
+export function fieldsOf(value: unknown): Record<string, unknown> {
+  return isRecord(value) ? value : {};
+}
