@@ -1,4 +1,5 @@
 import type { HistoryServer } from '../backfill/index.js';
+import { doublingDelay } from '../backoff.js';
 import type { Logger } from '../log.js';
 import type { HistoryImportStatus } from '../server/status.js';
 import type { ImportBook } from './progress.js';
@@ -37,7 +38,7 @@ const MAX_RETRY_DELAY_MS = 5 * 60_000;
  * never counts one twice). A failure is logged and retried with backoff; the gauge stays.
  */
 export class HistoryImports {
-  private readonly failures = new Map<string, { error: string; delayMs: number; retryAt: number }>();
+  private readonly failures = new Map<string, { error: string; count: number; retryAt: number }>();
   private readonly loggedDecile = new Map<string, number>();
   private running: string | null = null;
   private loop: Promise<void> | null = null;
@@ -221,11 +222,9 @@ export class HistoryImports {
   private failed(account: string, error: string, transient: boolean): void {
     // Shutting down closes the connections under a running read: not a failure worth a line.
     if (this.stopped) return;
-    const previous = this.failures.get(account);
-    const delayMs = previous
-      ? Math.min(previous.delayMs * 2, MAX_RETRY_DELAY_MS)
-      : (this.options.retryDelayMs ?? 1000);
-    this.failures.set(account, { error, delayMs, retryAt: Date.now() + delayMs });
+    const count = (this.failures.get(account)?.count ?? 0) + 1;
+    const delayMs = doublingDelay(count, this.options.retryDelayMs ?? 1000, MAX_RETRY_DELAY_MS);
+    this.failures.set(account, { error, count, retryAt: Date.now() + delayMs });
     const fields = { account, reason: error, retry_in_ms: delayMs };
     // A range no server holds needs an operator (a full-history server); a timeout usually passes.
     if (transient) this.options.logger.warn('history import failed, retrying', fields);

@@ -1,4 +1,5 @@
 import type { BackfillResult } from '../backfill/index.js';
+import { doublingDelay } from '../backoff.js';
 import type { Logger } from '../log.js';
 import { ledgerTimeToUnix } from '../ripple-time.js';
 import { boundRange, formatRange, type GapRange, type LedgerCursor, type LedgerRange } from './cursor.js';
@@ -291,18 +292,17 @@ export class StreamSequencer {
       let result: BackfillResult = { transactions: [], uncovered: null, retry: null };
       if (range) {
         logger.info('backfill started', { ledgers: formatRange(range) });
-        let delay = this.options.retryDelayMs ?? 1000;
-        for (;;) {
+        for (let failures = 1; ; failures++) {
           result = await this.options.backfill(range);
           if (result.retry === null || session !== this.session) break;
           // A server failed to answer (timeout, disconnect): the range is not lost, read it again.
+          const delay = doublingDelay(failures, this.options.retryDelayMs ?? 1000, MAX_RETRY_DELAY_MS);
           logger.warn('backfill failed, retrying', {
             ledgers: formatRange(range),
             reason: result.retry,
             retry_in_ms: delay,
           });
           await new Promise((resolve) => setTimeout(resolve, delay).unref());
-          delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
           if (session !== this.session) break;
         }
       }

@@ -1,3 +1,5 @@
+import { doublingDelay } from '../backoff.js';
+
 export interface BackoffOptions {
   /** First delay. @default 100 */
   readonly minMs: number;
@@ -22,8 +24,8 @@ export class ExponentialBackoff {
 
   /** The delay before the next attempt; each call counts one more failure. */
   next(): number {
-    const nominal = Math.min(this.options.maxMs, this.options.minMs * 2 ** Math.min(this.failures, 52));
     this.failures += 1;
+    const nominal = doublingDelay(this.failures, this.options.minMs, this.options.maxMs);
     const jitter = Math.min(Math.max(this.random(), 0), 1);
     return Math.round(nominal / 2 + (nominal / 2) * jitter);
   }

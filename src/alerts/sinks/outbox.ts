@@ -20,6 +20,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { doublingDelay } from '../../backoff.js';
 import { asRecord } from '../../json.js';
 import { type Logger, silentLogger } from '../../log.js';
 import { isFiniteNumber } from '../json-guards.js';
@@ -609,7 +610,7 @@ export class Outbox<P> {
   private backoff(failures: number): number {
     const initial = this.options.retryInitialMs ?? 1000;
     const max = this.options.retryMaxMs ?? 300_000;
-    return Math.min(max, initial * 2 ** Math.min(failures - 1, 30));
+    return doublingDelay(failures, initial, max);
   }
 
   private configured(target: string): boolean {
