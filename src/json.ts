@@ -15,3 +15,11 @@ export function asRecord(value: unknown): Record<string, unknown> | null {
 export function fieldsOf(value: unknown): Record<string, unknown> {
   return isRecord(value) ? value : {};
 }
+
+/**
+ * Equal as JSON, key order included: enough for two values built the same way (two parsed configs),
+ * where a changed key order cannot happen without a changed value.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

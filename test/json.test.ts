@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asRecord, fieldsOf, isRecord } from '../src/json.js';
+import { asRecord, fieldsOf, isRecord, sameJson } from '../src/json.js';
 
 describe('JSON object guards', () => {
   it.each([
@@ -23,5 +23,15 @@ describe('JSON object guards', () => {
   it('reads a missing chain of fields as undefined', () => {
     const answer: unknown = { result: { info: 'not an object' } };
     expect(fieldsOf(fieldsOf(fieldsOf(answer).result).info).validated_ledger).toBeUndefined();
+  });
+});
+
+describe('sameJson', () => {
+  it('compares values as JSON, nested and in key order', () => {
+    expect(sameJson({ a: [1, { b: 'x' }] }, { a: [1, { b: 'x' }] })).toBe(true);
+    expect(sameJson({ a: [1, { b: 'x' }] }, { a: [1, { b: 'y' }] })).toBe(false);
+    expect(sameJson(['wss://a', 'wss://b'], ['wss://b', 'wss://a'])).toBe(false);
+    expect(sameJson(null, null)).toBe(true);
+    expect(sameJson(null, {})).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import type { Flags } from '../cli.js';
 import type { Config } from '../config/types.js';
+import { sameJson } from '../json.js';
 import type { RippledClient, Subscription } from '../rippled/index.js';
 
 /**
@@ -23,13 +24,12 @@ export function withShardState(config: Config, shard: Flags['shard']): Config {
  */
 export function reloadableConfig(running: Config, loaded: Config): { next: Config; changed: string[] } {
   const changed: string[] = [];
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  if (!same(running.xrpl.servers, loaded.xrpl.servers)) changed.push('xrpl.servers');
+  if (!sameJson(running.xrpl.servers, loaded.xrpl.servers)) changed.push('xrpl.servers');
   if (running.xrpl.apiVersion !== loaded.xrpl.apiVersion) changed.push('xrpl.api_version');
   if (running.xrpl.staleAfterMs !== loaded.xrpl.staleAfterMs) changed.push('xrpl.stale_after');
   if (running.xrpl.requestTimeoutMs !== loaded.xrpl.requestTimeoutMs) changed.push('xrpl.request_timeout');
   if (running.xrpl.networkId !== loaded.xrpl.networkId) changed.push('xrpl.network_id');
-  if (!same(running.state, loaded.state)) changed.push('state');
+  if (!sameJson(running.state, loaded.state)) changed.push('state');
   if (running.verification.intervalMs !== loaded.verification.intervalMs)
     changed.push('verification.interval');
   const next: Config = {

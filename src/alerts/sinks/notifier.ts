@@ -11,6 +11,7 @@
  */
 
 import type { AlertmanagerConfig, Config, RuleConfig } from '../../config/types.js';
+import { sameJson } from '../../json.js';
 import type { Logger } from '../../log.js';
 import { renderEmail } from '../email.js';
 import type { AlertState } from '../rules.js';
@@ -136,8 +137,8 @@ export class Notifier {
     const previous = this.config;
     this.config = config;
     const explorerChanged = previous.xrpl.explorerUrl !== config.xrpl.explorerUrl;
-    if (!same(previous.email, config.email) || explorerChanged) this.reconfigureEmail(config);
-    if (!same(previous.alertmanager, config.alertmanager)) {
+    if (!sameJson(previous.email, config.email) || explorerChanged) this.reconfigureEmail(config);
+    if (!sameJson(previous.alertmanager, config.alertmanager)) {
       this.reconfigureAlertmanager(config, previous.alertmanager);
     }
   }
@@ -280,7 +281,10 @@ export class Notifier {
     }
     this.alertmanager = outbox;
     outbox.replaceSink(createAlertmanagerSink({ config: config.alertmanager, now: this.options.now }));
-    if (previous === null || !same(alertmanagerTargets(previous), alertmanagerTargets(config.alertmanager))) {
+    if (
+      previous === null ||
+      !sameJson(alertmanagerTargets(previous), alertmanagerTargets(config.alertmanager))
+    ) {
       this.retarget(outbox, config.alertmanager);
     }
   }
@@ -387,8 +391,4 @@ function merged<P>(outboxes: readonly Outbox<P>[]): OutboxSnapshot<P> | null {
     sent: parts.flatMap((p) => p.sent),
     dead: parts.flatMap((p) => p.dead),
   };
-}
-
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
