@@ -1,4 +1,5 @@
 import type { Requester } from '../backfill/index.js';
+import { fieldsOf } from '../json.js';
 import type { EntryType } from './links.js';
 import type { ObservedEntry } from './thread-book.js';
 
@@ -28,8 +29,8 @@ export async function readAccountState(
   const entries: ObservedEntry[] = [];
   let complete = true;
   try {
-    const info = record(await server.request({ command: 'account_info', account, ledger_index: ledger }));
-    const root = observed(record(info.account_data), 'AccountRoot');
+    const info = fieldsOf(await server.request({ command: 'account_info', account, ledger_index: ledger }));
+    const root = observed(fieldsOf(info.account_data), 'AccountRoot');
     if (root) entries.push(root);
   } catch (err) {
     // No AccountRoot at that ledger (never funded, or deleted): an account owns no entry without one
@@ -42,7 +43,7 @@ export async function readAccountState(
     do {
       let page: Record<string, unknown>;
       try {
-        page = record(
+        page = fieldsOf(
           await server.request({
             command: 'account_objects',
             account,
@@ -63,7 +64,7 @@ export async function readAccountState(
       }
       const objects = Array.isArray(page.account_objects) ? page.account_objects : [];
       for (const object of objects) {
-        const entry = observed(record(object), entryType);
+        const entry = observed(fieldsOf(object), entryType);
         if (entry) entries.push(entry);
       }
       marker = page.marker;
@@ -84,10 +85,4 @@ function observed(object: Record<string, unknown>, type: EntryType): ObservedEnt
 
 function isNotFound(err: unknown): boolean {
   return (err as { error?: unknown }).error === 'actNotFound';
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
 }

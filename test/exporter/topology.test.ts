@@ -15,7 +15,7 @@ function config(yaml: string): Config {
 describe('metricsTopology', () => {
   const cfg = config(`
 xrpl:
-  servers: [wss://ops:hunter2@a.example:51233, wss://b.example:51233]
+  servers: [wss://ops:hunter2@a.example:51233, wss://b.example:51233, 'wss://c.example/?api_key=k3yk3y']
 accounts:
   - { address: ${FAUCET}, name: faucet, group: test }
   - { address: ${GENESIS}, group: test }
@@ -40,11 +40,11 @@ rules:
     expect(topology.accounts).toBe(accounts);
     expect(topology.rules).toEqual(['both', 'mail']);
     expect(topology.alertmanagerRules).toEqual(['both', 'am']);
-    expect(topology.servers).toHaveLength(2);
+    expect(topology.servers).toHaveLength(3);
     expect(topology.servers[1]).toBe('wss://b.example:51233');
     expect(topology.alertmanagerUrls).toHaveLength(1);
     for (const url of [...topology.servers, ...(topology.alertmanagerUrls ?? [])]) {
-      expect(url).not.toMatch(/hunter2|s3cret/);
+      expect(url).not.toMatch(/hunter2|s3cret|k3yk3y/);
     }
     expect(topology.paymentSizeBucketsXrp).toEqual([1, 1000]);
     expect(topology.aggregateBy).toBe('group');
