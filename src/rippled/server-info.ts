@@ -12,8 +12,6 @@ export interface ServerInfo {
   } | null;
   /** `info.network_id` (rippled 1.11+ and Clio; mainnet 0, testnet 1, devnet 2); null when absent. */
   readonly networkId: number | null;
-  /** `info.complete_ledgers`, e.g. "32570-6595042" or "a-b,c-d"; "empty" or null when it holds none. */
-  readonly completeLedgers: string | null;
 }
 
 /**
@@ -39,7 +37,6 @@ export function parseServerInfo(result: RippledResult): ServerInfo {
           }
         : null,
     networkId: networkIdOf(info),
-    completeLedgers: typeof info.complete_ledgers === 'string' ? info.complete_ledgers : null,
   };
 }
 

@@ -117,7 +117,7 @@ describe('reconnecting', () => {
     expect(infos[0]).toMatchObject({
       ledgerIndex: 1000,
       ledgerCloseTime: 800_000_000 + 946_684_800,
-      serverInfo: { validatedLedger: { index: 1000, closeTime: null }, networkId: 0, completeLedgers: null },
+      serverInfo: { validatedLedger: { index: 1000, closeTime: null }, networkId: 0 },
     });
   });
 
