@@ -1,3 +1,4 @@
+import { isRecord } from '../json.js';
 import { RIPPLE_EPOCH_OFFSET } from '../ripple-time.js';
 import { describe, InvalidInputError } from './amounts.js';
 
@@ -28,10 +29,6 @@ const LEDGER_INDEX = /^\d{1,10}$/;
 const ISO_SECOND = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 const UINT32_MAX = 0xffffffff;
 
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function carriesTransaction(o: JsonObject): boolean {
   return (
     o.tx_json !== undefined ||
@@ -53,12 +50,12 @@ function carriesTransaction(o: JsonObject): boolean {
  * `tx_json` + `meta`), `{tx, meta}`, xrpl.js fixtures (`metadata`), and `{result: …}` wrappers.
  */
 export function openEnvelope(input: unknown): Envelope {
-  if (!isObject(input)) throw new InvalidInputError(`expected a JSON object, got ${describe(input)}`);
+  if (!isRecord(input)) throw new InvalidInputError(`expected a JSON object, got ${describe(input)}`);
   if (input.status === 'error' || typeof input.error === 'string') {
     throw new InvalidInputError(`error response: ${describe(input.error)}`);
   }
-  const o = !carriesTransaction(input) && isObject(input.result) ? input.result : input;
-  if (Array.isArray(o.transactions) || (isObject(o.ledger) && Array.isArray(o.ledger.transactions))) {
+  const o = !carriesTransaction(input) && isRecord(input.result) ? input.result : input;
+  if (Array.isArray(o.transactions) || (isRecord(o.ledger) && Array.isArray(o.ledger.transactions))) {
     throw new InvalidInputError('a list of transactions (account_tx or ledger response): pass one entry');
   }
   if (o.tx_blob !== undefined || o.meta_blob !== undefined) {
@@ -103,7 +100,7 @@ function isBareMetadata(o: JsonObject): boolean {
 function findTransaction(o: JsonObject): JsonObject {
   const nested = o.tx_json ?? o.transaction ?? o.tx;
   if (nested !== undefined) {
-    if (!isObject(nested)) throw new InvalidInputError(`transaction is ${describe(nested)}, not an object`);
+    if (!isRecord(nested)) throw new InvalidInputError(`transaction is ${describe(nested)}, not an object`);
     return nested;
   }
   if (o.TransactionType !== undefined) return o;
@@ -113,13 +110,13 @@ function findTransaction(o: JsonObject): JsonObject {
 function findMetadata(o: JsonObject, tx: JsonObject): JsonObject | null {
   const outer = o.meta ?? o.metaData ?? o.metadata;
   if (outer !== undefined) {
-    if (!isObject(outer)) throw new InvalidInputError(`metadata is ${describe(outer)}, not an object`);
+    if (!isRecord(outer)) throw new InvalidInputError(`metadata is ${describe(outer)}, not an object`);
     return outer;
   }
   if (tx === o) return null;
   // Some tools (ripple/explorer, Clio) keep a copy of the metadata inside the transaction object.
   for (const inner of [tx.meta, tx.metaData, tx.metadata]) {
-    if (isObject(inner)) return inner;
+    if (isRecord(inner)) return inner;
   }
   return null;
 }

@@ -1,4 +1,5 @@
 import Big from 'big.js';
+import { isRecord } from '../json.js';
 import {
   describe,
   InvalidInputError,
@@ -8,7 +9,7 @@ import {
   parseMptUnits,
   parseTokenValue,
 } from './amounts.js';
-import { isObject, type JsonObject } from './envelope.js';
+import type { JsonObject } from './envelope.js';
 import type { WatchSet } from './types.js';
 
 /** An account's XRP balance before and after, from its AccountRoot. */
@@ -105,7 +106,7 @@ class Collector {
   }
 
   read(wrapper: unknown): void {
-    if (!isObject(wrapper)) throw new InvalidInputError(` is ${describe(wrapper)}`);
+    if (!isRecord(wrapper)) throw new InvalidInputError(` is ${describe(wrapper)}`);
     let kind: NodeKind;
     let node: unknown;
     if (wrapper.ModifiedNode !== undefined) {
@@ -122,7 +123,7 @@ class Collector {
     }
     // Error messages below start with the node kind; the caller prefixes the index.
     const where = LOCATION[kind];
-    if (!isObject(node)) throw new InvalidInputError(`${where} is ${describe(node)}`);
+    if (!isRecord(node)) throw new InvalidInputError(`${where} is ${describe(node)}`);
     switch (node.LedgerEntryType) {
       case 'AccountRoot': {
         const fields = fieldsOf(node, kind, where);
@@ -196,7 +197,7 @@ class Collector {
 function fieldsOf(node: JsonObject, kind: NodeKind, where: string): JsonObject | null {
   const fields = kind === 'CreatedNode' ? node.NewFields : node.FinalFields;
   if (fields === undefined && kind === 'ModifiedNode' && node.PreviousFields === undefined) return null;
-  if (!isObject(fields)) {
+  if (!isRecord(fields)) {
     throw new InvalidInputError(`${where}: ${kind === 'CreatedNode' ? 'NewFields' : 'FinalFields'} missing`);
   }
   return fields;
@@ -205,12 +206,12 @@ function fieldsOf(node: JsonObject, kind: NodeKind, where: string): JsonObject |
 function previousFieldsOf(node: JsonObject, where: string): JsonObject | null {
   const previous = node.PreviousFields;
   if (previous === undefined) return null;
-  if (!isObject(previous)) throw new InvalidInputError(`${where}: PreviousFields is ${describe(previous)}`);
+  if (!isRecord(previous)) throw new InvalidInputError(`${where}: PreviousFields is ${describe(previous)}`);
   return previous;
 }
 
 function limitIssuer(limit: unknown, where: string): string {
-  if (!isObject(limit) || typeof limit.issuer !== 'string') {
+  if (!isRecord(limit) || typeof limit.issuer !== 'string') {
     throw new InvalidInputError(`${where}: expected {currency, issuer, value}`);
   }
   return limit.issuer;
@@ -238,7 +239,7 @@ function lineBalances(
   where: string,
 ): { currency: string; before: Big; after: Big; delta: Big; deleted: boolean } {
   const balance = fields.Balance;
-  if (!isObject(balance)) throw new InvalidInputError(`${where}: Balance is ${describe(balance)}`);
+  if (!isRecord(balance)) throw new InvalidInputError(`${where}: Balance is ${describe(balance)}`);
   const currency = parseCurrency(balance.currency, `${where}.Balance.currency`);
   const after = parseTokenValue(balance.value, `${where}.Balance.value`);
   if (kind === 'CreatedNode') {
@@ -247,7 +248,7 @@ function lineBalances(
   const previous = previousFieldsOf(node, where)?.Balance;
   let before = after;
   if (previous !== undefined) {
-    if (!isObject(previous))
+    if (!isRecord(previous))
       throw new InvalidInputError(`${where}: PreviousFields.Balance is ${describe(previous)}`);
     before = parseTokenValue(previous.value, `${where}.PreviousFields.Balance.value`);
   }

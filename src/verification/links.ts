@@ -1,4 +1,5 @@
-import { isObject, type JsonObject } from '../accounting/envelope.js';
+import type { JsonObject } from '../accounting/envelope.js';
+import { isRecord } from '../json.js';
 import { accountRootIndex } from '../ledger-keys.js';
 
 /** The ledger entries that can hold a watched account's value (spec "What counts as received"). */
@@ -72,10 +73,10 @@ export function entryTouches(meta: JsonObject, watch: WatchIndex): EntryTouch[] 
   const nodes = meta.AffectedNodes;
   if (!Array.isArray(nodes)) return touches;
   for (const wrapper of nodes) {
-    if (!isObject(wrapper)) continue;
+    if (!isRecord(wrapper)) continue;
     for (const [key, kind] of NODE_KINDS) {
       const node = wrapper[key];
-      if (isObject(node)) readNode(node, kind, watch, touches);
+      if (isRecord(node)) readNode(node, kind, watch, touches);
     }
   }
   return touches;
@@ -87,7 +88,7 @@ function readNode(node: JsonObject, kind: EntryTouch['kind'], watch: WatchIndex,
   const entry = node.LedgerIndex;
   if (typeof entry !== 'string') return;
   const fields = kind === 'created' ? node.NewFields : node.FinalFields;
-  const f = isObject(fields) ? fields : null;
+  const f = isRecord(fields) ? fields : null;
   const previous = kind === 'modified' ? linkOf(node) : kind === 'deleted' && f ? linkOf(f) : null;
   const touch = (account: string, xrpDropsAfter: bigint | null = null) =>
     out.push({ account, entry: entry.toUpperCase(), type, kind, previous, xrpDropsAfter });
@@ -97,7 +98,7 @@ function readNode(node: JsonObject, kind: EntryTouch['kind'], watch: WatchIndex,
     touch(account, kind === 'deleted' ? 0n : drops(f?.Balance));
   } else if (type === 'RippleState') {
     for (const side of [f?.LowLimit, f?.HighLimit]) {
-      const issuer = isObject(side) ? side.issuer : undefined;
+      const issuer = isRecord(side) ? side.issuer : undefined;
       if (typeof issuer === 'string' && watch.accounts.has(issuer)) touch(issuer);
     }
   } else if (typeof f?.Account === 'string' && watch.accounts.has(f.Account)) {
