@@ -418,7 +418,8 @@ export class ThreadBook {
 
   /**
    * Forgets versions no check can ask about any more: per entry, everything older than the newest version
-   * at or below `floor` (the lowest ledger a pending check reads).
+   * at or below `floor` (the lowest ledger a pending check reads), except what a repair of an open break
+   * may meet.
    */
   prune(floor: number): void {
     for (const book of this.accounts.values()) {
@@ -430,7 +431,9 @@ export class ThreadBook {
           if (v.ledger <= keep) keepFrom = i;
         });
         // A deleted entry keeps its last version: whatever comes next links to the deletion.
-        if (keepFrom > 0) entry.versions = entry.versions.slice(keepFrom);
+        if (keepFrom > 0) {
+          entry.versions = entry.versions.filter((v, i) => i >= keepFrom || repairMayMeet(book.breaks, v));
+        }
       }
     }
   }
@@ -443,7 +446,7 @@ export class ThreadBook {
         verifiedLedger: book.verifiedLedger,
         breaks: book.breaks.map(({ account: _, ...rest }) => rest),
         entries: [...book.entries].flatMap(([id, entry]) =>
-          persistedVersions(entry.versions, book.importThrough).map(
+          persistedVersions(entry.versions, book.importThrough, book.breaks).map(
             (v) =>
               [id, entry.type, v.tx, v.ledger, v.index, v.deleted, v.xrpDrops?.toString() ?? null] as const,
           ),
@@ -471,12 +474,29 @@ export class ThreadBook {
   }
 }
 
-/** The newest version, and while an import runs the newest of its segment too (it goes on from there). */
-function persistedVersions(versions: readonly Version[], importThrough: number | null): Version[] {
+/**
+ * The newest version, while an import runs the newest of its segment too (it goes on from there), and
+ * what a repair of an open break may meet (oldest first).
+ */
+function persistedVersions(
+  versions: readonly Version[],
+  importThrough: number | null,
+  breaks: readonly Break[],
+): Version[] {
   const newest = versions.at(-1);
   if (!newest) return [];
   const imported = importThrough === null ? undefined : asOf(versions, importThrough);
-  return imported && imported !== newest ? [imported, newest] : [newest];
+  return versions.filter((v) => v === newest || v === imported || repairMayMeet(breaks, v));
+}
+
+/**
+ * True when a repair of one of these open breaks may fetch the version's transaction: it reads the
+ * break's ledgers (`after` through `through`). The version is the proof that the transaction was
+ * processed already (on the normal path, perhaps after the break opened: a reordered stream), so it is
+ * kept, also across a restart, while the break is open; without it the repair would count it again.
+ */
+function repairMayMeet(breaks: readonly Break[], version: Version): boolean {
+  return breaks.some((b) => version.ledger >= b.after && version.ledger <= b.through);
 }
 
 function asOf(versions: readonly Version[], ledger: number): Version | undefined {
@@ -511,7 +531,8 @@ function restoreAccount(account: string, value: unknown): AccountBook | null {
     if (!isLedger(ledger) || typeof index !== 'number' || typeof deleted !== 'boolean') return null;
     if (drops !== null && (typeof drops !== 'string' || !/^\d+$/.test(drops))) return null;
     const version = { tx, ledger, index, deleted, xrpDrops: drops === null ? null : BigInt(drops) };
-    // An entry may have two rows (the import's newest version, then the newest): oldest first.
+    // An entry may have several rows (what an open break's repair may meet, the import's newest
+    // version, the newest): oldest first.
     const known = entries.get(id);
     if (known) known.versions.push(version);
     else entries.set(id, { type: type as EntryType, versions: [version] });

@@ -170,6 +170,28 @@ describe('ThreadBook persistence and pruning', () => {
     expect(b.joinsThread(HOLDER, h(9))).toBe(true);
   });
 
+  it('still knows, while a break is open, what the normal path processed after it opened (pruned or restarted)', () => {
+    const b = book();
+    b.observe(rootTouch({ tx: h(1), ledger: 90 }), { hash: h(2), ledger: 101, index: 0 });
+    // h(4) arrives before h(3) (a reordered stream): a break, then h(3) on the normal path, counted.
+    const brk = b.observe(rootTouch({ tx: h(3), ledger: 102 }), { hash: h(4), ledger: 103, index: 0 })!;
+    expect(brk.missing?.tx).toBe(h(3));
+    b.observe(rootTouch({ tx: h(2), ledger: 101 }), { hash: h(3), ledger: 102, index: 0 });
+    // The checkpoint passes the break: a repair walking back from h(3) must still see it counted.
+    b.prune(110);
+    expect(b.knows(HOLDER, h(3))).toBe(true);
+    expect(b.joinsThread(HOLDER, h(3))).toBe(true);
+    const restored = ThreadBook.restore(JSON.parse(JSON.stringify(b.snapshot())));
+    expect(restored.knows(HOLDER, h(3))).toBe(true);
+    expect(restored.versionAt(HOLDER, ROOT, 103)?.tx).toBe(h(4));
+    expect(restored.versionAt(HOLDER, ROOT, 102)?.tx).toBe(h(3));
+    // Once no break is open, nothing walks back there any more: the usual pruning and persistence.
+    b.close(brk);
+    b.prune(110);
+    expect(b.knows(HOLDER, h(3))).toBe(false);
+    expect(ThreadBook.restore(JSON.parse(JSON.stringify(b.snapshot()))).knows(HOLDER, h(3))).toBe(false);
+  });
+
   it('prunes versions no pending check can ask about', () => {
     const b = book();
     b.observe(rootTouch({ tx: h(1), ledger: 90 }), { hash: h(2), ledger: 101, index: 0 });
