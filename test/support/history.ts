@@ -66,9 +66,11 @@ export interface HistoryOptions {
   readonly emptyLedgerShare?: number;
   /**
    * Never replay a deletion of a watched AccountRoot (AccountDelete, an AMM's last withdrawal) onto a
-   * watched account. A real account is deleted only once it owns nothing, and once deleted it receives
-   * nothing; replays ignore that, so the ledger state they build is impossible, which the state checks
-   * of the self-verification would rightly call broken.
+   * watched account, nor its creation (a payment funding a new account). A real account is deleted only
+   * once it owns nothing, once deleted it receives nothing, and an existing one is never created again;
+   * replays ignore that, so the ledger state they build is impossible: the state checks of the
+   * self-verification would rightly call a deletion broken, and a creation would start the account's
+   * thread afresh, so a transaction a lying server hid just before it could never be found.
    */
   readonly keepAccountsAlive?: boolean;
 }
@@ -94,7 +96,7 @@ export function buildHistory(options: HistoryOptions): History {
     const targets = rng.shuffle(accounts);
     const mapping = new Map(chosen.slice(0, targets.length).map((from, k) => [from, targets[k]!]));
     const remapped = remapText(text, mapping, rng.hex(32));
-    if (options.keepAccountsAlive && deletesAccountRoot(remapped.meta, accounts)) continue;
+    if (options.keepAccountsAlive && createsOrDeletesAccountRoot(remapped.meta, accounts)) continue;
     ledgers[rng.pick(busy)]!.transactions.push({ ...remapped, source: name });
   }
   return { ledgers, accounts };
@@ -211,14 +213,23 @@ export function paymentsScenario(seed = 1): History & { expected: ExpectedReceip
   };
 }
 
-function deletesAccountRoot(meta: Record<string, unknown>, accounts: readonly string[]): boolean {
+function createsOrDeletesAccountRoot(meta: Record<string, unknown>, accounts: readonly string[]): boolean {
   const nodes = Array.isArray(meta.AffectedNodes)
     ? (meta.AffectedNodes as Array<Record<string, unknown>>)
     : [];
   return nodes.some((w) => {
-    const node = w.DeletedNode as
+    const deleted = w.DeletedNode as
       | { LedgerEntryType?: string; FinalFields?: { Account?: string } }
       | undefined;
-    return node?.LedgerEntryType === 'AccountRoot' && accounts.includes(node.FinalFields?.Account ?? '');
+    const created = w.CreatedNode as
+      | { LedgerEntryType?: string; NewFields?: { Account?: string } }
+      | undefined;
+    const account =
+      deleted?.LedgerEntryType === 'AccountRoot'
+        ? deleted.FinalFields?.Account
+        : created?.LedgerEntryType === 'AccountRoot'
+          ? created.NewFields?.Account
+          : undefined;
+    return account !== undefined && accounts.includes(account);
   });
 }
