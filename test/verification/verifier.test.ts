@@ -226,6 +226,31 @@ describe('Verifier: the periodic check', () => {
     expect([...exporter.counted.values()]).toEqual([1]);
     exporter.stop();
   });
+
+  it('reads the account state at the checkpoint, never at a newer validated ledger', async () => {
+    const fake = await started();
+    const exporter = await exporterLike(fake);
+    await exporter.stream();
+    fake.addLedger([payment(1)]);
+    await fake.publishAll();
+    await exporter.stream();
+    const checkpoint = fake.validatedLedgerIndex;
+    // Newer validated ledgers the exporter has not processed yet: the state there is not comparable.
+    fake.addLedger([payment(2)]);
+    fake.addLedger([]);
+    await fake.publishAll();
+    const before = fake.requests.length;
+
+    await exporter.round();
+    const asked = fake.requests
+      .slice(before)
+      .filter((r) => r.command === 'account_info' || r.command === 'account_objects');
+    expect(asked.map((r) => r.command)).toContain('account_info');
+    expect(asked.map((r) => r.command)).toContain('account_objects');
+    expect(new Set(asked.map((r) => r.params.ledger_index))).toEqual(new Set([checkpoint]));
+    expect(exporter.breaks.get(WATCHED)).toBeUndefined();
+    exporter.stop();
+  });
 });
 
 describe('Verifier: repairs that take several attempts', () => {
