@@ -81,8 +81,9 @@ export function declareVerificationMetrics(registry: Registry) {
     render: renderAccount,
     first: false,
   });
-  const change = (account: string, apply: (v: AccountVerification) => void): void => {
-    if (!watched.has(account)) return;
+  /** Applies a change to a configured account's figures; false (and nothing done) for any other. */
+  const change = (account: string, apply: (v: AccountVerification) => void): boolean => {
+    if (!watched.has(account)) return false;
     let v = figures.get(account);
     if (!v) {
       v = { breaks: 0, unverified: false, verifiedLedger: 0, revision: 0 };
@@ -90,6 +91,7 @@ export function declareVerificationMetrics(registry: Registry) {
     }
     apply(v);
     v.revision = ++revision;
+    return true;
   };
   return {
     /** Series for these accounts appear at 0; removed accounts' series disappear (a renamed one restarts). */
@@ -110,11 +112,11 @@ export function declareVerificationMetrics(registry: Registry) {
       repaired.inc(n);
     },
     setAccountState(account: string, state: { unverified: boolean; verifiedLedger: number }): void {
-      change(account, (v) => {
+      const changed = change(account, (v) => {
         v.unverified = state.unverified;
         v.verifiedLedger = state.verifiedLedger;
       });
-      if (!watched.has(account)) return;
+      if (!changed) return;
       if (state.unverified) unverifiedNow.add(account);
       else unverifiedNow.delete(account);
     },
