@@ -7,7 +7,7 @@ import {
   mergeHistory,
   type Requester,
 } from '../backfill/index.js';
-import { entryTouches, type ThreadLink, type WatchIndex } from './links.js';
+import { type EntryTouch, entryTouches, type ThreadLink, type WatchIndex } from './links.js';
 import type { Break } from './thread-book.js';
 
 /** A configured server a repair may read from (every one of them, not only the live one). */
@@ -65,10 +65,7 @@ async function walkBack(
     const tx = await pool.first((server) => fetchTransaction(server, link.tx, ctx.apiVersion));
     if (!tx) return false;
     ctx.process(tx, brk.account);
-    const meta = openEnvelope(tx.entry).meta ?? {};
-    const touch = entryTouches(meta, ctx.watch).find(
-      (t) => t.account === brk.account && t.entry === brk.entry,
-    );
+    const touch = breakEntryTouch(tx, brk, ctx.watch);
     if (!touch) return false;
     // The thread starts here (created), or the node does not say where it came from.
     if (touch.kind === 'created' || touch.previous === null) return true;
@@ -102,10 +99,7 @@ async function readRange(brk: Break, ctx: RepairContext, pool: ServerPool): Prom
     ) {
       continue;
     }
-    const meta = openEnvelope(tx.entry).meta ?? {};
-    const touch = entryTouches(meta, ctx.watch).find(
-      (t) => t.account === brk.account && t.entry === brk.entry,
-    );
+    const touch = breakEntryTouch(tx, brk, ctx.watch);
     if (!touch) continue;
     if (
       touch.kind !== 'created' &&
@@ -118,6 +112,12 @@ async function readRange(brk: Break, ctx: RepairContext, pool: ServerPool): Prom
     previous = tx.hash.toUpperCase();
   }
   return brk.missing === null || previous === brk.missing.tx;
+}
+
+/** The transaction's touch of the break's entry (for the break's account), or undefined. */
+function breakEntryTouch(tx: HistoryTransaction, brk: Break, watch: WatchIndex): EntryTouch | undefined {
+  const meta = openEnvelope(tx.entry).meta ?? {};
+  return entryTouches(meta, watch).find((t) => t.account === brk.account && t.entry === brk.entry);
 }
 
 /** Opens the configured servers one by one as needed, and closes what it opened. */
