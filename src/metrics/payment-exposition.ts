@@ -1,4 +1,4 @@
-import type { Asset } from '../accounting/types.js';
+import { XRP } from '../accounting/receipts.js';
 import { BlockExposition, type FamilyDescription } from './block-exposition.js';
 import type { UnitView } from './group-view.js';
 import type { DeflatedSegment } from './gzip.js';
@@ -51,7 +51,6 @@ export const PAYMENT_FAMILIES = {
   },
 } as const satisfies Record<string, FamilyDescription>;
 
-const XRP: Asset = { kind: 'xrp' };
 const XRP_KEY = assetKey(XRP);
 const PAYMENT_TYPE = 'Payment';
 

@@ -1,4 +1,5 @@
 import Big from 'big.js';
+import { XRP } from '../accounting/receipts.js';
 import type { Asset, AssetAmount } from '../accounting/types.js';
 import { type AccountTotals, AssetReceipts, accountSnapshot, Balance } from './account-totals.js';
 import { Exact } from './exact.js';
@@ -23,8 +24,6 @@ export interface ReceiptEvent {
   /** Positive amounts received, at most one per asset. */
   readonly received: readonly AssetAmount[];
 }
-
-const XRP: Asset = Object.freeze({ kind: 'xrp' });
 
 export interface ReceiptTotalsOptions {
   /** Upper bounds of the XRP payment-size histogram buckets, strictly increasing. */
