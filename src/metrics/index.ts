@@ -233,6 +233,9 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
     return gzipMember([...exposition.segments(exposedUnits), ...verification.segments(), rest]);
   };
 
+  /** The exposition as plain text: decompressed from the gzip member, the only form kept. */
+  const plain = async (): Promise<Buffer> => gunzipSync(Buffer.concat(await gzipped()));
+
   /**
    * Per-account gauges read from their source rather than the registry: at 100,000 accounts a read of
    * every series costs about half a second. Only the series that are not 0 are given.
@@ -309,20 +312,11 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
       else ops.stateWriteFailures.inc();
     },
     reconfigure,
-    render: async () => ({
-      contentType: METRICS_CONTENT_TYPE,
-      body: gunzipSync(Buffer.concat(await gzipped())).toString(),
-    }),
-    renderForScrape: async (gzip) => {
-      const body = await gzipped();
-      return gzip
-        ? { contentType: METRICS_CONTENT_TYPE, body, encoding: 'gzip' }
-        : {
-            contentType: METRICS_CONTENT_TYPE,
-            body: [gunzipSync(Buffer.concat(body))],
-            encoding: 'identity',
-          };
-    },
+    render: async () => ({ contentType: METRICS_CONTENT_TYPE, body: (await plain()).toString() }),
+    renderForScrape: async (gzip) =>
+      gzip
+        ? { contentType: METRICS_CONTENT_TYPE, body: await gzipped(), encoding: 'gzip' }
+        : { contentType: METRICS_CONTENT_TYPE, body: [await plain()], encoding: 'identity' },
     accountStatus: (account) => {
       const t = totals.get(account);
       const last = totals.lastReceived(account);
