@@ -218,8 +218,9 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
     verification.setAccounts(next.accounts);
     totals.setPaymentSizeBuckets(next.paymentSizeBucketsXrp);
     exposition = new PaymentExposition(labeler, next.paymentSizeBucketsXrp);
-    if (next.aggregateBy !== 'group') groups.setGroups(new Map());
-    exposedUnits = next.aggregateBy === 'group' ? groupUnits(next, groups) : accountUnits(next, totals);
+    const members = next.aggregateBy === 'group' ? membersByGroup(next) : new Map<string, string[]>();
+    groups.setGroups(members);
+    exposedUnits = next.aggregateBy === 'group' ? groupUnits(members, groups) : accountUnits(next, totals);
     topology = next;
   };
   reconfigure(options);
@@ -392,7 +393,8 @@ function accountUnits(topology: MetricsTopology, totals: ReceiptTotals): Exposed
   return topology.accounts.map((account) => new AccountUnit(account, totals));
 }
 
-function groupUnits(topology: MetricsTopology, groups: GroupAggregator): ExposedUnit[] {
+/** Each group's member addresses, in configuration order. */
+function membersByGroup(topology: MetricsTopology): Map<string, string[]> {
   const members = new Map<string, string[]>();
   for (const account of topology.accounts) {
     // Config requires a group for every account with aggregate_by: group; "" keeps a stray one visible.
@@ -401,7 +403,10 @@ function groupUnits(topology: MetricsTopology, groups: GroupAggregator): Exposed
     if (list) list.push(account.address);
     else members.set(group, [account.address]);
   }
-  groups.setGroups(members);
+  return members;
+}
+
+function groupUnits(members: ReadonlyMap<string, unknown>, groups: GroupAggregator): ExposedUnit[] {
   return [...members.keys()].map((group) => ({
     labels: `group="${escapeLabelValue(group)}"`,
     view: () => groups.view(group),
