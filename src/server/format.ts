@@ -23,6 +23,11 @@ export function formatTime(time: number): string {
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
+/** "2026-11-26 12:34:56 UTC (5s ago)". */
+export function formatTimeAndRelative(time: number, now: number): string {
+  return `${formatTime(time)} (${formatRelative(time, now)})`;
+}
+
 /** "13:36:00" (UTC), for rows whose day is plain from the context. */
 export function formatClock(time: number): string {
   const date = new Date(time * 1000);

@@ -1,4 +1,11 @@
-import { describeHistoryImport, formatClock, formatDuration, formatRelative, formatTime } from './format.js';
+import {
+  describeHistoryImport,
+  formatClock,
+  formatDuration,
+  formatRelative,
+  formatTime,
+  formatTimeAndRelative,
+} from './format.js';
 import { html, type SafeHtml } from './html.js';
 import type {
   AccountListStatus,
@@ -164,7 +171,7 @@ function connectionItems(connection: ConnectionStatus, ledger: LedgerStatus | nu
   )}${item('API version', String(connection.apiVersion))}${item('xrpl_up', connection.up ? '1' : '0')}${item(
     'Last validated ledger',
     ledger ? String(ledger.index) : 'none yet',
-  )}${item('Ledger closed', ledger ? `${formatTime(ledger.closeTime)} (${formatRelative(ledger.closeTime, now)})` : '—')}`;
+  )}${item('Ledger closed', ledger ? formatTimeAndRelative(ledger.closeTime, now) : '—')}`;
 }
 
 function serverRow(server: ServerStatus, now: number): SafeHtml {
@@ -172,10 +179,7 @@ function serverRow(server: ServerStatus, now: number): SafeHtml {
     server.lastError === null || server.lastErrorAt === null
       ? 'none'
       : `${server.lastError} (${formatRelative(server.lastErrorAt, now)})`;
-  const next =
-    server.nextAttemptAt === null
-      ? '—'
-      : `${formatTime(server.nextAttemptAt)} (${formatRelative(server.nextAttemptAt, now)})`;
+  const next = server.nextAttemptAt === null ? '—' : formatTimeAndRelative(server.nextAttemptAt, now);
   return html`<tr><td data-label="Server" class="mono wrap">${server.url}</td><td data-label="Connected">${server.connected ? 'yes' : 'no'}</td><td data-label="Last error" class="wrap">${error}</td><td data-label="Next attempt">${next}</td></tr>`;
 }
 
@@ -223,10 +227,7 @@ function paymentRow(p: PaymentStatus, now: number): SafeHtml {
 
 function ruleRow(rule: RuleStatus, now: number): SafeHtml {
   const state = rule.state === 'firing' ? 'firing' : 'ok';
-  const last =
-    rule.lastEmailAt === null
-      ? 'never'
-      : `${formatTime(rule.lastEmailAt)} (${formatRelative(rule.lastEmailAt, now)})`;
+  const last = rule.lastEmailAt === null ? 'never' : formatTimeAndRelative(rule.lastEmailAt, now);
   const next =
     rule.nextEmailAllowedAt === null || rule.nextEmailAllowedAt <= now
       ? 'now'
@@ -235,10 +236,7 @@ function ruleRow(rule: RuleStatus, now: number): SafeHtml {
 }
 
 function sinkRow(t: SinkTargetStatus, now: number): SafeHtml {
-  const last =
-    t.lastSuccessAt === null
-      ? 'never'
-      : `${formatTime(t.lastSuccessAt)} (${formatRelative(t.lastSuccessAt, now)})`;
+  const last = t.lastSuccessAt === null ? 'never' : formatTimeAndRelative(t.lastSuccessAt, now);
   const error = t.lastError === null ? '—' : `${formatTime(t.lastError.at)}: ${t.lastError.message}`;
   return html`<tr><td data-label="Sink">${t.sink}</td><td data-label="Target" class="mono wrap">${t.target}</td><td data-label="Queued">${String(t.queued)}</td><td data-label="Last success">${last}</td><td data-label="Last error" class="wrap">${error}</td></tr>`;
 }
