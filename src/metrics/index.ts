@@ -180,14 +180,10 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
   const importNames = new Map<string, string>();
   // Label values with series, per family: a notification of a rule removed by a reload may still leave
   // an outbox; it is counted and its series dropped on the next reload.
-  const emailRules = new Set<string>();
-  const alertmanagerRules = new Set<string>();
-  const alertmanagerUrls = new Set<string>();
-  const deadLetterLabels = new Map<string, { sink: string; rule: string }>();
-  const replace = (set: Set<string>, values: readonly string[]) => {
-    set.clear();
-    for (const value of values) set.add(value);
-  };
+  let emailRules = new Set<string>();
+  let alertmanagerRules = new Set<string>();
+  let alertmanagerUrls = new Set<string>();
+  let deadLetterLabels = new Map<string, { sink: string; rule: string }>();
 
   const reconfigure = (next: MetricsTopology): void => {
     syncLabelValues(ops.streamConnected, 'server', topology.servers, next.servers);
@@ -197,13 +193,13 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
     syncLabelValues(ops.emailsSent, 'rule', previousRules, next.rules);
     syncLabelValues(ops.emailFailures, 'rule', previousRules, next.rules);
     syncLabelValues(ops.emailRecipientsRefused, 'rule', previousRules, next.rules);
-    replace(emailRules, next.rules);
+    emailRules = new Set(next.rules);
     const nextAmRules = next.alertmanagerRules ?? [];
     syncLabelValues(ops.alertmanagerSent, 'rule', [...alertmanagerRules], nextAmRules);
-    replace(alertmanagerRules, nextAmRules);
+    alertmanagerRules = new Set(nextAmRules);
     const nextUrls = next.alertmanagerUrls ?? [];
     syncLabelValues(ops.alertmanagerErrors, 'url', [...alertmanagerUrls], nextUrls);
-    replace(alertmanagerUrls, nextUrls);
+    alertmanagerUrls = new Set(nextUrls);
     const nextDead = new Map(
       [
         ...next.rules.map((rule) => ({ sink: 'email', rule })),
@@ -212,8 +208,7 @@ export function createMetrics(options: MetricsOptions): ExporterMetrics {
     );
     for (const [key, labels] of deadLetterLabels) if (!nextDead.has(key)) ops.deadLetters.remove(labels);
     for (const labels of nextDead.values()) ops.deadLetters.inc(labels, 0);
-    deadLetterLabels.clear();
-    for (const [key, labels] of nextDead) deadLetterLabels.set(key, labels);
+    deadLetterLabels = nextDead;
     ops.watchedAccounts.set(next.accounts.length);
     verification.setAccounts(next.accounts);
     totals.setPaymentSizeBuckets(next.paymentSizeBucketsXrp);
