@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RequestConnection } from '../../src/rippled/request-connection.js';
-import { FakeRippled } from '../../src/simulator/fake-rippled.js';
+import type { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { configFile, watcherYaml } from '../support/config-file.js';
+import { closedAfterEach } from '../support/exporter-harness.js';
 import { parseExposition, sampleValue } from '../support/exposition.js';
-import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
+import { waitFor } from '../support/processes.js';
 import { h, payment, WATCHED } from '../support/watched-payments.js';
-import { MAIN } from '../support/watcher.js';
 
 /** The XRP balance a server's account_info gives on its newest validated ledger, in XRP. */
 async function accountInfoXrp(fake: FakeRippled, account: string): Promise<number> {
@@ -24,28 +24,17 @@ async function accountInfoXrp(fake: FakeRippled, account: string): Promise<numbe
 
 /** Issue 13, L2b: the balance after a ledger is the one after its last transaction, whatever the arrival order. */
 describe('the built exporter, two payments to one account in one ledger', () => {
-  const fakes: FakeRippled[] = [];
-  let exporter: RunningProcess | null = null;
-
-  afterEach(async () => {
-    await exporter?.stop();
-    exporter = null;
-    for (const fake of fakes.splice(0)) await fake.close();
-  });
+  const run = closedAfterEach();
 
   it('keeps the balance after the later one (TransactionIndex) when a repair delivers the earlier one last', async () => {
-    const liar = await FakeRippled.start();
-    const honest = await FakeRippled.start();
-    fakes.push(liar, honest);
+    const liar = await run.fake();
+    const honest = await run.fake();
     const config = configFile('balance-order', [
       ...watcherYaml([liar.url, honest.url], { watched: WATCHED }),
       'verification:',
       '  interval: 1s',
     ]);
-    const started = await startExporter(MAIN, [`--config.file=${config.path}`], config.dir, 15_000);
-    exporter = started.process;
-    const base = `http://${started.address}`;
-    await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000);
+    const base = await run.start(config);
     // One ledger: payment 1 at TransactionIndex 0, payment 2 at 1 (the fake numbers them in order).
     for (const fake of [liar, honest]) {
       fake.addLedger([payment(1), payment(2)]);

@@ -1,31 +1,16 @@
-import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { FakeRippled } from '../../src/simulator/fake-rippled.js';
+import { describe, expect, it } from 'vitest';
+import type { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { type ConfigFile, configFile } from '../support/config-file.js';
+import { closedAfterEach } from '../support/exporter-harness.js';
 import { parseExposition, sampleValue } from '../support/exposition.js';
-import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
+import { waitFor } from '../support/processes.js';
 import { h, payment, WATCHED } from '../support/watched-payments.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'dist/main.js');
 const LABELS = { account: WATCHED, name: 'watched' };
 
 /** Repairs that take several attempts, a restart, and imported history (the built exporter). */
 describe('self-verification repairs (the built exporter)', () => {
-  const fakes: FakeRippled[] = [];
-  let exporter: RunningProcess | null = null;
-
-  afterEach(async () => {
-    await exporter?.stop();
-    exporter = null;
-    for (const fake of fakes.splice(0)) await fake.close();
-  });
-
-  async function fake(): Promise<FakeRippled> {
-    const started = await FakeRippled.start();
-    fakes.push(started);
-    return started;
-  }
+  const run = closedAfterEach();
 
   /** One account (YAML flow mapping) on these servers, with a state file and a check every second. */
   function configLines(servers: readonly FakeRippled[], account: string): string[] {
@@ -43,14 +28,6 @@ describe('self-verification repairs (the built exporter)', () => {
 
   function config(servers: readonly FakeRippled[], account: string): ConfigFile {
     return configFile('verify-repair', configLines(servers, account));
-  }
-
-  async function start(file: ConfigFile): Promise<string> {
-    const started = await startExporter(MAIN, [`--config.file=${file.path}`], file.dir, 15_000);
-    exporter = started.process;
-    const base = `http://${started.address}`;
-    await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000);
-    return base;
   }
 
   async function metrics(base: string) {
@@ -72,8 +49,8 @@ describe('self-verification repairs (the built exporter)', () => {
   }
 
   it('counts, logs and shows a break only the periodic check finds (the last payment left out)', async () => {
-    const liar = await fake();
-    const base = await start(config([liar], `{ address: ${WATCHED}, name: watched }`));
+    const liar = await run.fake();
+    const base = await run.start(config([liar], `{ address: ${WATCHED}, name: watched }`));
     const first = liar.addLedger([payment(1)]).index;
     liar.addLedger([]);
     const hidden = liar.addLedger([payment(2)]).index;
@@ -88,16 +65,16 @@ describe('self-verification repairs (the built exporter)', () => {
     await rounds(liar, 3);
     // Found again in every round: still one break.
     expect(await metrics(base)).toMatchObject({ received: 20, unverified: 1, breaks: 1, repaired: 0 });
-    expect(exporter!.output()).toMatch(
+    expect(run.exporter.output()).toMatch(
       new RegExp(`account state differs from the processed transactions.*ledgers=${first + 1}-${hidden}`),
     );
     expect(await (await fetch(`${base}/`)).text()).toContain(`ledgers ${first + 1}-${hidden}`);
   });
 
   it('a repair the server lets through in parts, across a restart, counts every payment once', async () => {
-    const liar = await fake();
+    const liar = await run.fake();
     const file = config([liar], `{ address: ${WATCHED}, name: watched }`);
-    let base = await start(file);
+    let base = await run.start(file);
     liar.addLedger([payment(1)]);
     for (const n of [2, 3, 4, 5]) liar.addLedger([payment(n)]);
     liar.addLedger([]);
@@ -120,9 +97,9 @@ describe('self-verification repairs (the built exporter)', () => {
     expect(await metrics(base)).toMatchObject({ received: 60, unverified: 1, repaired: 1 });
 
     // Stopped with the break open; started again once the server holds everything.
-    await exporter!.stop();
+    await run.exporter.stop();
     liar.revealTransactions([h(2), h(3)]);
-    base = await start(file);
+    base = await run.start(file);
     await waitFor(
       'the break repaired and the account verified',
       async () => ((await metrics(base)).unverified === 0 ? true : undefined),
@@ -134,10 +111,10 @@ describe('self-verification repairs (the built exporter)', () => {
   });
 
   it('an account dropped from the config across a restart and added again later is not repaired over the pause', async () => {
-    const server = await fake();
+    const server = await run.fake();
     const watched = `{ address: ${WATCHED}, name: watched }`;
     const file = config([server], watched);
-    let base = await start(file);
+    let base = await run.start(file);
     server.addLedger([payment(1)]);
     server.addLedger([]);
     await server.publishAll();
@@ -146,11 +123,11 @@ describe('self-verification repairs (the built exporter)', () => {
       async () => ((await metrics(base)).received === 20 ? true : undefined),
       20_000,
     );
-    await exporter!.stop();
+    await run.exporter.stop();
 
     // A run without it (another account watched): payments 2 and 3 go by unwatched.
     file.write(configLines([server], '{ address: rHWcuuZoFvDS6gNbmHSdpb7u1hZzxvCoMt, name: other }'));
-    base = await start(file);
+    base = await run.start(file);
     server.addLedger([payment(2)]);
     server.addLedger([payment(3)]);
     server.addLedger([]);
@@ -164,11 +141,11 @@ describe('self-verification repairs (the built exporter)', () => {
       },
       20_000,
     );
-    await exporter!.stop();
+    await run.exporter.stop();
 
     // Watched again: payment 4 links to payment 3, which nobody watched for it.
     file.write(configLines([server], watched));
-    base = await start(file);
+    base = await run.start(file);
     server.addLedger([payment(4)]);
     server.addLedger([]);
     await server.publishAll();
@@ -185,8 +162,8 @@ describe('self-verification repairs (the built exporter)', () => {
   });
 
   it('proves an imported history: a payment its server left out is repaired from another, once', async () => {
-    const liar = await fake();
-    const honest = await fake();
+    const liar = await run.fake();
+    const honest = await run.fake();
     let since = 0;
     for (const server of [liar, honest]) {
       server.addLedger([payment(10)]);
@@ -196,7 +173,7 @@ describe('self-verification repairs (the built exporter)', () => {
       await server.publishAll();
     }
     liar.omitTransactions([h(12)]);
-    const base = await start(
+    const base = await run.start(
       config([liar, honest], `{ address: ${WATCHED}, name: watched, since: ${since} }`),
     );
     await waitFor(
@@ -220,6 +197,6 @@ describe('self-verification repairs (the built exporter)', () => {
     );
     // Payments 11-15, once each (10 is before since); the gap was one break, repaired once.
     expect(await metrics(base)).toMatchObject({ received: 100, unverified: 0, breaks: 1, repaired: 1 });
-    expect(exporter!.output()).toMatch(/break in an account’s transaction thread/);
+    expect(run.exporter.output()).toMatch(/break in an account’s transaction thread/);
   });
 });

@@ -1,33 +1,16 @@
-import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StatusSnapshot } from '../../src/server/status.js';
-import { FakeRippled } from '../../src/simulator/fake-rippled.js';
+import type { FakeRippled } from '../../src/simulator/fake-rippled.js';
 import { configFile, watcherYaml } from '../support/config-file.js';
+import { closedAfterEach } from '../support/exporter-harness.js';
 import { parseExposition, sampleValue } from '../support/exposition.js';
-import { fixtureTx } from '../support/history.js';
-import { type RunningProcess, startExporter, waitFor } from '../support/processes.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'dist/main.js');
-/** A real 20 XRP payment (dev portal, subscribe.md); its Destination is mapped onto the watched account. */
-const PAYMENT = 'xrpl-dev-portal/extracted/subscribe.md-transaction-stream-v2-payment.json';
-const DESTINATION = 'rfdGuuVnq9juqWDV4W3LoLiNcW8g2hAXhN';
-const WATCHED = 'rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe';
-
-const h = (n: number) => n.toString(16).toUpperCase().padStart(64, '0');
-const payment = (n: number) => fixtureTx(PAYMENT, { map: { [DESTINATION]: WATCHED }, hash: h(n) });
+import { waitFor } from '../support/processes.js';
+import { h, payment, WATCHED } from '../support/watched-payments.js';
 
 describe('self-verification and network identity (the built exporter)', () => {
-  const fakes: FakeRippled[] = [];
-  let exporter: RunningProcess | null = null;
+  const run = closedAfterEach();
 
-  afterEach(async () => {
-    await exporter?.stop();
-    exporter = null;
-    for (const fake of fakes.splice(0)) await fake.close();
-  });
-
-  async function start(servers: readonly FakeRippled[], extra: readonly string[] = []) {
+  function start(servers: readonly FakeRippled[], extra: readonly string[] = []) {
     const config = configFile('verify', [
       ...watcherYaml(
         servers.map((s) => s.url),
@@ -37,16 +20,11 @@ describe('self-verification and network identity (the built exporter)', () => {
       'verification:',
       '  interval: 1s',
     ]);
-    const started = await startExporter(MAIN, [`--config.file=${config.path}`], config.dir, 15_000);
-    exporter = started.process;
-    const base = `http://${started.address}`;
-    await waitFor('ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000);
-    return base;
+    return run.start(config);
   }
 
   it('when the only server lies, ends unverified with the exact range, and never counts twice', async () => {
-    const fake = await FakeRippled.start();
-    fakes.push(fake);
+    const fake = await run.fake();
     const base = await start([fake]);
     const first = fake.addLedger([payment(1)]).index;
     fake.addLedger([]);
@@ -81,7 +59,7 @@ describe('self-verification and network identity (the built exporter)', () => {
     expect(sampleValue(samples, 'xrpl_account_unverified', labels)).toBe(1);
     expect(sampleValue(samples, 'xrpl_verification_breaks_total', labels)).toBe(1);
     expect(sampleValue(samples, 'xrpl_verification_repaired_transactions_total')).toBe(0);
-    expect(exporter!.output()).toMatch(new RegExp(`break not repaired.*ledgers=${first + 1}-${hidden}`));
+    expect(run.exporter.output()).toMatch(new RegExp(`break not repaired.*ledgers=${first + 1}-${hidden}`));
     // The health summary: XRPLAccountUnverified pending (it fires after 10 minutes), the account counted.
     const tile = await waitFor(
       'the accounts tile turning amber',
@@ -101,9 +79,8 @@ describe('self-verification and network identity (the built exporter)', () => {
   });
 
   it('repairs from a second server what the first one hides, and proves the account', async () => {
-    const liar = await FakeRippled.start();
-    const honest = await FakeRippled.start();
-    fakes.push(liar, honest);
+    const liar = await run.fake();
+    const honest = await run.fake();
     const base = await start([liar, honest]);
     for (const fake of [liar, honest]) {
       fake.addLedger([payment(1)]);
@@ -131,9 +108,8 @@ describe('self-verification and network identity (the built exporter)', () => {
   });
 
   it('never repairs from a server of another network later in the list (side connections are checked)', async () => {
-    const liar = await FakeRippled.start({ networkId: 0 });
-    const testnet = await FakeRippled.start({ networkId: 1 });
-    fakes.push(liar, testnet);
+    const liar = await run.fake({ networkId: 0 });
+    const testnet = await run.fake({ networkId: 1 });
     const base = await start([liar, testnet], ['network_id: 0']);
     for (const fake of [liar, testnet]) {
       fake.addLedger([payment(1)]);
@@ -160,13 +136,14 @@ describe('self-verification and network identity (the built exporter)', () => {
     // Asked who it is, then closed: never asked for ledger data.
     const asked = new Set(testnet.requests.map((r) => r.command));
     expect([...asked]).toEqual(['server_info']);
-    expect(exporter!.output()).toMatch(/server refused: another network.*network_id 1, xrpl.network_id is 0/);
+    expect(run.exporter.output()).toMatch(
+      /server refused: another network.*network_id 1, xrpl.network_id is 0/,
+    );
   });
 
   it('refuses a server of another network first in the list, and never counts its payments', async () => {
-    const testnet = await FakeRippled.start({ networkId: 1 });
-    const mainnet = await FakeRippled.start({ networkId: 0 });
-    fakes.push(testnet, mainnet);
+    const testnet = await run.fake({ networkId: 1 });
+    const mainnet = await run.fake({ networkId: 0 });
     const base = await start([testnet, mainnet], ['network_id: 0']);
     testnet.addLedger([payment(7), payment(8), payment(9)]);
     mainnet.addLedger([payment(1)]);
@@ -190,13 +167,14 @@ describe('self-verification and network identity (the built exporter)', () => {
     expect(sampleValue(samples, 'xrpl_stream_connected', { server: testnet.url })).toBe(0);
     // Never subscribed to: the refused server saw no subscribe request.
     expect(testnet.requests.filter((r) => r.command === 'subscribe')).toEqual([]);
-    expect(exporter!.output()).toMatch(/server refused: another network.*network_id 1, xrpl.network_id is 0/);
+    expect(run.exporter.output()).toMatch(
+      /server refused: another network.*network_id 1, xrpl.network_id is 0/,
+    );
   });
 
   it('judges a server that does not answer server_info by the network its ledger stream states', async () => {
-    const testnet = await FakeRippled.start({ networkId: 1 });
-    const mainnet = await FakeRippled.start({ networkId: 0 });
-    fakes.push(testnet, mainnet);
+    const testnet = await run.fake({ networkId: 1 });
+    const mainnet = await run.fake({ networkId: 0 });
     // server_info times out: the subscribe answer and ledgerClosed (rippled 2.6+) still say network 1.
     testnet.ignoreRequests('server_info');
     const base = await start([testnet, mainnet], ['network_id: 0', 'request_timeout: 1s']);
@@ -217,6 +195,8 @@ describe('self-verification and network identity (the built exporter)', () => {
       20_000,
     );
     expect(sampleValue(samples, 'xrpl_received_amount_total', { ...labels, currency: 'XRP' })).toBe(20);
-    expect(exporter!.output()).toMatch(/server refused: another network.*network_id 1, xrpl.network_id is 0/);
+    expect(run.exporter.output()).toMatch(
+      /server refused: another network.*network_id 1, xrpl.network_id is 0/,
+    );
   });
 });

@@ -4,17 +4,47 @@
  * config and reload, SIGKILL and restart.
  */
 
-import { join, resolve } from 'node:path';
+import { afterEach } from 'vitest';
 import type { StatusSnapshot } from '../../src/server/status.js';
-import { FakeRippled } from '../../src/simulator/fake-rippled.js';
+import { FakeRippled, type FakeRippledOptions } from '../../src/simulator/fake-rippled.js';
 import { type ConfigFile, configFile, watcherYaml } from './config-file.js';
 import { parseExposition, sampleValue } from './exposition.js';
 import { createRng, type Rng, type ScenarioStep, scenario, testAccounts } from './history.js';
 import { type RunningProcess, startExporter, waitFor } from './processes.js';
+import { MAIN, startWatcher } from './watcher.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-/** Built by `npm test`'s pretest step (npm run build). */
-export const MAIN = join(ROOT, 'dist/main.js');
+export { MAIN };
+
+/**
+ * The fake rippleds and the built exporter a test starts, closed after each test (registers the
+ * afterEach, so call it in a describe): `fake()` starts a server, `start(config)` the exporter on it and
+ * waits until it is ready, returning its base URL; `exporter` is the one started last.
+ */
+export function closedAfterEach() {
+  const fakes: FakeRippled[] = [];
+  let exporter: RunningProcess | null = null;
+  afterEach(async () => {
+    await exporter?.stop();
+    exporter = null;
+    for (const fake of fakes.splice(0)) await fake.close();
+  });
+  return {
+    async fake(options?: FakeRippledOptions): Promise<FakeRippled> {
+      const started = await FakeRippled.start(options);
+      fakes.push(started);
+      return started;
+    },
+    async start(config: ConfigFile): Promise<string> {
+      const started = await startWatcher(config);
+      exporter = started.process;
+      return started.base;
+    },
+    get exporter(): RunningProcess {
+      if (exporter === null) throw new Error('no exporter started');
+      return exporter;
+    },
+  };
+}
 
 /** 1531.267 XRP to alice with destination tag 381702, sent by rDAE53VfMvftPB4ogpWGWvzkQxfht6JPxr. */
 export const XRP_PAYMENT: ScenarioStep = {
