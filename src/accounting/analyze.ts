@@ -24,6 +24,8 @@ interface Draft {
   partialPayment: boolean;
   /** The transaction's own fields once found: names the accounts to report when nothing else can. */
   tx: JsonObject | null;
+  /** The envelope once opened. */
+  envelope: Envelope | null;
 }
 
 /**
@@ -32,6 +34,17 @@ interface Draft {
  * understood gives `valid: false` with the reason, and nothing counted.
  */
 export function analyzeTransaction(input: unknown, watched: WatchSet): TxAnalysis {
+  return analyzeEnvelope(input, watched).analysis;
+}
+
+/**
+ * analyzeTransaction, with the envelope it opened (null when the input is not one), for a caller that
+ * reads more of the envelope (the transaction path): it is opened once per transaction, not twice.
+ */
+export function analyzeEnvelope(
+  input: unknown,
+  watched: WatchSet,
+): { readonly analysis: TxAnalysis; readonly envelope: Envelope | null } {
   const draft: Draft = {
     hash: null,
     ledgerIndex: null,
@@ -43,17 +56,21 @@ export function analyzeTransaction(input: unknown, watched: WatchSet): TxAnalysi
     destinationTag: null,
     partialPayment: false,
     tx: null,
+    envelope: null,
   };
+  let analysis: TxAnalysis;
   try {
-    return analyze(input, watched, draft);
+    analysis = analyze(input, watched, draft);
   } catch (error) {
     const why = error instanceof InvalidInputError ? error.message : `unexpected input: ${String(error)}`;
-    return invalid(draft, watched, why);
+    analysis = invalid(draft, watched, why);
   }
+  return { analysis, envelope: draft.envelope };
 }
 
 function analyze(input: unknown, watched: WatchSet, draft: Draft): TxAnalysis {
   const envelope = openEnvelope(input);
+  draft.envelope = envelope;
   const { tx, meta } = envelope;
   draft.hash = envelope.hash;
   draft.ledgerIndex = envelope.ledgerIndex;

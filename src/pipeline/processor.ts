@@ -1,5 +1,4 @@
-import { openEnvelope } from '../accounting/envelope.js';
-import { analyzeTransaction } from '../accounting/index.js';
+import { analyzeEnvelope } from '../accounting/index.js';
 import type { AccountEffect, TxAnalysis } from '../accounting/types.js';
 import type { DedupeWindow } from './dedupe.js';
 
@@ -80,7 +79,7 @@ export class TransactionProcessor {
    * counted by their own stream, import or repair, so they are left out here.
    */
   process(input: unknown, ledgerIndex: number, source: TransactionSource, account?: string): void {
-    const analysis = analyzeTransaction(input, this.watched);
+    const { analysis, envelope } = analyzeEnvelope(input, this.watched);
     if (!analysis.valid) {
       this.sinks.onInvalid(analysis.invalidReason ?? 'invalid transaction');
       return;
@@ -97,8 +96,8 @@ export class TransactionProcessor {
       );
       return;
     }
-    // analyzeTransaction accepted this envelope, so opening it again cannot throw.
-    const { meta, transactionIndex } = openEnvelope(input);
+    // A valid analysis opened the envelope.
+    const { meta, transactionIndex } = envelope!;
     if (this.sinks.onValidated) {
       const one = source === 'repair' || source === 'history' ? account : undefined;
       this.sinks.onValidated(hash, ledgerIndex, meta ?? {}, source, one);
