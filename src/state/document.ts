@@ -81,13 +81,16 @@ export function decodeStateFile(text: string): PersistedState {
 
 /** Fixed key order and `null` for an absent part, so equal states give equal bytes however they were built. */
 function assemble(state: StateToSave, totals: string): string {
-  const json = (value: unknown) => JSON.stringify(value) ?? 'null';
   return `{"version":1,"checkpoint":${json(state.checkpoint)},"totals":${totals},"dedupe":${json(state.dedupe)},"outbox":${json(state.outbox)},"rules":${json(state.rules)}${optional('history', state.history)}${optional('verification', state.verification)}${optional('networkId', state.networkId)}}`;
 }
 
 /** A part added after the first release: written only when present, so older states keep their bytes. */
 function optional(key: string, value: unknown): string {
-  return value === undefined ? '' : `,"${key}":${JSON.stringify(value) ?? 'null'}`;
+  return value === undefined ? '' : `,"${key}":${json(value)}`;
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value) ?? 'null';
 }
 
 function prefix(hash: string): string {
