@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
+import { asRecord } from '../json.js';
 import { type AccountsFile, readAccountsFile } from './accounts-file/index.js';
 import { buildConfig } from './build.js';
 import { type CrossIssue, crossCheck } from './cross-checks.js';
@@ -105,7 +106,7 @@ export async function loadConfigFile(
 
 /** The distinct paths `accounts_files` lists; anything else there is the schema's to report. */
 function listedAccountsFiles(root: unknown): string[] {
-  const listed = (root as { accounts_files?: unknown } | null)?.accounts_files;
+  const listed = asRecord(root)?.accounts_files;
   if (!Array.isArray(listed)) return [];
   return [...new Set(listed.filter((item): item is string => typeof item === 'string' && item !== ''))];
 }
