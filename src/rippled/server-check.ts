@@ -13,10 +13,7 @@ export type ServerJudge = (server: string, networkId: number | null) => string |
 export class ServerRefusedError extends Error {
   override readonly name = 'ServerRefusedError';
 
-  constructor(
-    readonly server: string,
-    readonly reason: string,
-  ) {
+  constructor(readonly reason: string) {
     super(`refused: ${reason}`);
   }
 }
@@ -45,6 +42,6 @@ export async function admitServer(
     logger.warn('server_info failed', { server, err: error });
   }
   const refusal = judge(server, info?.networkId ?? null);
-  if (refusal !== null) throw new ServerRefusedError(server, refusal);
+  if (refusal !== null) throw new ServerRefusedError(refusal);
   return info;
 }
