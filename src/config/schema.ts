@@ -1,5 +1,6 @@
 import type Big from 'big.js';
 import { z } from 'zod';
+import { isRecord } from '../json.js';
 import type { SinkName } from './types.js';
 import {
   describe,
@@ -226,7 +227,7 @@ const labelValue: Parser<string> = (value) => {
 const ruleLabels = z
   .unknown()
   .superRefine((value, ctx) => {
-    if (value instanceof YamlNumber || Array.isArray(value) || typeof value !== 'object' || value === null) {
+    if (value instanceof YamlNumber || !isRecord(value)) {
       ctx.addIssue({ code: 'custom', message: `expected a mapping, got ${describe(value)}` });
     }
   })
