@@ -193,7 +193,7 @@ export class RequestConnection {
       this.report(`malformed JSON${isBinary ? ' (binary frame)' : ''}: ${excerpt(text)}`);
       return;
     }
-    if (message === null || typeof message !== 'object' || Array.isArray(message)) {
+    if (!isRecord(message)) {
       this.report(`message is not a JSON object: ${excerpt(text)}`);
       return;
     }
