@@ -533,11 +533,7 @@ export class Outbox<P> {
       item.attempts = 0;
       item.notBefore = 0;
     } else {
-      this.queue.delete(item.id);
-      if (item.entry.mode === 'once') {
-        this.remember(item.id);
-        this.journal?.append(item.id, () => this.sent, this.maxSentKeys);
-      }
+      this.finish(item);
     }
     // Told once the outbox shows it delivered (and journaled): a state save it triggers records that.
     this.options.events?.onDelivered?.(rule, target);
@@ -545,11 +541,7 @@ export class Outbox<P> {
 
   private giveUp(item: Item<P>, target: string, error: string, now: number): void {
     if (this.takeReplacement(item)) return;
-    this.queue.delete(item.id);
-    if (item.entry.mode === 'once') {
-      this.remember(item.id);
-      this.journal?.append(item.id, () => this.sent, this.maxSentKeys);
-    }
+    this.finish(item);
     const letter: DeadLetter = {
       at: Math.floor(now / 1000),
       sink: this.options.name,
@@ -567,6 +559,14 @@ export class Outbox<P> {
       what: letter.what,
       error,
     });
+  }
+
+  /** Done with the item (delivered or given up): a `once` key is remembered and journaled, never sent again. */
+  private finish(item: Item<P>): void {
+    this.queue.delete(item.id);
+    if (item.entry.mode !== 'once') return;
+    this.remember(item.id);
+    this.journal?.append(item.id, () => this.sent, this.maxSentKeys);
   }
 
   private refused(item: Item<P>, refusal: Refusal, now: number): void {
