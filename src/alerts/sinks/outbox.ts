@@ -517,11 +517,11 @@ export class Outbox<P> {
       for (const item of batch) this.takeReplacement(item);
     } else {
       for (const item of batch) this.retryLater(item, now);
-      retryIn = (first(batch)?.notBefore ?? now) - now;
+      retryIn = (batch[0]?.notBefore ?? now) - now;
     }
     this.logger.warn(`${this.noun} failed, will retry`, {
       ...this.fields(target, batch),
-      attempt: first(batch)?.attempts ?? 0,
+      attempt: batch[0]?.attempts ?? 0,
       retry_in_ms: retryIn,
       error: result.error,
     });
@@ -674,10 +674,6 @@ export class Outbox<P> {
 /** 128 bits of SHA-256 of the idempotency key: what the outbox remembers and persists. */
 export function keyDigest(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
-}
-
-function first<T>(list: readonly T[]): T | undefined {
-  return list[0];
 }
 
 function isSnapshot(value: unknown): value is OutboxSnapshot<unknown> {
