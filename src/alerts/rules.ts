@@ -220,11 +220,7 @@ function judgeSilence(
     newEpisode: () => ({ id: `silent-since-${Math.floor(since / 1000)}`, trigger: null }),
   });
   if (step.emit !== null) {
-    const summary: SilenceSummary = {
-      lastPaymentAt: silence.lastPayment?.closeTime ?? null,
-      silentSince: Math.floor((ended?.since ?? since) / 1000),
-      at: Math.floor(clock / 1000),
-    };
+    const summary = silenceSummary(silence, clock, ended?.since ?? since);
     const shown = step.emit.kind === 'resolved' ? (ended?.payment ?? null) : null;
     out.push(
       episodeNotification(rule, silence.account, silence.accountName, step.emit, clock, null, summary, shown),
@@ -233,8 +229,21 @@ function judgeSilence(
   return step.alarm === silence.alarm ? silence : { ...silence, alarm: step.alarm };
 }
 
+/** What a silence notification says; `since` (Unix ms) defaults to silentSince(silence). */
+export function silenceSummary(
+  silence: SilenceState,
+  clock: number,
+  since: number = silentSince(silence),
+): SilenceSummary {
+  return {
+    lastPaymentAt: silence.lastPayment?.closeTime ?? null,
+    silentSince: Math.floor(since / 1000),
+    at: Math.floor(clock / 1000),
+  };
+}
+
 /** Unix ms: the later of the last matching payment and when watching began. */
-export function silentSince(silence: SilenceState): number {
+function silentSince(silence: SilenceState): number {
   const last = silence.lastPayment === null ? Number.NEGATIVE_INFINITY : silence.lastPayment.closeTime * 1000;
   return Math.max(silence.watchedSince, last);
 }

@@ -29,7 +29,7 @@ import { describeAsset } from '../assets.js';
 import { duration, headline, isoTime } from '../email.js';
 import { ruleWatchesAccount } from '../filters.js';
 import { episodeNotification, summarise } from '../notifications.js';
-import { type AlertState, silentSince } from '../rules.js';
+import { type AlertState, silenceSummary } from '../rules.js';
 import type { Notification } from '../types.js';
 
 /** An alert as the outbox keeps it (plain JSON); endsAt is settled when it is delivered. */
@@ -132,14 +132,7 @@ export function activeConditions(
     if (rule === undefined || episode === null || !ruleWatchesAccount(rule, entry.account)) continue;
     const emit: AlarmEmission = { kind: 'firing', episode, reminder: 0 };
     const window = 'events' in entry ? summarise(entry.events, clock, rule.windowMs ?? 0) : null;
-    const silence =
-      'watchedSince' in entry
-        ? {
-            lastPaymentAt: entry.lastPayment?.closeTime ?? null,
-            silentSince: Math.floor(silentSince(entry) / 1000),
-            at: Math.floor(clock / 1000),
-          }
-        : null;
+    const silence = 'watchedSince' in entry ? silenceSummary(entry, clock) : null;
     const n = episodeNotification(rule, entry.account, entry.accountName, emit, clock, window, silence, null);
     const alert = toAmAlert({ ...n, at: Math.floor(episode.startedAt / 1000) }, rule, context);
     out.push({ key: alertKey(alert.labels), alert });
