@@ -1,8 +1,7 @@
 import { renderPrometheusRules } from '../alerts/prometheus-rules.js';
 import { sendTestEmail } from '../alerts/test-email.js';
 import type { Flags } from '../cli.js';
-import { formatConfigErrors, loadConfigFile } from '../config/index.js';
-import type { Config } from '../config/types.js';
+import { configOrExit } from './config.js';
 import type { CommandIO } from './io.js';
 
 /** `send-test-email`: exit 0 when the SMTP server accepted it, else 1 with one line saying why. */
@@ -24,11 +23,4 @@ export async function prometheusRulesCommand(flags: Flags, io: CommandIO): Promi
   if (!config) return 1;
   io.stdout(renderPrometheusRules(config));
   return 0;
-}
-
-async function configOrExit(flags: Flags, io: CommandIO): Promise<Config | null> {
-  const loaded = await loadConfigFile(flags.configFile, io.env);
-  if (loaded.ok) return loaded.config;
-  io.stderr(`${formatConfigErrors(loaded.errors)}\n`);
-  return null;
 }

@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import type { HistoryServer, Requester } from '../backfill/index.js';
 import type { Flags } from '../cli.js';
-import { formatConfigErrors, loadConfigFile, maskUrlSecrets, maskUrlsInText } from '../config/index.js';
+import { maskUrlSecrets, maskUrlsInText } from '../config/index.js';
 import { buildReport, formatReport } from '../history/report.js';
 import { silentLogger } from '../log.js';
 import { RequestConnection } from '../rippled/request-connection.js';
 import { admitServer, type ServerJudge } from '../rippled/server-check.js';
 import { decodeStateFile } from '../state/document.js';
 import { NetworkIdentity } from '../verification/network.js';
+import { configOrExit } from './config.js';
 import type { CommandIO } from './io.js';
 
 /**
@@ -21,14 +22,8 @@ export async function reportCommand(flags: Flags, io: CommandIO): Promise<number
   const report = flags.report;
   if (report === null) throw new Error('report: flags not parsed');
   // Accounts named on the command line make the config's optional: only its servers are needed.
-  const loaded = await loadConfigFile(flags.configFile, io.env, {
-    accountsRequired: flags.accounts.length === 0,
-  });
-  if (!loaded.ok) {
-    io.stderr(`${formatConfigErrors(loaded.errors)}\n`);
-    return 1;
-  }
-  const { config } = loaded;
+  const config = await configOrExit(flags, io, { accountsRequired: flags.accounts.length === 0 });
+  if (!config) return 1;
   const names = new Map(config.accounts.map((a) => [a.address, a.name]));
   const accounts =
     flags.accounts.length > 0

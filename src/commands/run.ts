@@ -1,10 +1,11 @@
 import type { Flags } from '../cli.js';
-import { formatConfigErrors, loadConfigFile, secretRedactor } from '../config/index.js';
+import { loadConfigFile, secretRedactor } from '../config/index.js';
 import { Exporter } from '../exporter/index.js';
 import { favourMemoryForLargeDeployments } from '../heap.js';
 import { createLogger, type Logger, redactingLogger } from '../log.js';
 import { loadWebConfig } from '../server/index.js';
 import type { BuildInfo } from '../version.js';
+import { configOrExit } from './config.js';
 import type { CommandIO } from './io.js';
 
 export interface ProcessHooks {
@@ -24,15 +25,12 @@ export async function runCommand(
   build: BuildInfo,
   hooks: ProcessHooks,
 ): Promise<number | null> {
-  const loaded = await loadConfigFile(flags.configFile, io.env);
-  if (!loaded.ok) {
-    io.stderr(`${formatConfigErrors(loaded.errors)}\n`);
-    return 1;
-  }
+  const config = await configOrExit(flags, io);
+  if (!config) return 1;
   // A password or query value in a server or Alertmanager URL is a secret: whatever module logs the URL, the log shows it masked.
   const logger = redactingLogger(
     createLogger({ level: flags.logLevel, format: flags.logFormat, write: (line) => io.stderr(`${line}\n`) }),
-    secretRedactor(loaded.config),
+    secretRedactor(config),
   );
   let webConfig = null;
   if (flags.webConfigFile !== null) {
@@ -49,14 +47,14 @@ export async function runCommand(
     version: build.version,
     revision: build.revision,
     config: flags.configFile,
-    accounts: loaded.config.accounts.length,
-    servers: loaded.config.xrpl.servers.join(','), // masked by the logger
-    optimize_for_size: favourMemoryForLargeDeployments(loaded.config.accounts.length),
+    accounts: config.accounts.length,
+    servers: config.xrpl.servers.join(','), // masked by the logger
+    optimize_for_size: favourMemoryForLargeDeployments(config.accounts.length),
   });
   let exporter: Exporter;
   try {
     exporter = await Exporter.start({
-      config: loaded.config,
+      config,
       flags,
       webConfig,
       logger,
