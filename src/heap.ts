@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8';
  * From this many watched accounts on, memory is what limits a deployment (100,000 accounts must fit
  * in 300 MB), not CPU (the XRP Ledger sends tens of transactions a second).
  */
-export const LARGE_DEPLOYMENT_ACCOUNTS = 10_000;
+const LARGE_DEPLOYMENT_ACCOUNTS = 10_000;
 
 /**
  * Tells V8 to favour memory over speed for a large deployment. With 100,000 accounts V8's default

@@ -1,5 +1,10 @@
 import type { AccountsFile } from './accounts-file/index.js';
-import { type ConfigDocument, DEFAULT_BUCKETS } from './schema.js';
+import {
+  type ConfigDocument,
+  DEFAULT_BUCKETS,
+  DEFAULT_MAX_BACKFILL_LEDGERS,
+  DEFAULT_VERIFICATION_INTERVAL_MS,
+} from './schema.js';
 import type { AccountConfig, Config, RuleConfig, SinkName } from './types.js';
 
 /**
@@ -39,11 +44,11 @@ export function buildConfig(doc: ConfigDocument, accountsFiles: readonly Account
       fullStreamThreshold: doc.xrpl.full_stream_threshold,
       networkId: doc.xrpl.network_id,
     },
-    verification: { intervalMs: doc.verification?.interval ?? 600_000 },
+    verification: { intervalMs: doc.verification?.interval ?? DEFAULT_VERIFICATION_INTERVAL_MS },
     accounts,
     state: {
       path: doc.state?.path ?? null,
-      maxBackfillLedgers: doc.state?.max_backfill_ledgers ?? 100_000,
+      maxBackfillLedgers: doc.state?.max_backfill_ledgers ?? DEFAULT_MAX_BACKFILL_LEDGERS,
     },
     metrics: {
       paymentSizeBucketsXrp: doc.metrics?.payment_size_buckets_xrp ?? [...DEFAULT_BUCKETS],

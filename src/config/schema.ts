@@ -127,8 +127,12 @@ const verificationInterval: Parser<number> = (value) => {
   return result.ok && result.value > 2 ** 31 - 1 ? { ok: false, error: 'must be at most 24d' } : result;
 };
 
+/** Defaults that the config builder applies when a whole section is absent, too. */
+export const DEFAULT_VERIFICATION_INTERVAL_MS = 600_000;
+export const DEFAULT_MAX_BACKFILL_LEDGERS = 100_000;
+
 const verificationSchema = mapping({
-  interval: optional(verificationInterval, 600_000),
+  interval: optional(verificationInterval, DEFAULT_VERIFICATION_INTERVAL_MS),
 });
 
 const accountSchema = mapping({
@@ -140,7 +144,10 @@ const accountSchema = mapping({
 
 const stateSchema = mapping({
   path: optional(parseText, null),
-  max_backfill_ledgers: optional((v) => parseInteger(v, 0, Number.MAX_SAFE_INTEGER, '>= 0'), 100_000),
+  max_backfill_ledgers: optional(
+    (v) => parseInteger(v, 0, Number.MAX_SAFE_INTEGER, '>= 0'),
+    DEFAULT_MAX_BACKFILL_LEDGERS,
+  ),
 });
 
 export const DEFAULT_BUCKETS = [1, 10, 100, 1000, 10000, 100000, 1000000] as const;
