@@ -6,6 +6,11 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A JSON number that is a number (JSON.parse gives no NaN, but a hand-edited state file is not JSON.parse's). */
+export function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
 /** The object, or null for anything else. */
 export function asRecord(value: unknown): Record<string, unknown> | null {
   return isRecord(value) ? value : null;

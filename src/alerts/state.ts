@@ -5,9 +5,8 @@
  */
 
 import Big from 'big.js';
-import { asRecord } from '../json.js';
+import { asRecord, isFiniteNumber } from '../json.js';
 import type { Alarm, Episode } from './alarm.js';
-import { isFiniteNumber } from './json-guards.js';
 import { type AlertState, initialAlertState, type SilenceState, type WindowState } from './rules.js';
 import type { PaymentFacts } from './types.js';
 

@@ -21,9 +21,8 @@
 
 import { createHash } from 'node:crypto';
 import { doublingDelay } from '../../backoff.js';
-import { asRecord } from '../../json.js';
+import { asRecord, isFiniteNumber } from '../../json.js';
 import { type Logger, silentLogger } from '../../log.js';
-import { isFiniteNumber } from '../json-guards.js';
 import { SentJournal } from './sent-journal.js';
 import type { DeadLetter, Delivery, Refusal, Sink, SinkName, TargetStatus } from './types.js';
 

@@ -6,9 +6,8 @@
  * sent before an upgrade is not sent again after it.
  */
 
-import { asRecord } from '../../json.js';
+import { asRecord, isFiniteNumber } from '../../json.js';
 import type { Logger } from '../../log.js';
-import { isFiniteNumber } from '../json-guards.js';
 import type { Notification } from '../types.js';
 import type { AmAlert, TrackedAlert } from './alertmanager-alerts.js';
 import { type EmailItem, emailEntry } from './email.js';
